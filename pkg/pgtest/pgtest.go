@@ -351,3 +351,9 @@ func RandomSuffix() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// ClosedPort returns a loopback port that was just free and that nothing listens on, so
+// connecting to it is refused.
+func ClosedPort() (int, error) {
+	return freePort()
+}
