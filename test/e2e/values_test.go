@@ -1,0 +1,208 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// commonSecretKeys are created in every pre-created Secret besides the chart's declared keys.
+var commonSecretKeys = []string{"password", "access-key-id", "secret-access-key"}
+
+// createReferencedSecrets pre-creates every Secret an example refers to with a key named
+// existingSecret: the keys are the chart's defaults for the sibling keys named existingSecret…Key
+// (in values.yaml at the same level; overridden by the example), plus commonSecretKeys.
+func createReferencedSecrets(t *testing.T, c chartUnderTest, ns string, valueFiles []string) {
+	t.Helper()
+	defaults := chartValues(t, c)
+	secrets := map[string]map[string]bool{}
+	for _, f := range valueFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("reading %s: %v", f, err)
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("parsing %s: %v", f, err)
+		}
+		for name, keys := range referencedSecrets(doc, defaults) {
+			if secrets[name] == nil {
+				secrets[name] = map[string]bool{}
+			}
+			for k := range keys {
+				secrets[name][k] = true
+			}
+		}
+	}
+	for _, name := range sortedKeys(secrets) {
+		keys := secrets[name]
+		for _, k := range commonSecretKeys {
+			keys[k] = true
+		}
+		data := map[string]string{}
+		for k := range keys {
+			data[k] = "e2e-" + randSuffix(24)
+		}
+		obj := map[string]any{
+			"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+			"metadata":   map[string]any{"name": name, "namespace": ns, "labels": map[string]string{"flotilla.dev/e2e-precreated": "true"}},
+			"stringData": data,
+		}
+		b, _ := json.Marshal(obj)
+		must(t, "pre-create referenced Secret "+name, b, "kubectl", "apply", "-f", "-")
+		t.Logf("pre-created Secret %s with keys %v", name, sortedKeys(keys))
+	}
+}
+
+// referencedSecrets walks doc (an example) alongside defaults (the chart's values.yaml) and
+// returns secret name -> key names for every non-empty `existingSecret`.
+func referencedSecrets(doc, defaults map[string]any) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	var walk func(d, def map[string]any)
+	walk = func(d, def map[string]any) {
+		if name, ok := d["existingSecret"].(string); ok && name != "" {
+			keys := out[name]
+			if keys == nil {
+				keys = map[string]bool{}
+				out[name] = keys
+			}
+			for _, level := range []map[string]any{def, d} {
+				for k, v := range level {
+					if s, ok := v.(string); ok && s != "" && strings.HasPrefix(k, "existingSecret") && strings.HasSuffix(k, "Key") {
+						keys[s] = true
+					}
+				}
+			}
+		}
+		for k, v := range d {
+			sub, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			subDef, _ := def[k].(map[string]any)
+			walk(sub, subDef)
+		}
+	}
+	walk(doc, defaults)
+	return out
+}
+
+func TestReferencedSecretsScan(t *testing.T) {
+	defaults := map[string]any{"auth": map[string]any{"existingSecret": "", "existingSecretPasswordKey": "pw", "existingSecretTokenKey": "tok", "other": "x"},
+		"db": map[string]any{"external": map[string]any{"existingSecret": "", "existingSecretPasswordKey": "db-password"}}}
+	doc := map[string]any{"auth": map[string]any{"existingSecret": "a", "existingSecretTokenKey": "my-token"},
+		"db": map[string]any{"external": map[string]any{"existingSecret": "b"}}}
+	got := referencedSecrets(doc, defaults)
+	want := map[string][]string{"a": {"my-token", "pw", "tok"}, "b": {"db-password"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for name, keys := range want {
+		if fmt.Sprint(sortedKeys(got[name])) != fmt.Sprint(keys) {
+			t.Errorf("%s: got %v, want %v", name, sortedKeys(got[name]), keys)
+		}
+	}
+}
+
+// badValues are documents that break a schema rule of a chart, keyed by chart name. A chart not
+// listed gets a generic one derived from its values.schema.json (see genericBadValues).
+var badValues = map[string][]struct{ Name, Doc string }{
+	// queue mode requires storage.type=s3 (the default is local): an if/then rule.
+	"flowise":   {{Name: "queue-mode-without-s3", Doc: "architecture:\n  mode: queue\n"}},
+	"e2e-smoke": {{Name: "queue-mode-without-s3", Doc: "mode: queue\n"}, {Name: "unknown-key", Doc: "noSuchKey: 1\n"}},
+}
+
+// genericBadValues sets the first object-typed top-level property of the schema to a string.
+func genericBadValues(t *testing.T, c chartUnderTest) (string, string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.Dir, "values.schema.json"))
+	if err != nil {
+		t.Fatalf("STEP FAILED: %s has no values.schema.json to break: %v", c.Name, err)
+	}
+	var s struct {
+		Properties map[string]struct {
+			Type any `json:"type"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("parsing %s/values.schema.json: %v", c.Name, err)
+	}
+	keys := sortedKeys(s.Properties)
+	for _, k := range keys {
+		if s.Properties[k].Type == "object" {
+			return "wrong-type-" + strings.ToLower(k), fmt.Sprintf("%s: e2e-not-an-object\n", k)
+		}
+	}
+	t.Fatalf("STEP FAILED: no object-typed top-level property in %s's schema: add a case to badValues", c.Name)
+	return "", ""
+}
+
+// TestBadValuesRefused: helm install with schema-breaking values fails, and the namespace holds
+// nothing of the release afterwards.
+func TestBadValuesRefused(t *testing.T) {
+	for _, c := range charts(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			pushChart(t, c)
+			docs := badValues[c.Name]
+			if len(docs) == 0 {
+				name, doc := genericBadValues(t, c)
+				docs = append(docs, struct{ Name, Doc string }{name, doc})
+			}
+			for _, bad := range docs {
+				t.Run(bad.Name, func(t *testing.T) {
+					ns := freshNamespace(t, "e2e-bad-"+c.Name+"-"+bad.Name)
+					f := filepath.Join(env.Work, fmt.Sprintf("bad-%s-%s.yaml", c.Name, bad.Name))
+					if err := os.WriteFile(f, []byte(bad.Doc), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					args := append([]string{"install", "bad"}, ociArgs(c)...)
+					args = append(args, "--namespace", ns, "-f", f, "--wait", "--timeout", "2m")
+					out, err := try(t, "helm install with bad values (must fail)", nil, "helm", args...)
+					if err == nil {
+						t.Fatalf("helm install accepted values that break the schema:\n%s\n%s", bad.Doc, indent(out))
+					}
+					if !strings.Contains(out, "schema") {
+						t.Errorf("helm install failed, but not on the schema:\n%s", indent(out))
+					} else {
+						t.Logf("refused as expected:\n%s", indent(out))
+					}
+					if left := namespaceContents(t, ns); len(left) > 0 {
+						t.Errorf("namespace %s holds resources after the refused install: %v", ns, left)
+					}
+				})
+			}
+		})
+	}
+}
+
+// namespaceContents lists every object in ns except what Kubernetes puts in any namespace.
+func namespaceContents(t *testing.T, ns string) []string {
+	t.Helper()
+	kinds := must(t, "list namespaced resource kinds", nil, "kubectl", "api-resources", "--verbs=list", "--namespaced", "-o", "name")
+	var list []string
+	for _, k := range strings.Fields(kinds) {
+		if k == "events" || k == "events.events.k8s.io" {
+			continue
+		}
+		list = append(list, k)
+	}
+	out := must(t, "list namespace contents", nil, "kubectl", "get", strings.Join(list, ","), "--namespace", ns, "-o", "name", "--ignore-not-found")
+	var left []string
+	for _, o := range strings.Fields(out) {
+		switch o {
+		case "configmap/kube-root-ca.crt", "serviceaccount/default":
+			continue
+		}
+		left = append(left, o)
+	}
+	sort.Strings(left)
+	return left
+}
