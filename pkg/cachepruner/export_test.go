@@ -1,0 +1,4 @@
+package cachepruner
+
+// LnScoreSQLForTest exposes the scoring expression to the oracle tests.
+const LnScoreSQLForTest = lnScoreSQL

@@ -1,0 +1,202 @@
+package cachepruner_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flotilla/flotilla/pkg/cachepruner"
+	"github.com/flotilla/flotilla/pkg/pgtest"
+)
+
+// flowdbSchema recreates FlowDB's cache schema from the facts in shared/notes/flowkit-cache.md:
+// same tables, columns, keys and sequence. query_id is character(32) as FlowMachine's md5 ids.
+const flowdbSchema = `
+CREATE SCHEMA cache;
+CREATE TABLE cache.cached (
+	query_id character(32) PRIMARY KEY,
+	version character varying,
+	query text,
+	created timestamptz,
+	access_count integer,
+	last_accessed timestamptz,
+	compute_time numeric,
+	cache_score_multiplier numeric,
+	class character varying,
+	schema character varying,
+	tablename character varying,
+	obj bytea
+);
+CREATE TABLE cache.dependencies (
+	query_id character(32) REFERENCES cache.cached(query_id) ON DELETE CASCADE,
+	depends_on character(32) REFERENCES cache.cached(query_id) ON DELETE CASCADE,
+	PRIMARY KEY (depends_on, query_id)
+);
+CREATE TABLE cache.cache_config (key text, value text);
+INSERT INTO cache.cache_config VALUES ('half_life', '1000'), ('cache_size', NULL), ('cache_protected_period', '86400');
+CREATE SEQUENCE cache.cache_touches;
+SELECT setval('cache.cache_touches', 1);
+`
+
+// touchSQL is FlowDB's touch of a non-Table row: the increment is computed in float8, exactly
+// as FlowDB's touch_cache does (ln(2) and the half_life are float8, so is POWER).
+const touchSQL = `UPDATE cache.cached SET last_accessed = now(), access_count = access_count + 1,
+	cache_score_multiplier = cache_score_multiplier + POWER(1 + ln(2) /
+		(SELECT value::float8 FROM cache.cache_config WHERE key = 'half_life' AND value IS NOT NULL LIMIT 1),
+		nextval('cache.cache_touches') - 2)
+	WHERE query_id = $1`
+
+// touchNumericSQL is the same formula evaluated at numeric precision: it models a cache whose
+// multipliers grew past float8's range (FlowDB's float8 touch raises "value out of range" there).
+const touchNumericSQL = `UPDATE cache.cached SET last_accessed = now(), access_count = access_count + 1,
+	cache_score_multiplier = cache_score_multiplier + POWER(1 + ln(2::numeric) /
+		(SELECT value::numeric FROM cache.cache_config WHERE key = 'half_life' AND value IS NOT NULL LIMIT 1),
+		(nextval('cache.cache_touches') - 2)::numeric)
+	WHERE query_id = $1`
+
+type cacheDB struct {
+	t    testing.TB
+	s    *pgtest.Server
+	db   string
+	conn *pgx.Conn
+}
+
+func newCache(t testing.TB) *cacheDB {
+	t.Helper()
+	s := pgtest.Require(t)
+	db := s.NewDatabase(t)
+	c := &cacheDB{t: t, s: s, db: db, conn: s.Connect(t, db)}
+	c.exec(flowdbSchema)
+	return c
+}
+
+func (c *cacheDB) exec(sql string, args ...any) {
+	c.t.Helper()
+	_, err := c.conn.Exec(context.Background(), sql, args...)
+	require.NoError(c.t, err, sql)
+}
+
+func (c *cacheDB) setConfig(key, value string) {
+	c.t.Helper()
+	c.exec("UPDATE cache.cache_config SET value = $2 WHERE key = $1", key, value)
+}
+
+// prunerConn opens a connection configured as the command does.
+func (c *cacheDB) prunerConn(user string) *pgx.Conn {
+	c.t.Helper()
+	cfg, err := pgx.ParseConfig(c.s.URLFor(c.db, user, ""))
+	require.NoError(c.t, err)
+	conn, err := pgx.ConnectConfig(context.Background(), cachepruner.ConnConfig(cfg))
+	require.NoError(c.t, err)
+	c.t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+type entry struct {
+	id          string
+	class       string        // default "Query"
+	rows        int           // rows in its table (size)
+	computeMS   float64       // compute_time in ms
+	age         time.Duration // created this long ago (default 48h: unprotected)
+	touches     int           // retrievals after the insert
+	noTable     bool          // row without a table (table already gone)
+	numericMath bool          // touch at numeric precision
+}
+
+func id32(id string) string { return fmt.Sprintf("%-32s", id)[:32] }
+
+// add stores a cache entry as FlowMachine does: create the table, insert the row with
+// multiplier 0, then touch it once (an insert is a touch); then touch it e.touches times.
+func (c *cacheDB) add(e entry) {
+	c.t.Helper()
+	if e.class == "" {
+		e.class = "Query"
+	}
+	if e.age == 0 {
+		e.age = 48 * time.Hour
+	}
+	if e.computeMS == 0 {
+		e.computeMS = 1000
+	}
+	table := "x" + e.id
+	if !e.noTable {
+		c.exec(fmt.Sprintf("CREATE TABLE cache.%s AS SELECT g AS n, md5(g::text) AS h FROM generate_series(1, %d) g", table, e.rows))
+	}
+	c.exec(`INSERT INTO cache.cached (query_id, version, query, created, access_count, last_accessed, compute_time,
+		cache_score_multiplier, class, schema, tablename, obj)
+		VALUES ($1, '1.18', 'SELECT …', now() - make_interval(secs => $2), 0, now(), $3, 0, $4, 'cache', $5, '\x00')`,
+		id32(e.id), e.age.Seconds(), e.computeMS, e.class, table)
+	for range e.touches + 1 {
+		c.touch(e.id, e.numericMath)
+	}
+}
+
+// touch is FlowDB's touch: Table/GeoTable rows get multiplier 0 and do not advance the sequence.
+func (c *cacheDB) touch(id string, numeric bool) {
+	c.t.Helper()
+	var class string
+	require.NoError(c.t, c.conn.QueryRow(context.Background(), "SELECT class FROM cache.cached WHERE query_id = $1", id32(id)).Scan(&class))
+	if class == "Table" || class == "GeoTable" {
+		c.exec("UPDATE cache.cached SET last_accessed = now(), access_count = access_count + 1, cache_score_multiplier = 0 WHERE query_id = $1", id32(id))
+		return
+	}
+	if numeric {
+		c.exec(touchNumericSQL, id32(id))
+	} else {
+		c.exec(touchSQL, id32(id))
+	}
+}
+
+func (c *cacheDB) depends(id, on string) {
+	c.t.Helper()
+	c.exec("INSERT INTO cache.dependencies (query_id, depends_on) VALUES ($1, $2)", id32(id), id32(on))
+}
+
+func (c *cacheDB) size(id string) int64 {
+	c.t.Helper()
+	var n int64
+	require.NoError(c.t, c.conn.QueryRow(context.Background(), "SELECT pg_total_relation_size(('cache.x' || $1)::regclass)", id).Scan(&n))
+	return n
+}
+
+// ids lists the query ids of cache.cached rows.
+func (c *cacheDB) ids() []string {
+	c.t.Helper()
+	rows, err := c.conn.Query(context.Background(), "SELECT rtrim(query_id) FROM cache.cached ORDER BY 1")
+	require.NoError(c.t, err)
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(c.t, err)
+	return out
+}
+
+// checkConsistent asserts that every row has its table and every cache table has its row.
+func (c *cacheDB) checkConsistent() {
+	c.t.Helper()
+	var orphanRows, orphanTables []string
+	rows, err := c.conn.Query(context.Background(), `SELECT rtrim(c.query_id) FROM cache.cached c
+		WHERE NOT EXISTS (SELECT FROM pg_tables t WHERE t.schemaname = c.schema AND t.tablename = c.tablename)`)
+	require.NoError(c.t, err)
+	orphanRows, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(c.t, err)
+	rows, err = c.conn.Query(context.Background(), `SELECT t.tablename::text FROM pg_tables t
+		WHERE t.schemaname = 'cache' AND t.tablename NOT IN ('cached', 'dependencies', 'cache_config')
+		AND NOT EXISTS (SELECT FROM cache.cached c WHERE c.schema = t.schemaname AND c.tablename = t.tablename)`)
+	require.NoError(c.t, err)
+	orphanTables, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(c.t, err)
+	require.Empty(c.t, orphanRows, "rows without a table")
+	require.Empty(c.t, orphanTables, "tables without a row")
+}
+
+func removedIDs(res cachepruner.Result) []string {
+	var out []string
+	for _, r := range res.Removed {
+		out = append(out, strings.TrimSpace(r.QueryID))
+	}
+	return out
+}
