@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	pgxconn "github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 
 	"github.com/flotilla/flotilla/pkg/pgconn"
 )
@@ -37,10 +39,29 @@ const LockKey int64 = 0x666c6f74_00000002 // "flot" + 2
 const DefaultProtectedPeriod = 86400 * time.Second
 
 // ConnConfig prepares a connection config for the pruner: no prepared statements, so each
-// batch of removals is exactly one round trip.
+// batch of removals is exactly one round trip; and a cancelled context sends the server a
+// cancel request (pgx's default only closes the socket, and the server would go on to commit
+// a batch it has already received in full).
 func ConnConfig(cfg *pgx.ConnConfig) *pgx.ConnConfig {
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	cfg.BuildContextWatcherHandler = func(c *pgxconn.PgConn) ctxwatch.Handler {
+		return &pgxconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
+	}
 	return cfg
+}
+
+// applyDeadline makes the server give up when ctx does (statement_timeout), in case the
+// cancel request cannot reach it.
+func applyDeadline(ctx context.Context, conn *pgx.Conn) error {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return nil
+	}
+	ms := max(time.Until(dl).Milliseconds(), 1)
+	if _, err := conn.Exec(ctx, "SET statement_timeout = "+strconv.FormatInt(ms, 10)); err != nil {
+		return fmt.Errorf("set statement_timeout: %w", err)
+	}
+	return nil
 }
 
 // Config is FlowDB's cache.cache_config, parsed.
@@ -270,6 +291,9 @@ func unlock(conn *pgx.Conn) {
 func Prune(ctx context.Context, conn *pgx.Conn, o PruneOptions) (Result, error) {
 	o.defaults()
 	res := Result{DryRun: o.DryRun}
+	if err := applyDeadline(ctx, conn); err != nil {
+		return res, err
+	}
 	if ok, err := lock(ctx, conn, o.SkipIfLocked, o.Logger); err != nil || !ok {
 		res.Skipped = !ok && err == nil
 		return res, err
@@ -467,6 +491,9 @@ func CurrentSize(ctx context.Context, conn *pgx.Conn) (int64, error) {
 func Invalidate(ctx context.Context, conn *pgx.Conn, queryID string, o PruneOptions) (Result, error) {
 	o.defaults()
 	res := Result{DryRun: o.DryRun, Limit: -1}
+	if err := applyDeadline(ctx, conn); err != nil {
+		return res, err
+	}
 	if ok, err := lock(ctx, conn, o.SkipIfLocked, o.Logger); err != nil || !ok {
 		res.Skipped = !ok && err == nil
 		return res, err

@@ -18,5 +18,3 @@ func indexOf(xs []string, x string) int {
 
 // sprintf2 fills every %s with the same role name.
 func sprintf2(format, role string) string { return strings.ReplaceAll(format, "%s", role) }
-
-func childMain() bool { return false }
