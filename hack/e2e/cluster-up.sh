@@ -22,14 +22,15 @@ KUBECTL=("$TOOLS_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE")
 mkdir -p "$E2E_DIR" "$PIDS" "$LOGS"
 
 healthy() {
-  local c
+  local c reg bin
   for c in "${COMPONENTS[@]}"; do pid_alive "$c" || return 1; done
   [ -f "$ENV_FILE" ] && [ -f "$KUBECONFIG_FILE" ] || return 1
-  # shellcheck source=/dev/null
-  . "$ENV_FILE"
+  reg="$(. "$ENV_FILE" && echo "$E2E_REGISTRY")" || return 1
+  bin="$(. "$ENV_FILE" && echo "$TOOLS_BIN")" || return 1
+  [ "$bin" = "$TOOLS_BIN" ] || { log "plane runs binaries from $bin, want $TOOLS_BIN: restarting"; return 1; }
   "${KUBECTL[@]}" get --raw /readyz >/dev/null 2>&1 || return 1
-  curl -fsS "http://$E2E_REGISTRY/v2/" >/dev/null 2>&1 || return 1
-  [ "$TOOLS_BIN" = "$(. "$ENV_FILE"; echo "$TOOLS_BIN")" ]
+  curl -fsS "http://$reg/v2/" >/dev/null 2>&1 || return 1
+  E2E_REGISTRY="$reg"
 }
 if healthy; then
   log "plane already up (kubeconfig $KUBECONFIG_FILE, registry $E2E_REGISTRY): nothing to do"
@@ -40,22 +41,28 @@ step "stop leftovers of an earlier run (recorded PIDs only)"
 stop_all
 rm -rf "$E2E_DIR/etcd" "$E2E_DIR/registry" "$ENV_FILE"
 mkdir -p "$E2E_DIR/etcd" "$E2E_DIR/registry"
-for c in "${COMPONENTS[@]}"; do [ -f "$LOGS/$c.log" ] && mv -f "$LOGS/$c.log" "$LOGS/$c.previous.log"; done
+for c in "${COMPONENTS[@]}"; do
+  if [ -f "$LOGS/$c.log" ]; then mv -f "$LOGS/$c.log" "$LOGS/$c.previous.log"; fi
+done
 
 # --- ports -----------------------------------------------------------------------------------
 declare -A TAKEN=()
+# free_port VAR: sets VAR to a loopback TCP port nothing listens on (and not given out before).
 free_port() {
   local p i
   for i in $(seq 1 200); do
     p=$((20000 + RANDOM % 20000))
     [ -z "${TAKEN[$p]:-}" ] || continue
-    if [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then TAKEN[$p]=1; echo "$p"; return 0; fi
+    if [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then
+      TAKEN[$p]=1
+      printf -v "$1" '%s' "$p"
+      return 0
+    fi
   done
   die "no free loopback port found"
 }
 step "pick free loopback ports"
-P_REG=$(free_port); P_ETCD=$(free_port); P_PEER=$(free_port); P_API=$(free_port)
-P_KCM=$(free_port); P_SCHED=$(free_port); P_KWOK=$(free_port)
+for v in P_REG P_ETCD P_PEER P_API P_KCM P_SCHED P_KWOK; do free_port "$v"; done
 REGISTRY="127.0.0.1:$P_REG"
 
 # --- PKI (kept across restarts of the same build dir) -----------------------------------------
