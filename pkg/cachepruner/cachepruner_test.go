@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flotilla/flotilla/pkg/cachepruner"
+	"github.com/flotilla/flotilla/pkg/cachepruner/flowdbtest"
 	"github.com/flotilla/flotilla/pkg/pgtest"
 )
 
@@ -325,7 +326,7 @@ func TestOverflowScale(t *testing.T) {
 	// FlowDB's own touch fails at this scale, and so does a float8 score.
 	_, err := c.conn.Exec(ctx, "SELECT POWER(1 + ln(2) / 1000, nextval('cache.cache_touches') - 2)")
 	require.ErrorContains(t, err, "value out of range: overflow")
-	_, err = c.conn.Exec(ctx, touchSQL, id32("new"))
+	_, err = c.conn.Exec(ctx, flowdbtest.TouchSQL, id32("new"))
 	require.ErrorContains(t, err, "out of range")
 	_, err = c.conn.Exec(ctx, "SELECT cache_score_multiplier::float8 FROM cache.cached")
 	require.ErrorContains(t, err, "out of range")

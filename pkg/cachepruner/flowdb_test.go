@@ -11,53 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flotilla/flotilla/pkg/cachepruner"
+	"github.com/flotilla/flotilla/pkg/cachepruner/flowdbtest"
 	"github.com/flotilla/flotilla/pkg/pgtest"
 )
-
-// flowdbSchema recreates FlowDB's cache schema from the facts in shared/notes/flowkit-cache.md:
-// same tables, columns, keys and sequence. query_id is character(32) as FlowMachine's md5 ids.
-const flowdbSchema = `
-CREATE SCHEMA cache;
-CREATE TABLE cache.cached (
-	query_id character(32) PRIMARY KEY,
-	version character varying,
-	query text,
-	created timestamptz,
-	access_count integer,
-	last_accessed timestamptz,
-	compute_time numeric,
-	cache_score_multiplier numeric,
-	class character varying,
-	schema character varying,
-	tablename character varying,
-	obj bytea
-);
-CREATE TABLE cache.dependencies (
-	query_id character(32) REFERENCES cache.cached(query_id) ON DELETE CASCADE,
-	depends_on character(32) REFERENCES cache.cached(query_id) ON DELETE CASCADE,
-	PRIMARY KEY (depends_on, query_id)
-);
-CREATE TABLE cache.cache_config (key text, value text);
-INSERT INTO cache.cache_config VALUES ('half_life', '1000'), ('cache_size', NULL), ('cache_protected_period', '86400');
-CREATE SEQUENCE cache.cache_touches;
-SELECT setval('cache.cache_touches', 1);
-`
-
-// touchSQL is FlowDB's touch of a non-Table row: the increment is computed in float8, exactly
-// as FlowDB's touch_cache does (ln(2) and the half_life are float8, so is POWER).
-const touchSQL = `UPDATE cache.cached SET last_accessed = now(), access_count = access_count + 1,
-	cache_score_multiplier = cache_score_multiplier + POWER(1 + ln(2) /
-		(SELECT value::float8 FROM cache.cache_config WHERE key = 'half_life' AND value IS NOT NULL LIMIT 1),
-		nextval('cache.cache_touches') - 2)
-	WHERE query_id = $1`
-
-// touchNumericSQL is the same formula evaluated at numeric precision: it models a cache whose
-// multipliers grew past float8's range (FlowDB's float8 touch raises "value out of range" there).
-const touchNumericSQL = `UPDATE cache.cached SET last_accessed = now(), access_count = access_count + 1,
-	cache_score_multiplier = cache_score_multiplier + POWER(1 + ln(2::numeric) /
-		(SELECT value::numeric FROM cache.cache_config WHERE key = 'half_life' AND value IS NOT NULL LIMIT 1),
-		(nextval('cache.cache_touches') - 2)::numeric)
-	WHERE query_id = $1`
 
 type cacheDB struct {
 	t    testing.TB
@@ -71,7 +27,7 @@ func newCache(t testing.TB) *cacheDB {
 	s := pgtest.Require(t)
 	db := s.NewDatabase(t)
 	c := &cacheDB{t: t, s: s, db: db, conn: s.Connect(t, db)}
-	c.exec(flowdbSchema)
+	c.exec(flowdbtest.Schema)
 	return c
 }
 
@@ -146,9 +102,9 @@ func (c *cacheDB) touch(id string, numeric bool) {
 		return
 	}
 	if numeric {
-		c.exec(touchNumericSQL, id32(id))
+		c.exec(flowdbtest.TouchNumericSQL, id32(id))
 	} else {
-		c.exec(touchSQL, id32(id))
+		c.exec(flowdbtest.TouchSQL, id32(id))
 	}
 }
 
