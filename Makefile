@@ -1,0 +1,45 @@
+# Every task a person runs on Flotilla. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+GOTESTFLAGS ?=
+
+.PHONY: help generate check-generated test lint bench check
+help: ## list targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+generate: ## regenerate charts/ and schemas/ from the Go sources
+	$(GO) run ./cmd/flotilla generate
+
+check-generated: ## fail when committed charts/ or schemas/ drift from the Go sources
+	$(GO) run ./cmd/flotilla generate --check
+
+test: ## unit and integration tests (real PostgreSQL, helm's engine)
+	$(GO) test $(GOTESTFLAGS) ./...
+
+lint: ## go vet + gofmt + generated-file drift
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(MAKE) check-generated
+
+bench: ## render benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/render/
+
+check: lint test ## everything CI runs
+
+# --- companion binary (issue 3) ---
+
+# --- e2e harness (issue 4) ---
+# A real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) and an OCI
+# registry on 127.0.0.1, built from Go modules; see test/e2e/README.md.
+E2E_DIR ?= build/e2e
+E2E_TIMEOUT ?= 75m
+E2E_RUN ?=
+.PHONY: tools cluster-up cluster-down e2e
+tools: ## build etcd, kube-*, kubectl, kwok, helm, ct, registry once (cached in ~/.cache/flotilla/bin/<key>)
+	nice -n 10 hack/tools/build.sh
+cluster-up: tools ## start the local e2e plane + registry (idempotent); kubeconfig in build/e2e/kubeconfig
+	E2E_DIR=$(E2E_DIR) hack/e2e/cluster-up.sh
+cluster-down: ## stop the local e2e plane (only the PIDs cluster-up recorded)
+	E2E_DIR=$(E2E_DIR) hack/e2e/cluster-down.sh
+e2e: tools ## tools + cluster-up + e2e tests (every chart via helm install oci://, ct) + cluster-down
+	E2E_DIR=$(E2E_DIR) E2E_TIMEOUT=$(E2E_TIMEOUT) E2E_RUN='$(E2E_RUN)' GO=$(GO) hack/e2e/run.sh

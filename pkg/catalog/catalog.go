@@ -1,0 +1,12 @@
+// Package catalog lists the chart definitions Flotilla generates.
+package catalog
+
+import (
+	"github.com/flotilla/flotilla/pkg/chartkit"
+	"github.com/flotilla/flotilla/pkg/charts/flowise"
+)
+
+// Charts returns every chart definition, in a stable order.
+func Charts() []chartkit.Chart {
+	return []chartkit.Chart{flowise.Chart()}
+}

@@ -1,0 +1,62 @@
+// Package chartkit turns a chart definition (Go value types with doc comments and defaults,
+// cross-field rules, templates) into a complete Helm chart: Chart.yaml, values.yaml,
+// values.schema.json, README.md, the chart's templates and the shared helper library.
+package chartkit
+
+import (
+	"io/fs"
+)
+
+// Chart describes one generated chart. Everything users see is derived from it.
+type Chart struct {
+	// Name of the chart (also its directory under charts/).
+	Name string
+	// Version of the chart (SemVer).
+	Version string
+	// AppVersion is the default image tag.
+	AppVersion string
+	// Description is Chart.yaml's one-line description.
+	Description string
+	// KubeVersion constraint of the chart.
+	KubeVersion string
+	// Home page of the app.
+	Home string
+	// Icon URL for Artifact Hub.
+	Icon string
+	// Sources lists source repositories.
+	Sources []string
+	// Keywords for chart search.
+	Keywords []string
+	// ArtifactHub adds artifacthub.io annotations (changes, images, license, links...).
+	ArtifactHub map[string]string
+	// Defaults is the chart's values struct filled with its defaults. Its type's doc comments
+	// document every value.
+	Defaults any
+	// SourceDirs are module-relative directories whose Go doc comments document Defaults' types.
+	SourceDirs []string
+	// Rules are the cross-field rules written into the schema.
+	Rules []Rule
+	// Templates holds the chart's own templates (templates/*.yaml, NOTES.txt, tests/...), rooted
+	// so that "templates/x.yaml" is a path in it.
+	Templates fs.FS
+	// Intro is the README's opening, in Markdown.
+	Intro string
+	// Topologies documents each topology in the README, in order.
+	Topologies []Topology
+	// ReadmeNotes are extra README sections (title → Markdown), in order.
+	ReadmeNotes []Section
+}
+
+// Topology is one way of running the chart, documented in the README with its example.
+type Topology struct {
+	Name        string
+	Description string
+	// Example names a file under examples/<chart>/ that produces this topology.
+	Example string
+}
+
+// Section is a titled README section.
+type Section struct {
+	Title string
+	Body  string
+}

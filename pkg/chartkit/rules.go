@@ -1,0 +1,108 @@
+package chartkit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+)
+
+// Rule is a cross-field constraint, written into values.schema.json as an allOf entry
+// `{description, if, then}`. The description is the message users see when it fails, so it
+// says what is required and why.
+type Rule struct {
+	// Message, e.g. "storage.type must be s3 when architecture.mode is queue: main and worker
+	// pods share blobs".
+	Message string
+	// If selects the documents the rule applies to; nil applies it to all.
+	If Cond
+	// Then is what those documents must satisfy.
+	Then Cond
+}
+
+// Cond is a condition on values addressed by dotted paths.
+type Cond interface {
+	schema() *jsonschema.Schema
+}
+
+type leaf struct {
+	path string
+	s    *jsonschema.Schema
+}
+
+// schema nests the leaf schema under its path; every step is required so a missing value
+// never satisfies a condition by accident.
+func (l leaf) schema() *jsonschema.Schema {
+	parts := strings.Split(l.path, ".")
+	s := l.s
+	for i := len(parts) - 1; i >= 0; i-- {
+		props := jsonschema.NewProperties()
+		props.Set(parts[i], s)
+		s = &jsonschema.Schema{Properties: props, Required: []string{parts[i]}}
+	}
+	return s
+}
+
+type combo struct {
+	kind string
+	cs   []Cond
+}
+
+func (c combo) schema() *jsonschema.Schema {
+	subs := make([]*jsonschema.Schema, len(c.cs))
+	for i, x := range c.cs {
+		subs[i] = x.schema()
+	}
+	switch c.kind {
+	case "and":
+		return &jsonschema.Schema{AllOf: subs}
+	case "or":
+		return &jsonschema.Schema{AnyOf: subs}
+	case "not":
+		return &jsonschema.Schema{Not: subs[0]}
+	}
+	panic(fmt.Sprintf("unknown combinator %q", c.kind))
+}
+
+// Eq holds when the value at path equals v.
+func Eq(path string, v any) Cond { return leaf{path, &jsonschema.Schema{Const: v}} }
+
+// In holds when the value at path is one of vs.
+func In(path string, vs ...any) Cond { return leaf{path, &jsonschema.Schema{Enum: vs}} }
+
+// NotEmpty holds when the string at path is not empty.
+func NotEmpty(path string) Cond {
+	one := uint64(1)
+	return leaf{path, &jsonschema.Schema{Type: "string", MinLength: &one}}
+}
+
+// HasItems holds when the array at path has at least n items.
+func HasItems(path string, n uint64) Cond {
+	return leaf{path, &jsonschema.Schema{Type: "array", MinItems: &n}}
+}
+
+// AtMost holds when the number at path is at most n.
+func AtMost(path string, n int) Cond {
+	return leaf{path, &jsonschema.Schema{Maximum: jsonNumber(n)}}
+}
+
+// And holds when all cs hold.
+func And(cs ...Cond) Cond { return combo{"and", cs} }
+
+// Or holds when any of cs holds.
+func Or(cs ...Cond) Cond { return combo{"or", cs} }
+
+// Not holds when c does not.
+func Not(c Cond) Cond { return combo{"not", []Cond{c}} }
+
+func (r Rule) schema() *jsonschema.Schema {
+	s := &jsonschema.Schema{Description: r.Message, Then: r.Then.schema()}
+	if r.If != nil {
+		s.If = r.If.schema()
+	} else {
+		// No condition: the rule applies to every document.
+		s = r.Then.schema()
+		s.Description = r.Message
+	}
+	return s
+}

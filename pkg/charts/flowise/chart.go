@@ -1,0 +1,125 @@
+// Package flowise defines the Flowise chart: its values (Go types, doc comments, defaults),
+// cross-field rules and templates. `flotilla generate` turns it into charts/flowise.
+package flowise
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/flotilla/flotilla/pkg/chartkit"
+)
+
+//go:embed all:chart
+var files embed.FS
+
+// Conditions the rules share.
+var (
+	queue      = chartkit.Eq("architecture.mode", "queue")
+	standalone = chartkit.Eq("architecture.mode", "standalone")
+	// sqlite is database.mode resolving to SQLite, auto included.
+	sqlite = chartkit.Or(
+		chartkit.Eq("database.mode", "sqlite"),
+		chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Eq("postgresql.enabled", false), chartkit.Eq("database.external.host", "")),
+	)
+	// sqlDatabase is database.mode resolving to the bundled PostgreSQL or an external database.
+	sqlDatabase = chartkit.Or(
+		chartkit.In("database.mode", "postgresql", "external"),
+		chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Or(chartkit.Eq("postgresql.enabled", true), chartkit.NotEmpty("database.external.host"))),
+	)
+)
+
+// Rules are Flowise's cross-field rules; each one is enforced by values.schema.json.
+var Rules = []chartkit.Rule{
+	{Message: "persistence.enabled must be false when architecture.mode is queue: a ReadWriteOnce volume cannot be shared by main and worker pods",
+		If: queue, Then: chartkit.Eq("persistence.enabled", false)},
+	{Message: "storage.type must be s3 when architecture.mode is queue: main and worker pods share blobs",
+		If: queue, Then: chartkit.Eq("storage.type", "s3")},
+	{Message: "queue mode needs Redis: set redis.enabled=true or redis.external.host (BullMQ keeps its queue there)",
+		If: queue, Then: chartkit.Or(chartkit.Eq("redis.enabled", true), chartkit.NotEmpty("redis.external.host"))},
+	{Message: "queue mode needs a SQL database all pods share, not SQLite: set postgresql.enabled=true, or database.mode=external with database.external.host",
+		If: queue, Then: sqlDatabase},
+	{Message: "flowise.replicaCount must be 1 with SQLite: one pod owns the database file",
+		If: sqlite, Then: chartkit.AtMost("flowise.replicaCount", 1)},
+	{Message: "flowise.replicaCount must be 1 when architecture.mode is standalone: use queue mode to run more main pods",
+		If: standalone, Then: chartkit.AtMost("flowise.replicaCount", 1)},
+	{Message: "database.external.host is required when database.mode is external",
+		If: chartkit.Eq("database.mode", "external"), Then: chartkit.NotEmpty("database.external.host")},
+	{Message: "postgresql.enabled must be true when database.mode is postgresql (the bundled database)",
+		If: chartkit.Eq("database.mode", "postgresql"), Then: chartkit.Eq("postgresql.enabled", true)},
+	{Message: "postgresql.enabled must be false when database.mode is sqlite or external: the bundled PostgreSQL would run unused",
+		If: chartkit.In("database.mode", "sqlite", "external"), Then: chartkit.Eq("postgresql.enabled", false)},
+	{Message: "database.external.host must be empty when postgresql.enabled is true and database.mode is auto: choose the bundled or the external database, or set database.mode",
+		If: chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Eq("postgresql.enabled", true)), Then: chartkit.Eq("database.external.host", "")},
+	{Message: "database.external.ssl must be true when database.external.sslExistingSecret is set",
+		If: chartkit.NotEmpty("database.external.sslExistingSecret"), Then: chartkit.Eq("database.external.ssl", true)},
+	{Message: "storage.s3.bucketName is required when storage.type is s3",
+		If: chartkit.Eq("storage.type", "s3"), Then: chartkit.NotEmpty("storage.s3.bucketName")},
+	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
+		If: chartkit.Eq("redis.enabled", true), Then: chartkit.Eq("redis.external.host", "")},
+	{Message: "ingress.hosts needs at least one host when ingress.enabled is true",
+		If: chartkit.Eq("ingress.enabled", true), Then: chartkit.HasItems("ingress.hosts", 1)},
+	{Message: "httpRoute.parentRefs needs at least one Gateway when httpRoute.enabled is true",
+		If: chartkit.Eq("httpRoute.enabled", true), Then: chartkit.HasItems("httpRoute.parentRefs", 1)},
+}
+
+// Chart is the Flowise chart definition.
+func Chart() chartkit.Chart {
+	tpl, err := fs.Sub(files, "chart")
+	if err != nil {
+		panic(err) // the embedded tree always has chart/
+	}
+	return chartkit.Chart{
+		Name:        "flowise",
+		Version:     "0.1.0",
+		AppVersion:  "3.1.1",
+		Description: "Flowise, the low-code LLM app builder: standalone (SQLite or PostgreSQL) or queue mode (PostgreSQL + Redis + S3).",
+		KubeVersion: ">=1.29.0-0",
+		Home:        "https://flowiseai.com",
+		Icon:        "https://raw.githubusercontent.com/FlowiseAI/Flowise/main/images/flowise_white.svg",
+		Sources:     []string{"https://github.com/FlowiseAI/Flowise", "https://github.com/flotilla/flotilla"},
+		Keywords:    []string{"flowise", "llm", "langchain", "ai", "low-code"},
+		ArtifactHub: map[string]string{"license": "Apache-2.0", "category": "ai-machine-learning"},
+		Defaults:    Defaults(),
+		SourceDirs:  []string{"pkg/charts/flowise", "pkg/chartvalues"},
+		Rules:       Rules,
+		Templates:   tpl,
+		Intro: `Deploys [Flowise](https://flowiseai.com) on Kubernetes, generated by Flotilla from typed Go values.
+Values follow the Flowise chart reference (architecture.mode, auth.existingSecret…, database.*,
+postgresql.*, redis.*, queue.*, storage.*, persistence.*, ingress.*).
+
+Every pod passes the Pod Security Standard "restricted": Flowise runs as the image's node user
+(uid 1000) with a read-only root filesystem; HOME (/home/node), /tmp and the data path are
+writable volumes.`,
+		Topologies: []chartkit.Topology{
+			{Name: "standalone with SQLite", Example: "standalone-sqlite.yaml",
+				Description: "One main pod (Recreate strategy) with a PVC at `flowise.dataPath` holding the SQLite file, blobs and logs."},
+			{Name: "standalone with the bundled PostgreSQL", Example: "standalone-postgresql.yaml",
+				Description: "One main pod plus the chart's own PostgreSQL StatefulSet (official `postgres` image); `uuid-ossp` is created at first init."},
+			{Name: "standalone with an external database", Example: "external-postgresql.yaml",
+				Description: "One main pod using a PostgreSQL or MySQL the chart does not manage; the password comes from `database.external.existingSecret`."},
+			{Name: "queue", Example: "queue.yaml",
+				Description: "Main pods (UI + API) and BullMQ worker pods, sharing PostgreSQL, Redis (bundled or external) and an S3 bucket. `persistence.enabled` must be false and `storage.type` s3."},
+		},
+		ReadmeNotes: []chartkit.Section{
+			{Title: "Secrets and upgrades", Body: `Flowise needs five secrets (FLOWISE_SECRETKEY_OVERWRITE, JWT_AUTH_TOKEN_SECRET,
+JWT_REFRESH_TOKEN_SECRET, EXPRESS_SESSION_SECRET, TOKEN_HASH_SECRET). With ` + "`auth.existingSecret`" + ` they are
+read from your Secret (keys set by ` + "`auth.existingSecret…Key`" + `). Without it the chart creates
+` + "`<release>-flowise-auth`" + ` once with random values, looks it up on every upgrade so the values never
+rotate, and marks it ` + "`helm.sh/resource-policy: keep`" + ` so an uninstall + install finds the same values.
+The bundled PostgreSQL and Redis passwords are generated and kept the same way. ` + "`helm template`" + `
+(no cluster) cannot look Secrets up, so it prints fresh random values on every run.`},
+			{Title: "Paths and non-root", Body: `The official image runs as root and keeps its state under /root/.flowise. This chart runs it as
+uid 1000 and points every path Flowise writes (DATABASE_PATH, LOG_PATH, SECRETKEY_PATH,
+BLOB_STORAGE_PATH, HOME) at writable volumes. The defaults of ` + "`database.sqlite.path`" + ` and
+` + "`storage.local.path`" + ` are therefore under ` + "`/home/node/.flowise`" + ` instead of the reference's
+` + "`/root/.flowise`" + `; a path outside ` + "`flowise.dataPath`" + ` is refused at render time. To migrate a volume
+written by a root container, copy its content to the new PVC (or keep the same PVC with
+` + "`persistence.existingClaim`" + `: the files sit at the volume's root either way) and let fsGroup 1000 fix
+ownership (fsGroupChangePolicy OnRootMismatch).`},
+			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
+"restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example from an OCI
+registry onto a real kube-apiserver whose pods are simulated by kwok. No Flowise container runs in
+those tests: the environment variables and paths come from Flowise's documentation and source.`},
+		},
+	}
+}

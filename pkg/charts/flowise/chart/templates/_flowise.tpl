@@ -1,0 +1,174 @@
+{{/* Flowise-specific helpers. Shared ones (flotilla.*) live in _flotilla.tpl. */}}
+
+{{/* The database Flowise uses: sqlite, postgresql (bundled) or external, resolving database.mode auto. */}}
+{{- define "flowise.database" -}}
+{{- $d := .Values.database -}}
+{{- if ne $d.mode "auto" -}}{{- $d.mode -}}
+{{- else if .Values.postgresql.enabled -}}postgresql
+{{- else if $d.external.host -}}external
+{{- else -}}sqlite
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the Secret with the five auth keys. */}}
+{{- define "flowise.authSecret" -}}
+{{- default (printf "%s-auth" (include "flotilla.fullname" .)) .Values.auth.existingSecret -}}
+{{- end -}}
+
+{{/*
+Environment shared by main and worker pods: they must agree on the encryption key, database,
+Redis and storage, or workers cannot decrypt credentials saved through the UI.
+*/}}
+{{- define "flowise.env" -}}
+{{- $ := . -}}
+{{- $v := .Values -}}
+{{- $fl := $v.flowise -}}
+{{- $db := include "flowise.database" . -}}
+{{- $auth := include "flowise.authSecret" . -}}
+- name: HOME
+  value: /home/node
+- name: PORT
+  value: {{ $fl.port | quote }}
+{{- with include "flotilla.publicURL" (dict "ctx" . "url" $fl.appUrl) }}
+- name: APP_URL
+  value: {{ . | quote }}
+{{- end }}
+- name: LOG_LEVEL
+  value: {{ $fl.logLevel | quote }}
+- name: LOG_PATH
+  value: {{ printf "%s/logs" $fl.dataPath | quote }}
+- name: SECRETKEY_PATH
+  value: {{ $fl.dataPath | quote }}
+- name: FLOWISE_FILE_SIZE_LIMIT
+  value: {{ $fl.fileSizeLimit | quote }}
+- name: CORS_ORIGINS
+  value: {{ $fl.corsOrigins | quote }}
+- name: DISABLE_FLOWISE_TELEMETRY
+  value: {{ $fl.disableTelemetry | quote }}
+- name: SECURE_COOKIES
+  value: {{ $v.auth.secureCookies | quote }}
+{{- range $env, $key := dict "FLOWISE_SECRETKEY_OVERWRITE" $v.auth.existingSecretEncryptionKeyKey "JWT_AUTH_TOKEN_SECRET" $v.auth.existingSecretJwtAuthTokenSecretKey "JWT_REFRESH_TOKEN_SECRET" $v.auth.existingSecretJwtRefreshTokenSecretKey "EXPRESS_SESSION_SECRET" $v.auth.existingSecretExpressSessionSecretKey "TOKEN_HASH_SECRET" $v.auth.existingSecretTokenHashSecretKey }}
+{{ include "flotilla.secretEnv" (dict "name" $env "secret" $auth "key" (ternary $key $env (ne $v.auth.existingSecret ""))) }}
+{{- end }}
+{{- if eq $db "sqlite" }}
+- name: DATABASE_TYPE
+  value: sqlite
+- name: DATABASE_PATH
+  value: {{ dir $v.database.sqlite.path | quote }}
+{{- else if eq $db "postgresql" }}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" .) }}
+- name: DATABASE_TYPE
+  value: postgres
+- name: DATABASE_HOST
+  value: {{ include "flotilla.postgresql.fullname" . }}
+- name: DATABASE_PORT
+  value: "5432"
+- name: DATABASE_NAME
+  value: {{ $v.postgresql.auth.database | quote }}
+- name: DATABASE_USER
+  value: {{ $v.postgresql.auth.username | quote }}
+{{ include "flotilla.secretEnv" (dict "name" "DATABASE_PASSWORD" "secret" $ref._0 "key" $ref._1) }}
+{{- else }}
+{{- $e := $v.database.external }}
+- name: DATABASE_TYPE
+  value: {{ $e.vendor | quote }}
+- name: DATABASE_HOST
+  value: {{ $e.host | quote }}
+- name: DATABASE_PORT
+  value: {{ $e.port | default (ternary 5432 3306 (eq $e.vendor "postgres")) | quote }}
+- name: DATABASE_NAME
+  value: {{ $e.name | quote }}
+- name: DATABASE_USER
+  value: {{ $e.username | quote }}
+{{- if or $e.existingSecret $e.password }}
+{{ include "flotilla.secretEnv" (dict "name" "DATABASE_PASSWORD" "secret" (default (printf "%s-external-db" (include "flotilla.fullname" .)) $e.existingSecret) "key" (ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret ""))) }}
+{{- end }}
+- name: DATABASE_SSL
+  value: {{ $e.ssl | quote }}
+{{- if $e.sslExistingSecret }}
+{{ include "flotilla.secretEnv" (dict "name" "DATABASE_SSL_KEY_BASE64" "secret" $e.sslExistingSecret "key" $e.sslExistingSecretKey) }}
+{{- end }}
+{{- end }}
+{{- if eq $v.storage.type "s3" }}
+{{- $s3 := $v.storage.s3 }}
+- name: STORAGE_TYPE
+  value: s3
+- name: S3_STORAGE_BUCKET_NAME
+  value: {{ $s3.bucketName | quote }}
+- name: S3_STORAGE_REGION
+  value: {{ $s3.region | quote }}
+{{- with $s3.endpointUrl }}
+- name: S3_ENDPOINT_URL
+  value: {{ . | quote }}
+{{- end }}
+- name: S3_FORCE_PATH_STYLE
+  value: {{ $s3.forcePathStyle | quote }}
+{{- if $s3.existingSecret }}
+{{ include "flotilla.secretEnv" (dict "name" "S3_STORAGE_ACCESS_KEY_ID" "secret" $s3.existingSecret "key" $s3.existingSecretAccessKeyIdKey) }}
+{{ include "flotilla.secretEnv" (dict "name" "S3_STORAGE_SECRET_ACCESS_KEY" "secret" $s3.existingSecret "key" $s3.existingSecretSecretAccessKeyKey) }}
+{{- end }}
+{{- else }}
+- name: STORAGE_TYPE
+  value: local
+- name: BLOB_STORAGE_PATH
+  value: {{ $v.storage.local.path | quote }}
+{{- end }}
+{{- if eq $v.architecture.mode "queue" }}
+{{- $r := include "flotilla.redis.connection" . | fromJson }}
+{{- $w := $v.queue.worker }}
+- name: MODE
+  value: queue
+- name: QUEUE_NAME
+  value: {{ $v.queue.name | quote }}
+- name: REDIS_HOST
+  value: {{ $r.host | quote }}
+- name: REDIS_PORT
+  value: {{ $r.port | toString | quote }}
+{{- with $r.username }}
+- name: REDIS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if $r.secret }}
+{{ include "flotilla.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" $r.secret "key" $r.key) }}
+{{- end }}
+- name: REDIS_TLS
+  value: {{ $r.tls | quote }}
+- name: WORKER_CONCURRENCY
+  value: {{ $w.concurrency | quote }}
+- name: REMOVE_ON_AGE
+  value: {{ $w.removeOnAge | quote }}
+- name: REMOVE_ON_COUNT
+  value: {{ $w.removeOnCount | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Volumes of a Flowise pod: dict "ctx" $ "data" (volume source of the data volume). */}}
+{{- define "flowise.volumes" -}}
+- name: home
+  emptyDir: {}
+- name: tmp
+  emptyDir: {}
+- name: data
+  {{- toYaml .data | nindent 2 }}
+{{- end -}}
+
+{{/* Volume mounts of a Flowise container. */}}
+{{- define "flowise.volumeMounts" -}}
+- name: home
+  mountPath: /home/node
+- name: tmp
+  mountPath: /tmp
+- name: data
+  mountPath: {{ .Values.flowise.dataPath }}
+{{- end -}}
+
+{{/* Paths Flowise writes must lie on the data volume, or a non-root pod cannot write them. */}}
+{{- define "flowise.checkPaths" -}}
+{{- $root := printf "%s/" (trimSuffix "/" .Values.flowise.dataPath) -}}
+{{- if and (eq (include "flowise.database" .) "sqlite") (not (hasPrefix $root .Values.database.sqlite.path)) -}}
+{{- fail (printf "database.sqlite.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume. The seed's /root/.flowise paths need root; use %sdatabase.sqlite" .Values.database.sqlite.path .Values.flowise.dataPath $root) -}}
+{{- end -}}
+{{- if and (eq .Values.storage.type "local") (not (hasPrefix $root (printf "%s/" (trimSuffix "/" .Values.storage.local.path)))) -}}
+{{- fail (printf "storage.local.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume" .Values.storage.local.path .Values.flowise.dataPath) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,112 @@
+package chartvalues
+
+// PostgreSQL is the chart's own PostgreSQL: one StatefulSet on the official postgres image.
+type PostgreSQL struct {
+	// Deploy the bundled PostgreSQL.
+	Enabled bool `json:"enabled"`
+	// PostgreSQL image (the official image; any tag of major version 13 or later).
+	Image Image `json:"image"`
+	// Credentials and database created at first start.
+	Auth PostgreSQLAuth `json:"auth"`
+	// Storage of the single PostgreSQL instance.
+	Standalone PostgreSQLStandalone `json:"standalone"`
+	// CPU/memory requests and limits of the PostgreSQL container.
+	Resources map[string]any `json:"resources"`
+}
+
+// PostgreSQLAuth holds the bundled PostgreSQL's credentials.
+type PostgreSQLAuth struct {
+	// Database created at first start.
+	Database string `json:"database" jsonschema:"pattern=^[a-zA-Z_][a-zA-Z0-9_]*$"`
+	// Owner role created at first start (it is the instance's superuser).
+	Username string `json:"username" jsonschema:"pattern=^[a-zA-Z_][a-zA-Z0-9_]*$"`
+	// Password of that role. Empty: generated once and kept across upgrades. Changing it later does not change the password inside an initialised database.
+	Password string `json:"password"`
+	// Existing Secret holding the password (takes precedence over password).
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the password in existingSecret.
+	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey" jsonschema:"minLength=1"`
+}
+
+// PostgreSQLStandalone configures the single bundled PostgreSQL instance.
+type PostgreSQLStandalone struct {
+	// Data volume of PostgreSQL.
+	Persistence DataVolume `json:"persistence"`
+}
+
+// DataVolume is a StatefulSet's volume claim.
+type DataVolume struct {
+	// Keep data on a PersistentVolumeClaim; false uses an emptyDir (data lost with the pod).
+	Enabled bool `json:"enabled"`
+	// Size of the PVC.
+	Size string `json:"size" jsonschema:"pattern=^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"`
+	// StorageClass of the PVC; empty uses the cluster default.
+	StorageClass string `json:"storageClass"`
+}
+
+// Redis is the chart's own Redis (official redis image) or an external one.
+type Redis struct {
+	// Deploy the bundled Redis.
+	Enabled bool `json:"enabled"`
+	// Redis image (the official image).
+	Image Image `json:"image"`
+	// Password authentication of the bundled Redis.
+	Auth RedisAuth `json:"auth"`
+	// Data volume of the bundled Redis (queue state survives restarts when enabled).
+	Persistence DataVolume `json:"persistence"`
+	// CPU/memory requests and limits of the Redis container.
+	Resources map[string]any `json:"resources"`
+	// An external Redis, used when redis.enabled is false.
+	External ExternalRedis `json:"external"`
+}
+
+// RedisAuth configures the bundled Redis's password.
+type RedisAuth struct {
+	// Require a password. Keep it on: anything in the namespace can reach Redis.
+	Enabled bool `json:"enabled"`
+	// Password. Empty: generated once and kept across upgrades.
+	Password string `json:"password"`
+	// Existing Secret holding the password (takes precedence over password).
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the password in existingSecret.
+	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey" jsonschema:"minLength=1"`
+}
+
+// ExternalRedis points the app at a Redis the chart does not manage.
+type ExternalRedis struct {
+	// Host name of the external Redis.
+	Host string `json:"host"`
+	// Port of the external Redis.
+	Port int `json:"port" jsonschema:"minimum=1,maximum=65535"`
+	// ACL user name, if any.
+	Username string `json:"username"`
+	// Password (prefer existingSecret).
+	Password string `json:"password"`
+	// Existing Secret holding the password.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the password in existingSecret.
+	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey" jsonschema:"minLength=1"`
+	// Connect with TLS.
+	TLS bool `json:"tls"`
+}
+
+// DefaultPostgreSQL is the bundled PostgreSQL's default configuration for an app database.
+func DefaultPostgreSQL(database string) PostgreSQL {
+	return PostgreSQL{
+		Image:      Image{Repository: "docker.io/library/postgres", Tag: "17.6", PullPolicy: "IfNotPresent"},
+		Auth:       PostgreSQLAuth{Database: database, Username: database, ExistingSecretPasswordKey: "password"},
+		Standalone: PostgreSQLStandalone{Persistence: DataVolume{Enabled: true, Size: "8Gi"}},
+		Resources:  map[string]any{},
+	}
+}
+
+// DefaultRedis is the bundled Redis's default configuration.
+func DefaultRedis() Redis {
+	return Redis{
+		Image:       Image{Repository: "docker.io/library/redis", Tag: "7.4", PullPolicy: "IfNotPresent"},
+		Auth:        RedisAuth{Enabled: true, ExistingSecretPasswordKey: "redis-password"},
+		Persistence: DataVolume{Size: "1Gi"},
+		Resources:   map[string]any{},
+		External:    ExternalRedis{Port: 6379, ExistingSecretPasswordKey: "redis-password"},
+	}
+}

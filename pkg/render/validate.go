@@ -1,0 +1,180 @@
+package render
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+)
+
+// Problem is one reason values were refused.
+type Problem struct {
+	// Path of the offending value, dotted ("storage.type"); empty for the document itself.
+	Path string
+	// Message is the schema's complaint, e.g. "value must be 's3'".
+	Message string
+	// Rule is the cross-field rule that failed, with its reason, when the problem comes from one.
+	Rule string
+}
+
+func (p Problem) String() string {
+	where := p.Path
+	if where == "" {
+		where = "(root)"
+	}
+	if p.Rule != "" {
+		return fmt.Sprintf("%s: %s (%s)", where, p.Rule, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", where, p.Message)
+}
+
+// ValidationError reports values that break a chart's values.schema.json. Helm refuses the
+// same values with Helm's message (kept in Helm); Problems explains each failure.
+type ValidationError struct {
+	Chart    string
+	Problems []Problem
+	// Helm is Helm's own error text for the same values.
+	Helm string
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "values of chart %s are invalid:", e.Chart)
+	for _, p := range e.Problems {
+		b.WriteString("\n- " + p.String())
+	}
+	if len(e.Problems) == 0 {
+		b.WriteString("\n" + e.Helm)
+	}
+	return b.String()
+}
+
+// explain turns Helm's schema failure into a *ValidationError with one Problem per failure.
+func explain(ch *chart.Chart, user map[string]any, helmErr error) error {
+	if !strings.Contains(helmErr.Error(), "values don't meet the specifications") {
+		return fmt.Errorf("render %s: %w", ch.Name(), helmErr)
+	}
+	vals, err := chartutil.CoalesceValues(ch, user)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", ch.Name(), helmErr)
+	}
+	problems, err := Validate(ch.Schema, vals)
+	if err != nil {
+		problems = nil
+	}
+	return &ValidationError{Chart: ch.Name(), Problems: problems, Helm: helmErr.Error()}
+}
+
+type compiled struct {
+	schema *jsonschema.Schema
+	rules  map[string]string // "/allOf/N" → rule message
+}
+
+var cache sync.Map // sha256 of schema → *compiled
+
+// Validate checks coalesced values against a values.schema.json and lists every problem,
+// naming the field and, for cross-field rules, the rule's reason. It uses the same JSON
+// Schema implementation Helm does.
+func Validate(schemaJSON []byte, vals map[string]any) ([]Problem, error) {
+	c, err := compile(schemaJSON)
+	if err != nil {
+		return nil, err
+	}
+	// Helm validates the values after a JSON round trip (numbers as json.Number).
+	raw, err := json.Marshal(vals)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	err = c.schema.Validate(doc)
+	if err == nil {
+		return nil, nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil, err
+	}
+	printer := message.NewPrinter(language.English)
+	var out []Problem
+	seenRule := map[string]bool{}
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		p := Problem{Path: strings.Join(e.InstanceLocation, "."), Message: e.ErrorKind.LocalizedString(printer)}
+		if key := ruleKey(e.SchemaURL); key != "" {
+			p.Rule = c.rules[key]
+			if seenRule[key] {
+				return
+			}
+			seenRule[key] = true
+		}
+		out = append(out, p)
+	}
+	walk(ve)
+	return out, nil
+}
+
+// ruleKey extracts "/allOf/N" from a schema location such as
+// "file:///values.schema.json#/allOf/3/then/properties/storage".
+func ruleKey(schemaURL string) string {
+	_, frag, ok := strings.Cut(schemaURL, "#")
+	if !ok || !strings.HasPrefix(frag, "/allOf/") {
+		return ""
+	}
+	rest := strings.TrimPrefix(frag, "/allOf/")
+	n, _, _ := strings.Cut(rest, "/")
+	if _, err := strconv.Atoi(n); err != nil {
+		return ""
+	}
+	return "/allOf/" + n
+}
+
+func compile(schemaJSON []byte) (*compiled, error) {
+	sum := sha256.Sum256(schemaJSON)
+	if c, ok := cache.Load(sum); ok {
+		return c.(*compiled), nil
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	comp := jsonschema.NewCompiler()
+	if err := comp.AddResource("file:///values.schema.json", doc); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	s, err := comp.Compile("file:///values.schema.json")
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	c := &compiled{schema: s, rules: map[string]string{}}
+	var top struct {
+		AllOf []struct {
+			Description string `json:"description"`
+		} `json:"allOf"`
+	}
+	if err := json.Unmarshal(schemaJSON, &top); err == nil {
+		for i, r := range top.AllOf {
+			c.rules["/allOf/"+strconv.Itoa(i)] = r.Description
+		}
+	}
+	cache.Store(sum, c)
+	return c, nil
+}
