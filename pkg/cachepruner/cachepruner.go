@@ -78,7 +78,7 @@ func ReadConfig(ctx context.Context, conn *pgx.Conn) (Config, error) {
 	cfg := Config{CacheSize: -1, ProtectedPeriod: DefaultProtectedPeriod}
 	rows, err := conn.Query(ctx, "SELECT key, value FROM cache.cache_config WHERE value IS NOT NULL")
 	if err != nil {
-		return cfg, fmt.Errorf("read cache.cache_config: %w", err)
+		return cfg, configError(conn, err)
 	}
 	seen := map[string]bool{}
 	var key, value string
@@ -105,9 +105,17 @@ func ReadConfig(ctx context.Context, conn *pgx.Conn) (Config, error) {
 		return nil
 	})
 	if err != nil {
-		return cfg, fmt.Errorf("read cache.cache_config: %w", err)
+		return cfg, configError(conn, err)
 	}
 	return cfg, nil
+}
+
+func configError(conn *pgx.Conn, err error) error {
+	var pgErr *pgxconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "3F000") {
+		return fmt.Errorf("database %q has no FlowDB cache (cache.cache_config is missing): connect to the FlowDB database: %w", conn.Config().Database, err)
+	}
+	return fmt.Errorf("read cache.cache_config: %w", err)
 }
 
 // Entry is one cache.cached row (never a Table/GeoTable row) as of the selection query.
@@ -164,8 +172,8 @@ const relOID = `(SELECT cl.oid FROM pg_class cl JOIN pg_namespace ns ON ns.oid =
 const selectSQL = `SELECT c.query_id, c.class, coalesce(c.schema, 'cache'), c.tablename,
 	coalesce(s.size, 0), s.size IS NULL,
 	` + lnScoreSQL + `,
-	$1::float8 >= 0 AND c.created > now() - make_interval(secs => $1::float8),
-	coalesce(c.created, '-infinity'), coalesce(c.last_accessed, '-infinity'), coalesce(c.access_count, 0),
+	coalesce($1::float8 >= 0 AND c.created > now() - make_interval(secs => $1::float8), false),
+	c.created, c.last_accessed, coalesce(c.access_count, 0),
 	CASE WHEN $2::bool THEN ARRAY(SELECT d.query_id::text FROM cache.dependencies d WHERE d.depends_on = c.query_id) END
 FROM cache.cached c
 CROSS JOIN LATERAL (SELECT pg_total_relation_size(` + relOID + `) AS size) s
@@ -181,11 +189,18 @@ func Select(ctx context.Context, conn *pgx.Conn, protected time.Duration, withDe
 	var out []Entry
 	var e Entry
 	var table *string
+	var created, accessed *time.Time
 	_, err = pgx.ForEachRow(rows, []any{&e.QueryID, &e.Class, &e.Schema, &table, &e.Size, &e.Missing, &e.LnScore,
-		&e.Protected, &e.Created, &e.LastAccessed, &e.AccessCount, &e.Dependents}, func() error {
+		&e.Protected, &created, &accessed, &e.AccessCount, &e.Dependents}, func() error {
 		e.QueryID = strings.TrimRight(e.QueryID, " ") // character(32) pads
 		if table != nil {
 			e.Table = *table
+		}
+		if created != nil {
+			e.Created = *created
+		}
+		if accessed != nil {
+			e.LastAccessed = *accessed
 		}
 		for i, d := range e.Dependents {
 			e.Dependents[i] = strings.TrimRight(d, " ")

@@ -344,3 +344,36 @@ func TestOverflowScale(t *testing.T) {
 	want := 4999999*math.Log1p(math.Ln2/1000) + math.Log(1000) - math.Log(float64(dry.Removed[2].Size))
 	assert.InDelta(t, want, float64(dry.Removed[2].LnScore), 1e-6)
 }
+
+// TestOddRows: NULLs where FlowDB's columns allow them do not crash the pruner; NULL scores
+// count as 0 (removed first), a NULL class is never treated as a cache entry.
+func TestOddRows(t *testing.T) {
+	ctx := context.Background()
+	c := newCache(t)
+	c.add(entry{id: "ok", rows: 100, touches: 3})
+	c.add(entry{id: "nulls", rows: 100})
+	c.add(entry{id: "noclass", rows: 100})
+	c.exec("UPDATE cache.cached SET created = NULL, compute_time = NULL, cache_score_multiplier = NULL, access_count = NULL, last_accessed = NULL WHERE query_id = $1", id32("nulls"))
+	c.exec("UPDATE cache.cached SET class = NULL WHERE query_id = $1", id32("noclass"))
+	c.exec("INSERT INTO cache.cache_config VALUES ('cache_size', '0')") // duplicate key: the first non-NULL wins
+	c.setConfig("cache_size", formatInt(c.size("ok")))
+
+	st, err := cachepruner.ReadStatus(ctx, c.prunerConn(c.s.User), 5)
+	require.NoError(t, err)
+	assert.Equal(t, 2, st.Entries)
+	assert.True(t, math.IsInf(float64(st.Lowest[0].LnScore), -1))
+
+	res, err := cachepruner.Prune(ctx, c.prunerConn(c.s.User), cachepruner.PruneOptions{MaxSize: -1})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"nulls"}, removedIDs(res))
+	assert.Equal(t, []string{"noclass", "ok"}, c.ids())
+	c.checkConsistent()
+}
+
+func TestNoCacheSchema(t *testing.T) {
+	s := pgtest.Require(t)
+	db := s.NewDatabase(t)
+	c := &cacheDB{t: t, s: s, db: db}
+	_, err := cachepruner.Prune(context.Background(), c.prunerConn(s.User), cachepruner.PruneOptions{MaxSize: -1})
+	require.ErrorContains(t, err, "has no FlowDB cache")
+}
