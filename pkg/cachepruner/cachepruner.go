@@ -369,15 +369,11 @@ func plan(entries []Entry, limit int64, cascade bool, sizeBefore *int64) [][]Rem
 	*sizeBefore = total
 	done := map[string]bool{}
 	var groups [][]Removed
-	var orphans []Removed
 	for _, e := range entries {
-		if e.Missing {
+		if e.Missing { // one group each, so that batching splits them
 			done[e.QueryID] = true
-			orphans = append(orphans, Removed{QueryID: e.QueryID, Schema: e.Schema, Table: e.Table, LnScore: e.LnScore, Reason: "table missing"})
+			groups = append(groups, []Removed{{QueryID: e.QueryID, Schema: e.Schema, Table: e.Table, LnScore: e.LnScore, Reason: "table missing"}})
 		}
-	}
-	if len(orphans) > 0 {
-		groups = append(groups, orphans)
 	}
 	for _, e := range entries { // already ordered by score
 		if total <= limit {
@@ -413,6 +409,13 @@ func plan(entries []Entry, limit int64, cascade bool, sizeBefore *int64) [][]Rem
 // one implicit transaction (DELETE … RETURNING, then DROP TABLE IF EXISTS), so every entry's
 // row and table go together, or not at all.
 func removeGroups(ctx context.Context, conn *pgx.Conn, groups [][]Removed, batchSize int, res *Result, log *slog.Logger) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	rm, err := newRemover(ctx, conn, log)
+	if err != nil {
+		return err
+	}
 	for start := 0; start < len(groups); {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("prune stopped after %d entries: %w", len(res.Removed), err)
@@ -426,7 +429,7 @@ func removeGroups(ctx context.Context, conn *pgx.Conn, groups [][]Removed, batch
 		for _, g := range groups[start:end] {
 			batch = append(batch, g...)
 		}
-		removed, err := removeBatch(ctx, conn, batch)
+		removed, err := rm.remove(ctx, batch)
 		if err != nil {
 			return err
 		}
@@ -443,23 +446,90 @@ func removeGroups(ctx context.Context, conn *pgx.Conn, groups [][]Removed, batch
 	return nil
 }
 
-func removeBatch(ctx context.Context, conn *pgx.Conn, batch []Removed) (map[string]bool, error) {
+// dropFuncSQL defines a session-local helper (schema pg_temp: FlowDB's schema is untouched and
+// the function vanishes with the session) so that one statement drops exactly the tables of the
+// rows it deleted. A row re-inserted concurrently by FlowMachine is invisible to our DELETE, and
+// then its table is not dropped either.
+const dropFuncSQL = `CREATE OR REPLACE FUNCTION pg_temp.flotilla_drop_cache_table(s text, t text) RETURNS int
+LANGUAGE plpgsql AS $fn$
+BEGIN
+	IF t IS NOT NULL THEN
+		EXECUTE format('DROP TABLE IF EXISTS %I.%I', coalesce(s, 'cache'), t);
+	END IF;
+	RETURN 1;
+END $fn$`
+
+// removeSQL deletes the rows and drops their tables in one statement, hence one transaction.
+// The class filter re-checks that a base table is never dropped.
+const removeSQL = `WITH d AS (
+	DELETE FROM cache.cached WHERE query_id = ANY($1) AND class NOT IN ('Table', 'GeoTable')
+	RETURNING query_id, schema, tablename)
+SELECT d.query_id::text, pg_temp.flotilla_drop_cache_table(d.schema, d.tablename) FROM d`
+
+// remover removes batches over one connection.
+type remover struct {
+	conn      *pgx.Conn
+	pipelined bool // no TEMP privilege for the helper: DELETE + DROP pipelined instead
+}
+
+func newRemover(ctx context.Context, conn *pgx.Conn, log *slog.Logger) (*remover, error) {
+	r := &remover{conn: conn}
+	if _, err := conn.Exec(ctx, dropFuncSQL); err != nil {
+		if pgconn.Classify(err) != pgconn.Privilege {
+			return nil, fmt.Errorf("create session helper: %w", err)
+		}
+		log.Info("no TEMP privilege for the session helper; removing with DELETE and DROP in one pipelined transaction", "error", err.Error())
+		r.pipelined = true
+	}
+	return r, nil
+}
+
+func (r *remover) remove(ctx context.Context, batch []Removed) (map[string]bool, error) {
 	ids := make([]string, len(batch))
+	for i, e := range batch {
+		ids[i] = e.QueryID
+	}
+	removed := make(map[string]bool, len(ids))
+	var err error
+	if r.pipelined {
+		err = r.removePipelined(ctx, batch, ids, removed)
+	} else {
+		var rows pgx.Rows
+		rows, err = r.conn.Query(ctx, removeSQL, ids)
+		if err == nil {
+			var id string
+			var one int
+			_, err = pgx.ForEachRow(rows, []any{&id, &one}, func() error {
+				removed[strings.TrimRight(id, " ")] = true
+				return nil
+			})
+		}
+	}
+	if err != nil {
+		if pgconn.Classify(err) == pgconn.Privilege {
+			return nil, privilegeError(r.conn, err)
+		}
+		return nil, fmt.Errorf("remove %d cache entries: %w", len(batch), err)
+	}
+	return removed, nil
+}
+
+// removePipelined sends DELETE … RETURNING and one DROP TABLE IF EXISTS in one round trip; the
+// pipeline runs as one implicit transaction. It drops every selected table, so unlike removeSQL
+// it can drop the table of a row that FlowMachine re-inserts at this very moment.
+func (r *remover) removePipelined(ctx context.Context, batch []Removed, ids []string, removed map[string]bool) error {
 	var tables []string
-	for i, r := range batch {
-		ids[i] = r.QueryID
-		if r.Table != "" {
-			tables = append(tables, pgx.Identifier{r.Schema, r.Table}.Sanitize())
+	for _, e := range batch {
+		if e.Table != "" {
+			tables = append(tables, pgx.Identifier{e.Schema, e.Table}.Sanitize())
 		}
 	}
 	b := &pgx.Batch{}
-	// The class filter re-checks under the transaction that a base table is never dropped.
 	b.Queue("DELETE FROM cache.cached WHERE query_id = ANY($1) AND class NOT IN ('Table', 'GeoTable') RETURNING query_id", ids)
 	if len(tables) > 0 {
 		b.Queue("DROP TABLE IF EXISTS " + strings.Join(tables, ", "))
 	}
-	br := conn.SendBatch(ctx, b)
-	removed := make(map[string]bool, len(ids))
+	br := r.conn.SendBatch(ctx, b)
 	rows, _ := br.Query()
 	var id string
 	_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
@@ -472,14 +542,7 @@ func removeBatch(ctx context.Context, conn *pgx.Conn, batch []Removed) (map[stri
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		if pgconn.Classify(err) == pgconn.Privilege {
-			return nil, privilegeError(conn, err)
-		}
-		return nil, fmt.Errorf("remove %d cache entries: %w", len(batch), err)
-	}
-	// A row deleted by someone else between selection and now: its table was dropped with it.
-	return removed, nil
+	return err
 }
 
 func privilegeError(conn *pgx.Conn, err error) error {

@@ -2,8 +2,10 @@ package cachepruner_test
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -376,4 +378,29 @@ func TestNoCacheSchema(t *testing.T) {
 	c := &cacheDB{t: t, s: s, db: db}
 	_, err := cachepruner.Prune(context.Background(), c.prunerConn(s.User), cachepruner.PruneOptions{MaxSize: -1})
 	require.ErrorContains(t, err, "has no FlowDB cache")
+}
+
+// TestRemoveWithoutTempPrivilege: without TEMP on the database the session helper cannot be
+// created; removal falls back to the pipelined DELETE + DROP and stays all-or-nothing.
+func TestRemoveWithoutTempPrivilege(t *testing.T) {
+	c := newCache(t)
+	c.add(entry{id: "a", rows: 100})
+	c.add(entry{id: "b", rows: 100, touches: 2})
+	c.setConfig("cache_size", "0")
+	role := c.s.CreateRole(t, c.db, "")
+	c.exec("REVOKE TEMPORARY ON DATABASE " + c.db + " FROM PUBLIC")
+	c.exec(sprintf2(`GRANT USAGE ON SCHEMA cache TO %s;
+		DO $$DECLARE r record; BEGIN
+			FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'cache' LOOP
+				EXECUTE format('ALTER TABLE cache.%I OWNER TO %s', r.tablename);
+			END LOOP; END$$`, role))
+
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	res, err := cachepruner.Prune(context.Background(), c.prunerConn(role), cachepruner.PruneOptions{MaxSize: -1, Logger: log})
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "no TEMP privilege")
+	assert.Equal(t, []string{"a", "b"}, removedIDs(res))
+	assert.Empty(t, c.ids())
+	c.checkConsistent()
 }
