@@ -3,6 +3,8 @@
 // pkg/chartkit/templates/_flotilla.tpl, so a value block means the same thing in every chart.
 package chartvalues
 
+import "github.com/invopop/jsonschema"
+
 // Image selects a container image.
 type Image struct {
 	// Image repository, with its registry.
@@ -169,4 +171,20 @@ func RestrictedContainerSecurityContext() map[string]any {
 		"capabilities":             map[string]any{"drop": []any{"ALL"}},
 		"seccompProfile":           map[string]any{"type": "RuntimeDefault"},
 	}
+}
+
+// EnvVar is a Kubernetes EnvVar. Name, value and valueFrom are checked; other fields pass
+// through so newer Kubernetes fields keep working.
+type EnvVar struct {
+	// Variable name.
+	Name string `json:"name" jsonschema:"required,minLength=1"`
+	// Literal value (a string: quote numbers and booleans, or use --set-string).
+	Value string `json:"value,omitempty"`
+	// Source of the value (secretKeyRef, configMapKeyRef, fieldRef...).
+	ValueFrom map[string]any `json:"valueFrom,omitempty"`
+}
+
+// JSONSchemaExtend leaves EnvVar items open to fields this type does not name.
+func (EnvVar) JSONSchemaExtend(s *jsonschema.Schema) {
+	s.AdditionalProperties = nil
 }

@@ -79,7 +79,7 @@ type Flowise struct {
 	// Disable telemetry reporting.
 	DisableTelemetry bool `json:"disableTelemetry"`
 	// Extra environment variables for the main container (Kubernetes EnvVar objects).
-	ExtraEnv []map[string]any `json:"extraEnv"`
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// Directory the data volume is mounted at; HOME, logs and the encryption key file live here. The image's user (node, uid 1000) owns /home/node.
 	DataPath string `json:"dataPath" jsonschema:"pattern=^/.+"`
 	// Container port of the Flowise server.
@@ -169,7 +169,7 @@ type Worker struct {
 	// Maximum completed jobs retained (REMOVE_ON_COUNT).
 	RemoveOnCount int `json:"removeOnCount" jsonschema:"minimum=0"`
 	// Extra environment variables for worker pods (Kubernetes EnvVar objects).
-	ExtraEnv []map[string]any `json:"extraEnv"`
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// CPU/memory requests and limits for workers.
 	Resources map[string]any `json:"resources"`
 	// Probes of the worker container. The worker serves no HTTP, so they check that Redis answers on TCP from inside the pod.
@@ -231,7 +231,7 @@ func Defaults() Values {
 			FileSizeLimit:    "50mb",
 			CorsOrigins:      "*",
 			DisableTelemetry: true,
-			ExtraEnv:         []map[string]any{},
+			ExtraEnv:         []cv.EnvVar{},
 			DataPath:         "/home/node/.flowise",
 			Port:             3000,
 			Resources:        map[string]any{},
@@ -258,7 +258,7 @@ func Defaults() Values {
 			Name: "flowise-queue",
 			Worker: Worker{
 				ReplicaCount: 1, Concurrency: 100000, RemoveOnAge: 86400, RemoveOnCount: 10000,
-				ExtraEnv: []map[string]any{}, Resources: map[string]any{}, Probes: workerProbes,
+				ExtraEnv: []cv.EnvVar{}, Resources: map[string]any{}, Probes: workerProbes,
 			},
 		},
 		Storage: Storage{

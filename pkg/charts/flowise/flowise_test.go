@@ -1,0 +1,310 @@
+package flowise_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+
+	"helm.sh/helm/v3/pkg/chart"
+
+	"github.com/flotilla/flotilla/pkg/charttest"
+	"github.com/flotilla/flotilla/pkg/render"
+)
+
+const release = "rel"
+
+func loadChart(t testing.TB) *chart.Chart {
+	t.Helper()
+	ch, err := render.Load(context.Background(), "flowise", render.LoadOptions{})
+	require.NoError(t, err)
+	return ch
+}
+
+func example(name string) string { return filepath.Join("..", "..", "..", "examples", "flowise", name) }
+
+func renderWith(t testing.TB, files []string, set ...string) *render.Result {
+	t.Helper()
+	res, err := render.Render(loadChart(t), render.Options{ReleaseName: release, Namespace: "apps", ValueFiles: files, Set: set})
+	require.NoError(t, err)
+	charttest.RequireStrict(t, res)
+	charttest.RequireRestricted(t, res)
+	return res
+}
+
+func container(t testing.TB, pod corev1.PodTemplateSpec, name string) corev1.Container {
+	t.Helper()
+	for _, c := range pod.Spec.Containers {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no container %q", name)
+	return corev1.Container{}
+}
+
+func secretValue(t testing.TB, res *render.Result, name, key string) string {
+	t.Helper()
+	s := charttest.Object[*corev1.Secret](t, res, "Secret", name)
+	v, ok := s.Data[key]
+	require.True(t, ok, "secret %s has no key %s", name, key)
+	return string(v)
+}
+
+func TestExamplesProduceTheirTopology(t *testing.T) {
+	main := "Deployment/rel-flowise"
+	tests := []struct {
+		file   string
+		want   []string // Kind/name that must exist
+		absent []string // Kind/name that must not
+		check  func(t *testing.T, res *render.Result)
+	}{
+		{
+			file:   "standalone-sqlite.yaml",
+			want:   []string{main, "PersistentVolumeClaim/rel-flowise-data", "Ingress/rel-flowise", "Service/rel-flowise"},
+			absent: []string{"Deployment/rel-flowise-worker", "StatefulSet/rel-flowise-postgresql", "StatefulSet/rel-flowise-redis", "Secret/rel-flowise-auth"},
+			check: func(t *testing.T, res *render.Result) {
+				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+				assert.EqualValues(t, 1, *d.Spec.Replicas)
+				assert.Equal(t, appsv1.RecreateDeploymentStrategyType, d.Spec.Strategy.Type)
+				env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+				assert.Equal(t, "sqlite", env["DATABASE_TYPE"])
+				assert.Equal(t, "/home/node/.flowise", env["DATABASE_PATH"])
+				assert.Equal(t, "https://flowise.example.com", env["APP_URL"])
+				assert.Equal(t, "50mb", env["FLOWISE_FILE_SIZE_LIMIT"])
+				assert.Equal(t, "true", env["SECURE_COOKIES"])
+				assert.Equal(t, "local", env["STORAGE_TYPE"])
+				assert.Equal(t, "secret:flowise-auth-secrets/encryption-key", env["FLOWISE_SECRETKEY_OVERWRITE"])
+				assert.Equal(t, "secret:flowise-auth-secrets/jwt-auth-token-secret", env["JWT_AUTH_TOKEN_SECRET"])
+				assert.Equal(t, "secret:flowise-auth-secrets/jwt-refresh-token-secret", env["JWT_REFRESH_TOKEN_SECRET"])
+				assert.Equal(t, "secret:flowise-auth-secrets/express-session-secret", env["EXPRESS_SESSION_SECRET"])
+				assert.Equal(t, "secret:flowise-auth-secrets/token-hash-secret", env["TOKEN_HASH_SECRET"])
+				assert.NotContains(t, env, "MODE")
+				pvc := charttest.Object[*corev1.PersistentVolumeClaim](t, res, "PersistentVolumeClaim", "rel-flowise-data")
+				assert.Equal(t, "10Gi", pvc.Spec.Resources.Requests.Storage().String())
+				assert.Equal(t, "keep", pvc.Annotations["helm.sh/resource-policy"], "data must survive uninstall")
+				mountsData(t, d.Spec.Template, "rel-flowise-data")
+				ing := charttest.Object[*networkingv1.Ingress](t, res, "Ingress", "rel-flowise")
+				assert.Equal(t, "traefik", *ing.Spec.IngressClassName)
+				assert.Equal(t, "letsencrypt-prod", ing.Annotations["cert-manager.io/cluster-issuer"])
+				assert.Equal(t, "flowise-tls", ing.Spec.TLS[0].SecretName)
+				assert.Contains(t, res.Notes, "Topology: standalone")
+				assert.Contains(t, res.Notes, "SQLite at /home/node/.flowise/database.sqlite")
+			},
+		},
+		{
+			file:   "standalone-postgresql.yaml",
+			want:   []string{main, "StatefulSet/rel-flowise-postgresql", "Service/rel-flowise-postgresql", "Secret/rel-flowise-postgresql", "ConfigMap/rel-flowise-postgresql-init", "PersistentVolumeClaim/rel-flowise-data"},
+			absent: []string{"Deployment/rel-flowise-worker", "StatefulSet/rel-flowise-redis"},
+			check: func(t *testing.T, res *render.Result) {
+				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+				env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+				assert.Equal(t, "postgres", env["DATABASE_TYPE"])
+				assert.Equal(t, "rel-flowise-postgresql", env["DATABASE_HOST"])
+				assert.Equal(t, "flowise", env["DATABASE_NAME"])
+				assert.Equal(t, "flowise", env["DATABASE_USER"])
+				assert.Equal(t, "secret:rel-flowise-postgresql/password", env["DATABASE_PASSWORD"])
+				assert.Equal(t, "strong-db-password", secretValue(t, res, "rel-flowise-postgresql", "password"))
+				sts := charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowise-postgresql")
+				assert.Equal(t, "docker.io/library/postgres:17.6", sts.Spec.Template.Spec.Containers[0].Image)
+				require.Len(t, sts.Spec.VolumeClaimTemplates, 1)
+				assert.Equal(t, "20Gi", sts.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage().String())
+				pgEnv := charttest.Env(sts.Spec.Template.Spec.Containers[0])
+				assert.Equal(t, "secret:rel-flowise-postgresql/password", pgEnv["POSTGRES_PASSWORD"])
+				cm := charttest.Object[*corev1.ConfigMap](t, res, "ConfigMap", "rel-flowise-postgresql-init")
+				assert.Contains(t, cm.Data["10-extensions.sql"], `CREATE EXTENSION IF NOT EXISTS "uuid-ossp";`)
+				pvc := charttest.Object[*corev1.PersistentVolumeClaim](t, res, "PersistentVolumeClaim", "rel-flowise-data")
+				assert.Equal(t, "5Gi", pvc.Spec.Resources.Requests.Storage().String())
+				assert.Contains(t, res.Notes, "bundled PostgreSQL")
+			},
+		},
+		{
+			file: "queue.yaml",
+			want: []string{main, "Deployment/rel-flowise-worker", "StatefulSet/rel-flowise-postgresql", "StatefulSet/rel-flowise-redis",
+				"Secret/rel-flowise-redis", "PodDisruptionBudget/rel-flowise-main", "PodDisruptionBudget/rel-flowise-worker"},
+			absent: []string{"PersistentVolumeClaim/rel-flowise-data"},
+			check: func(t *testing.T, res *render.Result) {
+				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+				w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise-worker")
+				assert.EqualValues(t, 2, *d.Spec.Replicas)
+				assert.EqualValues(t, 3, *w.Spec.Replicas)
+				assert.Equal(t, appsv1.RollingUpdateDeploymentStrategyType, d.Spec.Strategy.Type)
+				mc, wc := container(t, d.Spec.Template, "flowise"), container(t, w.Spec.Template, "worker")
+				assert.Equal(t, []string{"start"}, mc.Args)
+				assert.Equal(t, []string{"worker"}, wc.Args)
+				menv, wenv := charttest.Env(mc), charttest.Env(wc)
+				assert.Equal(t, menv, wenv, "main and worker must share every setting (secrets, database, Redis, S3)")
+				assert.Equal(t, "queue", wenv["MODE"])
+				assert.Equal(t, "flowise-queue", wenv["QUEUE_NAME"])
+				assert.Equal(t, "10", wenv["WORKER_CONCURRENCY"])
+				assert.Equal(t, "rel-flowise-redis", wenv["REDIS_HOST"])
+				assert.Equal(t, "secret:rel-flowise-redis/redis-password", wenv["REDIS_PASSWORD"])
+				assert.Equal(t, "strong-redis-password", secretValue(t, res, "rel-flowise-redis", "redis-password"))
+				assert.Equal(t, "s3", wenv["STORAGE_TYPE"])
+				assert.Equal(t, "flowise-storage", wenv["S3_STORAGE_BUCKET_NAME"])
+				assert.Equal(t, "us-east-1", wenv["S3_STORAGE_REGION"])
+				assert.Equal(t, "https://s3.amazonaws.com", wenv["S3_ENDPOINT_URL"])
+				assert.Equal(t, "false", wenv["S3_FORCE_PATH_STYLE"])
+				assert.Equal(t, "secret:flowise-s3-credentials/access-key-id", wenv["S3_STORAGE_ACCESS_KEY_ID"])
+				assert.Equal(t, "secret:flowise-s3-credentials/secret-access-key", wenv["S3_STORAGE_SECRET_ACCESS_KEY"])
+				assert.Equal(t, "postgres", wenv["DATABASE_TYPE"])
+				assert.NotNil(t, wc.LivenessProbe, "workers get probes too")
+				assert.NotNil(t, wc.ReadinessProbe)
+				assert.NotNil(t, mc.ReadinessProbe.HTTPGet)
+				for _, v := range d.Spec.Template.Spec.Volumes {
+					assert.Nil(t, v.PersistentVolumeClaim, "queue mode main pods must not mount a PVC")
+				}
+				pdb := charttest.Object[*policyv1.PodDisruptionBudget](t, res, "PodDisruptionBudget", "rel-flowise-worker")
+				assert.Equal(t, "worker", pdb.Spec.Selector.MatchLabels["app.kubernetes.io/component"])
+				redis := charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowise-redis")
+				assert.Equal(t, "docker.io/library/redis:7.4", redis.Spec.Template.Spec.Containers[0].Image)
+				assert.Contains(t, redis.Spec.Template.Spec.Containers[0].Args, "--requirepass")
+				assert.Contains(t, res.Notes, "worker pods (run BullMQ jobs):     3")
+			},
+		},
+		{
+			file:   "external-postgresql.yaml",
+			want:   []string{main, "PersistentVolumeClaim/rel-flowise-data"},
+			absent: []string{"StatefulSet/rel-flowise-postgresql", "Secret/rel-flowise-postgresql", "Deployment/rel-flowise-worker"},
+			check: func(t *testing.T, res *render.Result) {
+				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+				env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+				assert.Equal(t, "postgres", env["DATABASE_TYPE"])
+				assert.Equal(t, "postgres.database.svc.cluster.local", env["DATABASE_HOST"])
+				assert.Equal(t, "5432", env["DATABASE_PORT"])
+				assert.Equal(t, "flowise", env["DATABASE_NAME"])
+				assert.Equal(t, "secret:flowise-db-credentials/database-password", env["DATABASE_PASSWORD"])
+				assert.Equal(t, "false", env["DATABASE_SSL"])
+				assert.Contains(t, res.Notes, "external postgres at postgres.database.svc.cluster.local")
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			res := renderWith(t, []string{example(tc.file)})
+			names := charttest.Names(res)
+			for _, w := range tc.want {
+				assert.Contains(t, names, w)
+			}
+			for _, a := range tc.absent {
+				assert.NotContains(t, names, a)
+			}
+			tc.check(t, res)
+		})
+	}
+}
+
+func mountsData(t *testing.T, pod corev1.PodTemplateSpec, claim string) {
+	t.Helper()
+	for _, v := range pod.Spec.Volumes {
+		if v.Name == "data" {
+			require.NotNil(t, v.PersistentVolumeClaim)
+			assert.Equal(t, claim, v.PersistentVolumeClaim.ClaimName)
+			return
+		}
+	}
+	t.Fatal("no data volume")
+}
+
+func TestDefaultsGenerateAuthSecretOnce(t *testing.T) {
+	res := renderWith(t, nil)
+	s := charttest.Object[*corev1.Secret](t, res, "Secret", "rel-flowise-auth")
+	assert.Equal(t, "keep", s.Annotations["helm.sh/resource-policy"], "generated secrets must survive uninstall")
+	for _, k := range []string{"FLOWISE_SECRETKEY_OVERWRITE", "JWT_AUTH_TOKEN_SECRET", "JWT_REFRESH_TOKEN_SECRET", "EXPRESS_SESSION_SECRET", "TOKEN_HASH_SECRET"} {
+		assert.Len(t, s.Data[k], 40, k)
+	}
+	assert.NotEqual(t, s.Data["JWT_AUTH_TOKEN_SECRET"], s.Data["JWT_REFRESH_TOKEN_SECRET"], "each key gets its own value")
+	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+	env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+	assert.Equal(t, "secret:rel-flowise-auth/TOKEN_HASH_SECRET", env["TOKEN_HASH_SECRET"])
+	assert.NotContains(t, env, "APP_URL", "no URL to derive without ingress")
+	assert.Contains(t, res.Notes, "port-forward svc/rel-flowise 3000")
+	require.Len(t, res.Hooks, 1, "the helm test pod")
+	assert.Equal(t, []string{"test"}, res.Hooks[0].Hook)
+}
+
+func TestQueueWithExternalServices(t *testing.T) {
+	res := renderWith(t, nil,
+		"architecture.mode=queue", "flowise.replicaCount=3", "persistence.enabled=false",
+		"storage.type=s3", "storage.s3.bucketName=b", "storage.s3.forcePathStyle=true", "storage.s3.endpointUrl=http://minio:9000",
+		"database.mode=external", "database.external.host=pg.example", "database.external.password=pw",
+		"database.external.ssl=true", "database.external.sslExistingSecret=pg-ca",
+		"redis.external.host=redis.example", "redis.external.port=6380", "redis.external.existingSecret=redis-creds", "redis.external.tls=true",
+		"queue.worker.extraEnv[0].name=EXTRA", "queue.worker.extraEnv[0].value=one",
+		"httpRoute.enabled=true", "httpRoute.parentRefs[0].name=gw", "httpRoute.hostnames[0]=flow.example.org",
+	)
+	names := charttest.Names(res)
+	assert.NotContains(t, names, "StatefulSet/rel-flowise-redis")
+	assert.NotContains(t, names, "StatefulSet/rel-flowise-postgresql")
+	assert.Contains(t, names, "HTTPRoute/rel-flowise")
+	w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise-worker")
+	env := charttest.Env(container(t, w.Spec.Template, "worker"))
+	assert.Equal(t, "redis.example", env["REDIS_HOST"])
+	assert.Equal(t, "6380", env["REDIS_PORT"])
+	assert.Equal(t, "true", env["REDIS_TLS"])
+	assert.Equal(t, "secret:redis-creds/redis-password", env["REDIS_PASSWORD"])
+	assert.Equal(t, "secret:rel-flowise-external-db/database-password", env["DATABASE_PASSWORD"])
+	assert.Equal(t, "secret:pg-ca/ca.crt", env["DATABASE_SSL_KEY_BASE64"])
+	assert.Equal(t, "true", env["DATABASE_SSL"])
+	assert.Equal(t, "one", env["EXTRA"])
+	assert.Equal(t, "https://flow.example.org", env["APP_URL"], "derived from the HTTPRoute host")
+	assert.Equal(t, "pw", secretValue(t, res, "rel-flowise-external-db", "database-password"))
+	m := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+	assert.NotContains(t, charttest.Env(container(t, m.Spec.Template, "flowise")), "EXTRA", "worker extraEnv stays on workers")
+}
+
+func TestAppURLFromIngress(t *testing.T) {
+	res := renderWith(t, nil, "ingress.enabled=true", "ingress.hosts[0].host=f.example", "ingress.hosts[0].paths[0].path=/", "ingress.hosts[0].paths[0].pathType=Prefix")
+	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+	assert.Equal(t, "http://f.example", charttest.Env(container(t, d.Spec.Template, "flowise"))["APP_URL"], "no TLS: http")
+}
+
+func TestRootPathsAreRefusedWithAReason(t *testing.T) {
+	_, err := render.Render(loadChart(t), render.Options{Set: []string{"database.sqlite.path=/root/.flowise/database.sqlite"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "database.sqlite.path (/root/.flowise/database.sqlite) must lie under flowise.dataPath (/home/node/.flowise)")
+	_, err = render.Render(loadChart(t), render.Options{Set: []string{"storage.local.path=/root/.flowise/storage"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "storage.local.path (/root/.flowise/storage) must lie under flowise.dataPath")
+}
+
+// TestRenderMatchesHelm compares pkg/render with Helm's own `helm template` path for every
+// example (the examples set every secret, so both renders are deterministic).
+func TestRenderMatchesHelm(t *testing.T) {
+	entries, err := os.ReadDir(example(""))
+	require.NoError(t, err)
+	for _, e := range entries {
+		t.Run(e.Name(), func(t *testing.T) {
+			ch := loadChart(t)
+			vals, err := render.MergeValues(render.Options{ValueFiles: []string{example(e.Name())}})
+			require.NoError(t, err)
+			res, err := render.Render(ch, render.Options{ReleaseName: release, Namespace: "apps", ValueFiles: []string{example(e.Name())}})
+			require.NoError(t, err)
+			want, err := charttest.HelmTemplate(loadChart(t), vals, release, "apps")
+			require.NoError(t, err)
+			require.Empty(t, res.Find("Secret", "rel-flowise-auth"), "examples set auth.existingSecret, so both renders are deterministic")
+			assert.Equal(t, normalise(want), normalise(res.YAML()))
+		})
+	}
+}
+
+// normalise drops helm's empty documents and spacing differences between the two printers.
+func normalise(s string) []string {
+	var out []string
+	for _, doc := range strings.Split(s, "\n---") {
+		doc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---"))
+		if doc == "" {
+			continue
+		}
+		out = append(out, doc)
+	}
+	return out
+}
