@@ -35,7 +35,7 @@ func TestRenderFromOCI(t *testing.T) {
 			}
 			for _, vc := range cases(c) {
 				t.Run(vc.Name, func(t *testing.T) {
-					opts := render.Options{ReleaseName: "e2e", Namespace: "e2e-render", ValueFiles: vc.Values}
+					opts := render.Options{ReleaseName: "e2e", Namespace: "e2e-render", KubeVersion: kubeVersion(t), ValueFiles: vc.Values}
 					a, err := render.Render(fromOCI, opts)
 					if err != nil {
 						t.Fatalf("STEP FAILED: render oci chart: %v", err)
