@@ -6,6 +6,7 @@ package render
 import (
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -13,10 +14,9 @@ import (
 	"helm.sh/helm/v3/pkg/cli/values"
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/getter"
-	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
-	"sigs.k8s.io/yaml"
+	yamlv3 "go.yaml.in/yaml/v3"
 )
 
 // Options are the inputs of one render, as `helm template` takes them.
@@ -54,7 +54,7 @@ type Manifest struct {
 	Source string
 	// Hook lists the Helm hook events of a hook object (empty for ordinary manifests).
 	Hook []string
-	// Object is the decoded manifest.
+	// Object is the decoded manifest (YAML 1.2 scalars: only true/false are booleans).
 	Object map[string]any
 	// YAML is the manifest as rendered.
 	YAML string
@@ -141,15 +141,24 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 	if err := chartutil.ProcessDependenciesWithMerge(ch, user); err != nil {
 		return nil, fmt.Errorf("render %s: dependencies: %w", name, err)
 	}
-	relOpts := chartutil.ReleaseOptions{
-		Name: defaultString(opts.ReleaseName, "release"), Namespace: defaultString(opts.Namespace, "default"),
-		Revision: 1, IsInstall: !opts.IsUpgrade, IsUpgrade: opts.IsUpgrade,
-	}
-	vals, err := chartutil.ToRenderValues(ch, user, relOpts, caps)
+	vals, err := chartutil.CoalesceValues(ch, user)
 	if err != nil {
-		return nil, explain(ch, user, err)
+		return nil, fmt.Errorf("render %s: values: %w", name, err)
 	}
-	files, err := engine.Render(ch, vals)
+	if err := validate(ch, user, vals); err != nil {
+		return nil, err
+	}
+	// What chartutil.ToRenderValues builds, minus its second coalescing and schema compile.
+	top := chartutil.Values{
+		"Chart":        ch.Metadata,
+		"Capabilities": caps,
+		"Release": map[string]any{
+			"Name": defaultString(opts.ReleaseName, "release"), "Namespace": defaultString(opts.Namespace, "default"),
+			"IsUpgrade": opts.IsUpgrade, "IsInstall": !opts.IsUpgrade, "Revision": 1, "Service": "Helm",
+		},
+		"Values": vals,
+	}
+	files, err := engine.Render(ch, top)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
@@ -163,32 +172,123 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 			delete(files, k)
 		}
 	}
-	hooks, manifests, err := releaseutil.SortManifests(files, caps.APIVersions, releaseutil.InstallOrder)
-	if err != nil {
+	if err := sortInto(res, files); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
-	}
-	for _, m := range manifests {
-		man, err := decode(m.Name, m.Content)
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
-		}
-		res.Manifests = append(res.Manifests, man)
-	}
-	for _, h := range hooks {
-		man, err := decode(h.Path, h.Manifest)
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
-		}
-		man.Hook = hookEvents(h)
-		res.Hooks = append(res.Hooks, man)
 	}
 	return res, nil
 }
 
+// sortInto splits the rendered files into manifests and hooks in Helm's install order. It
+// follows releaseutil.SortManifests (files by path, documents in file order, hooks by their
+// helm.sh/hook annotation, a stable sort by kind) but parses each document once, since the
+// decoded object is part of the result anyway; a test compares the two on every example.
+func sortInto(res *Result, files map[string]string) error {
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		content := files[p]
+		if strings.HasPrefix(path.Base(p), "_") || strings.TrimSpace(content) == "" {
+			continue
+		}
+		entries := splitManifests(content)
+		keys := make([]string, 0, len(entries))
+		for k := range entries {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			m, err := decode(p, entries[k])
+			if err != nil {
+				return err
+			}
+			events, isHook := hookEvents(m.Object)
+			switch {
+			case !isHook:
+				res.Manifests = append(res.Manifests, m)
+			case events != nil:
+				m.Hook = events
+				res.Hooks = append(res.Hooks, m)
+			}
+			// A hook with an unknown event is dropped, as Helm does.
+		}
+	}
+	byKind(res.Manifests)
+	byKind(res.Hooks)
+	return nil
+}
+
+// splitManifests is releaseutil.SplitManifests with a fast path: a file with no "---" is one
+// document, and Helm's separator regexp is the costliest step of a render otherwise.
+func splitManifests(content string) map[string]string {
+	trimmed := strings.TrimSpace(content)
+	if !strings.Contains(trimmed, "---") {
+		return map[string]string{"manifest-0": trimmed}
+	}
+	return releaseutil.SplitManifests(content)
+}
+
+var kindOrder = func() map[string]int {
+	m := make(map[string]int, len(releaseutil.InstallOrder))
+	for i, k := range releaseutil.InstallOrder {
+		m[k] = i
+	}
+	return m
+}()
+
+// byKind is Helm's stable sort by kind: known kinds in install order, unknown kinds last,
+// alphabetically.
+func byKind(ms []Manifest) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, aok := kindOrder[ms[i].Kind]
+		b, bok := kindOrder[ms[j].Kind]
+		switch {
+		case !aok && !bok:
+			return ms[i].Kind < ms[j].Kind
+		case !aok:
+			return false
+		case !bok:
+			return true
+		}
+		return a < b
+	})
+}
+
+var hookNames = map[string]bool{
+	"pre-install": true, "post-install": true, "pre-delete": true, "post-delete": true,
+	"pre-upgrade": true, "post-upgrade": true, "pre-rollback": true, "post-rollback": true,
+	"test": true, "test-success": true,
+}
+
+// hookEvents reads helm.sh/hook: isHook is false for ordinary manifests; events is nil for a
+// hook naming an unknown event.
+func hookEvents(obj map[string]any) (events []string, isHook bool) {
+	meta, _ := obj["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	raw, ok := ann["helm.sh/hook"].(string)
+	if !ok {
+		return nil, false
+	}
+	for _, e := range strings.Split(raw, ",") {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if !hookNames[e] {
+			return nil, true
+		}
+		if e == "test-success" {
+			e = "test"
+		}
+		events = append(events, e)
+	}
+	return events, true
+}
+
 func decode(source, content string) (Manifest, error) {
 	obj := map[string]any{}
-	if err := yaml.Unmarshal([]byte(content), &obj); err != nil {
-		return Manifest{}, fmt.Errorf("decode %s: %w", source, err)
+	// yaml.v3 decodes in one pass (sigs.k8s.io/yaml converts to JSON first, at twice the cost).
+	if err := yamlv3.Unmarshal([]byte(content), &obj); err != nil {
+		return Manifest{}, fmt.Errorf("YAML parse error on %s: %w", source, err)
 	}
 	m := Manifest{Source: source, Object: obj, YAML: content}
 	m.Kind, _ = obj["kind"].(string)
@@ -198,14 +298,6 @@ func decode(source, content string) (Manifest, error) {
 		m.Namespace, _ = meta["namespace"].(string)
 	}
 	return m, nil
-}
-
-func hookEvents(h *release.Hook) []string {
-	out := make([]string, len(h.Events))
-	for i, e := range h.Events {
-		out[i] = string(e)
-	}
-	return out
 }
 
 func mergeMaps(a, b map[string]any) map[string]any {

@@ -59,20 +59,36 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// explain turns Helm's schema failure into a *ValidationError with one Problem per failure.
-func explain(ch *chart.Chart, user map[string]any, helmErr error) error {
-	if !strings.Contains(helmErr.Error(), "values don't meet the specifications") {
-		return fmt.Errorf("render %s: %w", ch.Name(), helmErr)
+// validate checks coalesced values against the chart's schema. Helm compiles the schema on
+// every call; this keeps the compiled schema (same library, same schema, so the same verdict)
+// and only on failure asks Helm for its own message, so callers see exactly what `helm
+// template` says plus an explanation per field.
+func validate(ch *chart.Chart, user map[string]any, vals chartutil.Values) error {
+	if len(ch.Schema) == 0 && len(ch.Dependencies()) == 0 {
+		return nil
 	}
-	vals, err := chartutil.CoalesceValues(ch, user)
-	if err != nil {
-		return fmt.Errorf("render %s: %w", ch.Name(), helmErr)
+	if len(ch.Dependencies()) == 0 {
+		c, err := compile(ch.Schema)
+		if err != nil {
+			return fmt.Errorf("render %s: %w", ch.Name(), err)
+		}
+		if c.schema.Validate(vals.AsMap()) == nil {
+			return nil
+		}
+	}
+	helmErr := chartutil.ValidateAgainstSchema(ch, vals)
+	if helmErr == nil {
+		return nil
 	}
 	problems, err := Validate(ch.Schema, vals)
 	if err != nil {
 		problems = nil
 	}
-	return &ValidationError{Chart: ch.Name(), Problems: problems, Helm: helmErr.Error()}
+	return &ValidationError{
+		Chart:    ch.Name(),
+		Problems: problems,
+		Helm:     fmt.Sprintf("values don't meet the specifications of the schema(s) in the following chart(s):\n%s", helmErr.Error()),
+	}
 }
 
 type compiled struct {

@@ -141,15 +141,16 @@ data:
 {{- end -}}
 
 {{/*
-The three probes of a container: dict "probes" .Values.x.probes "handler" (dict "httpGet" ...).
-Each enabled probe gets the handler and its timings.
+The three probes of a container: dict "probes" .Values.x.probes "handler" YAML, where YAML is
+the probe handler already written out (e.g. "httpGet: {path: /ping, port: http}"), so it is
+not re-serialised for every probe.
 */}}
 {{- define "flotilla.probes" -}}
 {{- $handler := .handler -}}
 {{- range $kind, $p := .probes }}
 {{- if $p.enabled }}
 {{ $kind }}Probe:
-  {{- toYaml $handler | nindent 2 }}
+  {{ $handler }}
   initialDelaySeconds: {{ $p.initialDelaySeconds }}
   periodSeconds: {{ $p.periodSeconds }}
   timeoutSeconds: {{ $p.timeoutSeconds }}
