@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"helm.sh/helm/v3/pkg/chart"
@@ -134,7 +135,15 @@ func Validate(schemaJSON []byte, vals map[string]any) ([]Problem, error) {
 			}
 			return
 		}
-		p := Problem{Path: strings.Join(e.InstanceLocation, "."), Message: e.ErrorKind.LocalizedString(printer)}
+		path := strings.Join(e.InstanceLocation, ".")
+		if extra, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
+			// Name each unknown key itself: it is usually a typo of a real one.
+			for _, name := range extra.Properties {
+				out = append(out, Problem{Path: strings.TrimPrefix(path+"."+name, "."), Message: "unknown value: not in the chart's values.yaml (misspelt, or at the wrong level?)"})
+			}
+			return
+		}
+		p := Problem{Path: path, Message: e.ErrorKind.LocalizedString(printer)}
 		if key := ruleKey(e.SchemaURL); key != "" {
 			p.Rule = c.rules[key]
 			if seenRule[key] {

@@ -69,7 +69,7 @@ func TestRules(t *testing.T) {
 			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"},
 		// Single-field checks of the strict schema.
 		{"unknown keys are refused", "flowise: {logLevel: debug}", "flowise: {logLevl: debug}",
-			"flowise", "", "additional properties 'logLevl' not allowed"},
+			"flowise.logLevl", "", "additional properties 'logLevl' not allowed"},
 		{"closed sets are enums", "architecture: {mode: queue}\n" + queueBase, "architecture: {mode: cluster}",
 			"architecture.mode", "", "value must be one of 'standalone', 'queue'"},
 		{"sizes have a pattern", "persistence: {size: 10Gi}", "persistence: {size: 10 GB}",
