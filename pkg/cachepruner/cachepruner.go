@@ -153,8 +153,8 @@ func (l LogScore) MarshalJSON() ([]byte, error) {
 // term. The multiplier stays numeric until after ln(): FlowDB computes its touch increment in
 // float8 and overflows near 1.8e308, but the column is numeric and may hold larger values (or
 // be recomputed at numeric precision); ln() of a numeric never overflows. Small values take the
-// float8 path, which is much faster. A zero or missing multiplier or compute time scores -Inf
-// (FlowDB: score 0, removed first).
+// float8 path, which is much faster. A zero multiplier or compute time (FlowDB: score 0) scores
+// -Inf, lowest of all; NULLs are treated the same.
 const lnScoreSQL = `CASE WHEN c.cache_score_multiplier > 0 AND c.compute_time > 0 THEN
 	  (CASE WHEN c.cache_score_multiplier < 1e300 THEN ln(c.cache_score_multiplier::float8)
 	        ELSE ln(c.cache_score_multiplier)::float8 END)
@@ -407,9 +407,9 @@ func plan(entries []Entry, limit int64, cascade bool, sizeBefore *int64) [][]Rem
 	return groups
 }
 
-// removeGroups removes groups in batches: each batch is one pipelined round trip that runs as
-// one implicit transaction (DELETE … RETURNING, then DROP TABLE IF EXISTS), so every entry's
-// row and table go together, or not at all.
+// removeGroups removes groups in batches of about batchSize entries (a group is never split):
+// each batch is one statement, one round trip and one transaction (removeSQL), so every
+// entry's row and table go together, or not at all.
 func removeGroups(ctx context.Context, conn *pgx.Conn, groups [][]Removed, batchSize int, res *Result, log *slog.Logger) error {
 	if len(groups) == 0 {
 		return nil
