@@ -110,3 +110,38 @@ func DefaultRedis() Redis {
 		External:    ExternalRedis{Port: 6379, ExistingSecretPasswordKey: "redis-password"},
 	}
 }
+
+// Hook runs the companion binary flotilla-hook: it creates PostgreSQL extensions on an external
+// database before install/upgrade, and makes app pods wait for a bundled database.
+type Hook struct {
+	// Run flotilla-hook (bootstrap of an external PostgreSQL, wait for the bundled one).
+	Enabled bool `json:"enabled"`
+	// job: bootstrap an external database in a pre-install,pre-upgrade hook Job. initContainer: bootstrap from an init container of the app pods instead (for GitOps tools that skip Helm hooks).
+	Mode string `json:"mode" jsonschema:"enum=job,enum=initContainer"`
+	// flotilla-hook image.
+	Image Image `json:"image"`
+	// How long flotilla-hook waits for the database (Go duration, e.g. 5m).
+	Timeout string `json:"timeout" jsonschema:"pattern=^([0-9]+(ms|s|m|h))+$"`
+	// Retries of the hook Job.
+	BackoffLimit int `json:"backoffLimit" jsonschema:"minimum=0"`
+	// Deadline of the hook Job in seconds; keep it above timeout.
+	ActiveDeadlineSeconds int `json:"activeDeadlineSeconds" jsonschema:"minimum=1"`
+	// CPU/memory requests and limits of flotilla-hook containers.
+	Resources map[string]any `json:"resources"`
+}
+
+// DefaultHook is flotilla-hook's default configuration.
+func DefaultHook() Hook {
+	return Hook{
+		Enabled:               true,
+		Mode:                  "job",
+		Image:                 Image{Repository: "ghcr.io/flotilla/flotilla-hook", Tag: "0.1.0", PullPolicy: "IfNotPresent"},
+		Timeout:               "5m",
+		BackoffLimit:          3,
+		ActiveDeadlineSeconds: 600,
+		Resources: map[string]any{
+			"requests": map[string]any{"cpu": "10m", "memory": "16Mi"},
+			"limits":   map[string]any{"memory": "64Mi"},
+		},
+	}
+}

@@ -56,6 +56,8 @@ type Values struct {
 	PodLabels map[string]string `json:"podLabels"`
 	// The `helm test` pod that calls the Flowise API.
 	Tests Tests `json:"tests"`
+	// flotilla-hook: creates uuid-ossp on an external PostgreSQL (pre-install/pre-upgrade Job, or init container) and makes Flowise pods wait for the bundled PostgreSQL.
+	Hook cv.Hook `json:"hook"`
 }
 
 // Architecture selects the topology.
@@ -286,5 +288,6 @@ func Defaults() Values {
 		PodAnnotations:           map[string]string{},
 		PodLabels:                map[string]string{},
 		Tests:                    Tests{Enabled: true},
+		Hook:                     cv.DefaultHook(),
 	}
 }

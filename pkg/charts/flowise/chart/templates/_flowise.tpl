@@ -172,3 +172,21 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
 {{- fail (printf "storage.local.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume" .Values.storage.local.path .Values.flowise.dataPath) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+PostgreSQL connection for flotilla-hook, as JSON: the bundled database or an external postgres;
+empty when Flowise uses neither.
+*/}}
+{{- define "flowise.pg" -}}
+{{- $db := include "flowise.database" . -}}
+{{- if eq $db "postgresql" -}}
+{{- $a := .Values.postgresql.auth -}}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" .) -}}
+{{- toJson (dict "host" (include "flotilla.postgresql.fullname" .) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
+{{- else if and (eq $db "external") (eq .Values.database.external.vendor "postgres") -}}
+{{- $e := .Values.database.external -}}
+{{- $secret := default (printf "%s-external-db" (include "flotilla.fullname" .)) $e.existingSecret -}}
+{{- $key := ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret "") -}}
+{{- toJson (dict "host" $e.host "port" (default 5432 $e.port) "database" $e.name "user" $e.username "sslmode" (ternary "require" "prefer" $e.ssl) "secret" $secret "key" $key) -}}
+{{- end -}}
+{{- end -}}
