@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 GOTESTFLAGS ?=
 
-.PHONY: help generate check-generated test lint bench check
+.PHONY: help deps generate check-generated test lint bench check ci
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
@@ -24,7 +24,12 @@ lint: ## go vet + gofmt + generated-file drift
 bench: ## render benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/render/
 
-check: lint test ## everything CI runs
+deps: ## install the Debian packages the tests need (PostgreSQL, yamllint, ...)
+	hack/deps.sh
+
+check: lint test ## lint + unit and integration tests
+
+ci: deps check e2e ## what CI runs: dependencies, lint, tests, e2e
 
 # --- companion binary (issue 3) ---
 .PHONY: hook image bench-prune

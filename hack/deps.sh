@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need (as root, on Debian/Ubuntu). Idempotent: it
+# only calls apt-get for what is missing.
+set -euo pipefail
+need=()
+command -v yamllint >/dev/null || need+=(yamllint)                          # ct lint
+[ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null || need+=(postgresql)  # flotilla-hook tests
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)      # make image
+command -v openssl >/dev/null || need+=(openssl)                            # e2e certificates
+command -v curl >/dev/null || need+=(curl)                                  # e2e health probes
+command -v ss >/dev/null || need+=(iproute2)                                # e2e port checks
+command -v git >/dev/null || need+=(git)                                    # ct
+if [ ${#need[@]} -eq 0 ]; then
+  echo "deps: everything is installed"
+  exit 0
+fi
+echo "deps: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${need[@]}" >/dev/null
