@@ -24,19 +24,26 @@ so renders stay cheap.
 {{- end -}}
 {{- end -}}
 
-{{/* Selector labels of a component: dict "ctx" $ "component" "main". Never change across upgrades. */}}
+{{/*
+Selector labels of a component: dict "ctx" $ "component" "main". Never change across upgrades.
+Labels are the most-called helpers, so they compute the name inline instead of including
+flotilla.name (each include is a nested template execution).
+*/}}
 {{- define "flotilla.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "flotilla.name" .ctx }}
+app.kubernetes.io/name: {{ default .ctx.Chart.Name .ctx.Values.nameOverride | trunc 63 | trimSuffix "-" }}
 app.kubernetes.io/instance: {{ .ctx.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
-{{/* Common labels of a component: dict "ctx" $ "component" "main". */}}
+{{/* Common labels of a component: dict "ctx" $ "component" "main" (a superset of the selector labels). */}}
 {{- define "flotilla.labels" -}}
-{{ include "flotilla.selectorLabels" . }}
+{{- $name := default .ctx.Chart.Name .ctx.Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+app.kubernetes.io/name: {{ $name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
-app.kubernetes.io/part-of: {{ include "flotilla.name" .ctx }}
+app.kubernetes.io/part-of: {{ $name }}
 helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
