@@ -186,6 +186,29 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Contains(t, res.Notes, "external postgres at postgres.database.svc.cluster.local")
 			},
 		},
+		{
+			file: "queue-external.yaml",
+			want: []string{main, "Deployment/rel-flowise-worker", "HTTPRoute/rel-flowise", "PodDisruptionBudget/rel-flowise-worker"},
+			absent: []string{"StatefulSet/rel-flowise-postgresql", "StatefulSet/rel-flowise-redis", "Ingress/rel-flowise",
+				"PersistentVolumeClaim/rel-flowise-data", "Secret/rel-flowise-external-db"},
+			check: func(t *testing.T, res *render.Result) {
+				w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise-worker")
+				env := charttest.Env(container(t, w.Spec.Template, "worker"))
+				assert.Equal(t, "redis.cache.svc.cluster.local", env["REDIS_HOST"])
+				assert.Equal(t, "6380", env["REDIS_PORT"])
+				assert.Equal(t, "true", env["REDIS_TLS"])
+				assert.Equal(t, "secret:flowise-redis-credentials/redis-password", env["REDIS_PASSWORD"])
+				assert.Equal(t, "20", env["WORKER_CONCURRENCY"])
+				assert.Equal(t, "http://minio.storage.svc.cluster.local:9000", env["S3_ENDPOINT_URL"])
+				assert.Equal(t, "true", env["S3_FORCE_PATH_STYLE"])
+				assert.Equal(t, "https://flowise.example.com", env["APP_URL"])
+				mem := container(t, w.Spec.Template, "worker").Resources.Requests[corev1.ResourceMemory]
+				assert.Equal(t, "512Mi", mem.String())
+				job := hookJob(t, res)
+				assert.Equal(t, "require", charttest.Env(job.Spec.Template.Spec.Containers[0])["PGSSLMODE"])
+				assert.Contains(t, res.Notes, "Redis: external, redis.cache.svc.cluster.local:6380")
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
