@@ -25,6 +25,11 @@ func walkValues(v reflect.Value, comments map[string]string) []field {
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
 			sf := t.Field(i)
+			if sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == "" {
+				// An embedded block (chartvalues.Common): its fields sit at this level, as in JSON.
+				walk(v.Field(i), prefix, depth)
+				continue
+			}
 			name := jsonName(sf)
 			if name == "" {
 				continue

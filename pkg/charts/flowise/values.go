@@ -4,16 +4,12 @@ import cv "github.com/flotilla/flotilla/pkg/chartvalues"
 
 // Values of the Flowise chart. Keys follow the Flowise chart reference users already know.
 type Values struct {
-	// Override the chart name.
-	NameOverride string `json:"nameOverride"`
-	// Override the full release name.
-	FullnameOverride string `json:"fullnameOverride"`
+	// Root values every Flotilla chart shares (names, ServiceAccount, PDB, security contexts, scheduling).
+	cv.Common
 	// Topology of the release.
 	Architecture Architecture `json:"architecture"`
 	// Flowise image.
 	Image cv.Image `json:"image"`
-	// Secrets for pulling images from private registries, e.g. [{name: regcred}].
-	ImagePullSecrets []map[string]any `json:"imagePullSecrets"`
 	// Flowise server settings.
 	Flowise Flowise `json:"flowise"`
 	// The five Flowise auth secrets.
@@ -36,24 +32,6 @@ type Values struct {
 	Ingress cv.Ingress `json:"ingress"`
 	// Gateway API HTTPRoute to the main pods.
 	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
-	// ServiceAccount of the pods.
-	ServiceAccount cv.ServiceAccount `json:"serviceAccount"`
-	// PodDisruptionBudgets of the main and worker Deployments (created when replicas > 1).
-	PodDisruptionBudget cv.PodDisruptionBudget `json:"podDisruptionBudget"`
-	// Pod securityContext of every pod the chart runs. The default passes the "restricted" Pod Security Standard.
-	PodSecurityContext map[string]any `json:"podSecurityContext"`
-	// Container securityContext of every container the chart runs. The default passes the "restricted" Pod Security Standard.
-	ContainerSecurityContext map[string]any `json:"containerSecurityContext"`
-	// Node labels the pods must run on.
-	NodeSelector map[string]string `json:"nodeSelector"`
-	// Tolerations of the pods.
-	Tolerations []map[string]any `json:"tolerations"`
-	// Affinity rules of the pods.
-	Affinity map[string]any `json:"affinity"`
-	// Annotations added to the Flowise pods.
-	PodAnnotations map[string]string `json:"podAnnotations"`
-	// Labels added to the Flowise pods.
-	PodLabels map[string]string `json:"podLabels"`
 	// The `helm test` pod that calls the Flowise API.
 	Tests Tests `json:"tests"`
 	// flotilla-hook: creates uuid-ossp on an external PostgreSQL (pre-install/pre-upgrade Job, or init container) and makes Flowise pods wait for the bundled PostgreSQL.
@@ -224,9 +202,9 @@ func Defaults() Values {
 	workerProbes := cv.DefaultProbes()
 	workerProbes.Startup.FailureThreshold = 30
 	return Values{
-		Architecture:     Architecture{Mode: "standalone"},
-		Image:            cv.Image{Repository: "docker.io/flowiseai/flowise", PullPolicy: "IfNotPresent"},
-		ImagePullSecrets: []map[string]any{},
+		Common:       cv.DefaultCommon(1000),
+		Architecture: Architecture{Mode: "standalone"},
+		Image:        cv.Image{Repository: "docker.io/flowiseai/flowise", PullPolicy: "IfNotPresent"},
 		Flowise: Flowise{
 			ReplicaCount:     1,
 			LogLevel:         "info",
@@ -275,19 +253,10 @@ func Defaults() Values {
 		Persistence: cv.Persistence{
 			Enabled: true, AccessModes: []string{"ReadWriteOnce"}, Size: "10Gi", Annotations: map[string]string{},
 		},
-		Service:                  cv.Service{Type: "ClusterIP", Port: 3000, Annotations: map[string]string{}},
-		Ingress:                  cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
-		HTTPRoute:                cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
-		ServiceAccount:           cv.ServiceAccount{Create: true, Annotations: map[string]string{}},
-		PodDisruptionBudget:      cv.PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},
-		PodSecurityContext:       cv.RestrictedPodSecurityContext(1000),
-		ContainerSecurityContext: cv.RestrictedContainerSecurityContext(),
-		NodeSelector:             map[string]string{},
-		Tolerations:              []map[string]any{},
-		Affinity:                 map[string]any{},
-		PodAnnotations:           map[string]string{},
-		PodLabels:                map[string]string{},
-		Tests:                    Tests{Enabled: true},
-		Hook:                     cv.DefaultHook(),
+		Service:   cv.Service{Type: "ClusterIP", Port: 3000, Annotations: map[string]string{}},
+		Ingress:   cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
+		HTTPRoute: cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
+		Tests:     Tests{Enabled: true},
+		Hook:      cv.DefaultHook(),
 	}
 }
