@@ -413,7 +413,7 @@ func checkHookJobs(t *testing.T, ns, rel string) {
 		out, err := try(t, "get hook Job "+m.Metadata.Name, nil, "kubectl", "get", "job", m.Metadata.Name, "--namespace", ns,
 			"-o", `jsonpath={.status.conditions[?(@.type=="Complete")].status}`)
 		switch {
-		case err != nil && strings.Contains(out, "NotFound"):
+		case err != nil && strings.Contains(err.Error(), "NotFound"):
 			t.Logf("hook Job %s: deleted after success (policy %q)", m.Metadata.Name, m.Metadata.Annotations["helm.sh/hook-delete-policy"])
 		case err != nil:
 			t.Errorf("hook Job %s: %v", m.Metadata.Name, err)
@@ -498,7 +498,7 @@ func serverDryRun(t *testing.T, c chartUnderTest, ns, rel string, values []strin
 	if len(docs) == 0 {
 		t.Fatalf("STEP FAILED: helm template rendered no manifest for %s", c.Name)
 	}
-	out := must(t, "kubectl apply --dry-run=server", []byte(strings.Join(docs, "\n---\n")), "kubectl", "apply",
+	out := mustAll(t, "kubectl apply --dry-run=server", []byte(strings.Join(docs, "\n---\n")), "kubectl", "apply",
 		"--dry-run=server", "--validate=strict", "--namespace", ns, "-f", "-")
 	if podSecurityViolation.MatchString(out) {
 		t.Errorf("rendered workloads violate the restricted Pod Security Standard:\n%s", indent(out))
@@ -522,7 +522,7 @@ func dryRunPods(t *testing.T, c chartUnderTest, ns, rel string, values []string)
 		md := obj["metadata"].(map[string]any)
 		md["name"] = fmt.Sprintf("%s-dryrun", md["name"])
 		b, _ := json.Marshal(obj)
-		out := must(t, "kubectl create --dry-run=server (pod "+md["name"].(string)+")", b, "kubectl", "create",
+		out := mustAll(t, "kubectl create --dry-run=server (pod "+md["name"].(string)+")", b, "kubectl", "create",
 			"--dry-run=server", "--validate=strict", "--namespace", ns, "-f", "-")
 		if podSecurityViolation.MatchString(out) {
 			t.Errorf("pod %s violates the restricted Pod Security Standard:\n%s", md["name"], indent(out))

@@ -163,8 +163,8 @@ func TestChartTesting(t *testing.T) {
 			ct := func(step string, args ...string) {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*cmdTimeout)
 				defer cancel()
-				out, err := runCmd(ctx, repo, nil, "ct", args...)
-				t.Logf("step %q: ct %s\n%s", step, strings.Join(args, " "), indent(out))
+				out, errOut, err := runCmd3(ctx, repo, nil, "ct", args...)
+				t.Logf("step %q: ct %s\n%s", step, strings.Join(args, " "), indent(out+errOut))
 				if err != nil {
 					t.Fatalf("STEP FAILED: %s: %v", step, err)
 				}

@@ -122,9 +122,15 @@ func readEnvFile(path string) (map[string]string, error) {
 	return out, sc.Err()
 }
 
-// runCmd runs name args in dir (repo root when empty) with stdin, and returns the combined output.
-// The error names the command and carries its output.
+// runCmd runs name args in dir (repo root when empty) with stdin, and returns its stdout. The
+// error names the command and carries its stderr and stdout.
 func runCmd(ctx context.Context, dir string, stdin []byte, name string, args ...string) (string, error) {
+	out, _, err := runCmd3(ctx, dir, stdin, name, args...)
+	return out, err
+}
+
+// runCmd3 is runCmd returning stderr as well.
+func runCmd3(ctx context.Context, dir string, stdin []byte, name string, args ...string) (string, string, error) {
 	if dir == "" {
 		dir = env.RepoRoot
 	}
@@ -134,13 +140,13 @@ func runCmd(ctx context.Context, dir string, stdin []byte, name string, args ...
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	if err != nil {
-		return out.String(), fmt.Errorf("`%s %s` failed: %w\n%s", name, strings.Join(args, " "), err, indent(out.String()))
+		return out.String(), errOut.String(), fmt.Errorf("`%s %s` failed: %w\n  stderr:\n%s\n  stdout:\n%s", name, strings.Join(args, " "), err, indent(errOut.String()), indent(out.String()))
 	}
-	return out.String(), nil
+	return out.String(), errOut.String(), nil
 }
 
 func indent(s string) string {
@@ -154,7 +160,7 @@ func indent(s string) string {
 // cmdTimeout bounds any single helm/kubectl/ct call.
 const cmdTimeout = 8 * time.Minute
 
-// must runs a command as the named step and stops the test when it fails.
+// must runs a command as the named step, stops the test when it fails, and returns its stdout.
 func must(t *testing.T, step string, stdin []byte, name string, args ...string) string {
 	t.Helper()
 	out, err := try(t, step, stdin, name, args...)
@@ -164,13 +170,30 @@ func must(t *testing.T, step string, stdin []byte, name string, args ...string) 
 	return out
 }
 
-// try runs a command as the named step and returns its error (for expected failures).
+// mustAll is must returning stdout and stderr together (to look for warnings).
+func mustAll(t *testing.T, step string, stdin []byte, name string, args ...string) string {
+	t.Helper()
+	out, errOut, err := try3(t, step, stdin, name, args...)
+	if err != nil {
+		t.Fatalf("STEP FAILED: %s: %v", step, err)
+	}
+	return out + errOut
+}
+
+// try runs a command as the named step and returns its stdout and error (whose text carries
+// stderr), for expected failures.
 func try(t *testing.T, step string, stdin []byte, name string, args ...string) (string, error) {
+	t.Helper()
+	out, _, err := try3(t, step, stdin, name, args...)
+	return out, err
+}
+
+func try3(t *testing.T, step string, stdin []byte, name string, args ...string) (string, string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
 	start := time.Now()
-	out, err := runCmd(ctx, "", stdin, name, args...)
+	out, errOut, err := runCmd3(ctx, "", stdin, name, args...)
 	t.Logf("step %q: %s %s (%.1fs)", step, name, strings.Join(args, " "), time.Since(start).Seconds())
-	return out, err
+	return out, errOut, err
 }

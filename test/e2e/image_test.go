@@ -24,11 +24,11 @@ func TestCompanionImage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	start := time.Now()
-	out, err := runCmd(ctx, "", nil, "nice", "-n", "10", "make", "image", "IMAGE="+ref)
+	out, errOut, err := runCmd3(ctx, "", nil, "nice", "-n", "10", "make", "image", "IMAGE="+ref)
 	if err != nil {
 		t.Fatalf("STEP FAILED: make image IMAGE=%s: %v", ref, err)
 	}
-	t.Logf("make image IMAGE=%s took %.0fs\n%s", ref, time.Since(start).Seconds(), indent(lastLines(out, 15)))
+	t.Logf("make image IMAGE=%s took %.0fs\n%s", ref, time.Since(start).Seconds(), indent(lastLines(out+errOut, 15)))
 
 	r, err := name.ParseReference(ref, name.Insecure)
 	if err != nil {
