@@ -72,7 +72,9 @@ func (c Chart) generate(root string, files Files) error {
 	if err != nil {
 		return err
 	}
-	files[dir+LibraryTemplate] = lib
+	if files[dir+LibraryTemplate], err = libraryFor(string(lib), c.Templates); err != nil {
+		return err
+	}
 	return fs.WalkDir(c.Templates, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -105,7 +105,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"render", "a", "b"}, 2, "want exactly one CHART"},
 		{[]string{"render", "flowise", "--nope"}, 1, "flag provided but not defined: -nope"},
 		{[]string{"generate", "extra"}, 2, "generate takes no arguments"},
-		{[]string{"render", "nosuch"}, 1, "not an embedded chart (flowise)"},
+		{[]string{"render", "nosuch"}, 1, "not an embedded chart ("},
 		{[]string{"render", "flowise", "-f", "/nonexistent.yaml"}, 1, "/nonexistent.yaml"},
 	}
 	for _, tc := range tests {

@@ -5,11 +5,6 @@ root context as "ctx" where they need it and never include each other more than 
 so renders stay cheap.
 */}}
 
-{{/* Chart name, honouring nameOverride. */}}
-{{- define "flotilla.name" -}}
-{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-
 {{/* Release-scoped full name, honouring fullnameOverride; the prefix of every object name. */}}
 {{- define "flotilla.fullname" -}}
 {{- if .Values.fullnameOverride -}}

@@ -1,0 +1,131 @@
+package chartkit
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Helm parses every template of a chart on every render, so each chart gets only the helpers
+// of the shared library that its own templates use (directly or through other helpers). The
+// library stays one file in the source.
+
+var (
+	defineRE = regexp.MustCompile(`(?m)^\{\{- define "([^"]+)" -\}\}`)
+	actionRE = regexp.MustCompile(`(?s)\{\{(/\*.*?\*/|[^}]*)\}\}`)
+	refRE    = regexp.MustCompile(`(?:include|template) "(flotilla\.[^"]+)"`)
+)
+
+// defineEnd returns the offset just past the {{ end }} that closes the define starting at
+// from, counting the blocks (if, range, with, define, block) opened in between.
+func defineEnd(lib string, from int) int {
+	depth := 0
+	for _, m := range actionRE.FindAllStringSubmatchIndex(lib[from:], -1) {
+		action := strings.TrimSpace(strings.Trim(lib[from+m[2]:from+m[3]], "-"))
+		word, _, _ := strings.Cut(action, " ")
+		switch word {
+		case "if", "range", "with", "define", "block":
+			depth++
+		case "end":
+			depth--
+			if depth == 0 {
+				return from + m[1]
+			}
+		}
+	}
+	return -1
+}
+
+type helper struct {
+	name string
+	text string // leading comment + define ... end
+}
+
+// splitLibrary cuts the library into its header and its helpers. Every helper starts with
+// `{{- define "name" -}}` at the start of a line; a comment right above a define belongs to it.
+func splitLibrary(lib string) (header string, helpers []helper, err error) {
+	defs := defineRE.FindAllStringSubmatchIndex(lib, -1)
+	if len(defs) == 0 {
+		return "", nil, fmt.Errorf("shared library: no helpers")
+	}
+	start := func(i int) int {
+		// Include the comment block directly above the define.
+		pos := defs[i][0]
+		before := strings.TrimRight(lib[:pos], "\n")
+		if strings.HasSuffix(before, "*/}}") {
+			if c := strings.LastIndex(before, "{{/*"); c >= 0 {
+				return c
+			}
+		}
+		return pos
+	}
+	header = lib[:start(0)]
+	for i := range defs {
+		name := lib[defs[i][2]:defs[i][3]]
+		stop := defineEnd(lib, defs[i][0])
+		if stop < 0 {
+			return "", nil, fmt.Errorf("shared library: helper %s has no closing {{ end }}", name)
+		}
+		if i+1 < len(defs) && stop > defs[i+1][0] {
+			return "", nil, fmt.Errorf("shared library: helper %s ends after the next define", name)
+		}
+		helpers = append(helpers, helper{name: name, text: lib[start(i):stop]})
+	}
+	return header, helpers, nil
+}
+
+// libraryFor returns the part of the library the chart's templates need.
+func libraryFor(lib string, templates fs.FS) ([]byte, error) {
+	header, helpers, err := splitLibrary(lib)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]helper{}
+	for _, h := range helpers {
+		byName[h.name] = h
+	}
+	need := map[string]bool{}
+	var queue []string
+	mark := func(text string) {
+		for _, m := range refRE.FindAllStringSubmatch(text, -1) {
+			if !need[m[1]] {
+				need[m[1]] = true
+				queue = append(queue, m[1])
+			}
+		}
+	}
+	err = fs.WalkDir(templates, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templates, p)
+		mark(string(data))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		h, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("templates use %q, which the shared library does not define", name)
+		}
+		mark(h.text)
+	}
+	var b strings.Builder
+	b.WriteString(header)
+	var used []string
+	for _, h := range helpers {
+		if need[h.name] {
+			b.WriteString(h.text)
+			b.WriteString("\n\n")
+			used = append(used, h.name)
+		}
+	}
+	sort.Strings(used)
+	return []byte(strings.TrimRight(b.String(), "\n") + "\n"), nil
+}
