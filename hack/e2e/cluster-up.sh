@@ -185,11 +185,16 @@ start kube-apiserver \
 wait_for "kube-apiserver /readyz" 90 kube-apiserver "${KUBECTL[@]}" get --raw /readyz
 
 # --- controller-manager, scheduler -------------------------------------------------------------
+# kwok run stand-alone renews no node Lease (its lease options stay 0 without a KwokConfiguration
+# document), and its heartbeat stage runs every ~10 min: with the default 40 s grace period the
+# node lifecycle controller marks the node NotReady every minute, taints it, and new pods (rollouts,
+# hook Jobs) stall. A long grace period keeps the fake node Ready.
 step "kube-controller-manager"
 start kube-controller-manager \
   --kubeconfig="$KUBECONFIG_FILE" --authentication-kubeconfig="$KUBECONFIG_FILE" --authorization-kubeconfig="$KUBECONFIG_FILE" \
   --bind-address=127.0.0.1 --secure-port="$P_KCM" --cert-dir="$PKI/kcm-certs" \
   --leader-elect=false \
+  --node-monitor-grace-period=24h \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
   --profiling=false --v=1
