@@ -4,10 +4,13 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	yamlv3 "go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/chart"
@@ -181,13 +184,16 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 // sortInto splits the rendered files into manifests and hooks in Helm's install order. It
 // follows releaseutil.SortManifests (files by path, documents in file order, hooks by their
 // helm.sh/hook annotation, a stable sort by kind) but parses each document once, since the
-// decoded object is part of the result anyway; a test compares the two on every example.
+// decoded object is part of the result anyway, and parses documents in parallel; a test
+// compares the result with Helm's on every example.
 func sortInto(res *Result, files map[string]string) error {
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
+	type doc struct{ source, content string }
+	var docs []doc
 	for _, p := range paths {
 		content := files[p]
 		if strings.HasPrefix(path.Base(p), "_") || strings.TrimSpace(content) == "" {
@@ -200,20 +206,42 @@ func sortInto(res *Result, files map[string]string) error {
 		}
 		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
 		for _, k := range keys {
-			m, err := decode(p, entries[k])
-			if err != nil {
-				return err
-			}
-			events, isHook := hookEvents(m.Object)
-			switch {
-			case !isHook:
-				res.Manifests = append(res.Manifests, m)
-			case events != nil:
-				m.Hook = events
-				res.Hooks = append(res.Hooks, m)
-			}
-			// A hook with an unknown event is dropped, as Helm does.
+			docs = append(docs, doc{p, entries[k]})
 		}
+	}
+
+	decoded := make([]Manifest, len(docs))
+	errs := make([]error, len(docs))
+	var wg sync.WaitGroup
+	next := make(chan int, len(docs))
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				decoded[i], errs[i] = decode(docs[i].source, docs[i].content)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	for _, m := range decoded {
+		events, isHook := hookEvents(m.Object)
+		switch {
+		case !isHook:
+			res.Manifests = append(res.Manifests, m)
+		case events != nil:
+			m.Hook = events
+			res.Hooks = append(res.Hooks, m)
+		}
+		// A hook with an unknown event is dropped, as Helm does.
 	}
 	byKind(res.Manifests)
 	byKind(res.Hooks)
