@@ -7,8 +7,8 @@ import "embed"
 
 // FS holds one directory per chart.
 //
-//go:embed all:flowise
+//go:embed all:flagsmith all:flowise
 var FS embed.FS
 
 // Names lists the embedded charts.
-var Names = []string{"flowise"}
+var Names = []string{"flagsmith", "flowise"}

@@ -3,10 +3,11 @@ package catalog
 
 import (
 	"github.com/flotilla/flotilla/pkg/chartkit"
+	"github.com/flotilla/flotilla/pkg/charts/flagsmith"
 	"github.com/flotilla/flotilla/pkg/charts/flowise"
 )
 
 // Charts returns every chart definition, in a stable order.
 func Charts() []chartkit.Chart {
-	return []chartkit.Chart{flowise.Chart()}
+	return []chartkit.Chart{flagsmith.Chart(), flowise.Chart()}
 }

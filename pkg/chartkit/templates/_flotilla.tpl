@@ -767,3 +767,117 @@ spec:
       volumes:
         {{- include "flotilla.hook.volume" .pg | nindent 8 }}
 {{- end -}}
+
+{{/*
+A Service for any component (the main one uses flotilla.service): dict "ctx" $ "name" N
+"component" C "svc" (a cv.Service value block) "targetPort" PORTNAME.
+*/}}
+{{- define "flotilla.serviceFor" -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with .svc.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ .svc.type }}
+  ports:
+    - name: http
+      port: {{ .svc.port }}
+      targetPort: {{ .targetPort }}
+      protocol: TCP
+      {{- if and (ne .svc.type "ClusterIP") .svc.nodePort }}
+      nodePort: {{ .svc.nodePort }}
+      {{- end }}
+  selector:
+    {{- include "flotilla.selectorLabels" . | nindent 4 }}
+{{- end -}}
+
+{{/*
+An Ingress for any Service (the main one uses flotilla.ingress): dict "ctx" $ "name" N
+"component" C "ingress" (a cv.Ingress value block) "service" SERVICE-NAME. The Service's port
+must be named http. Renders nothing when the block is disabled.
+*/}}
+{{- define "flotilla.ingressFor" -}}
+{{- $ing := .ingress -}}
+{{- $svc := .service -}}
+{{- if $ing.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with $ing.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- with $ing.ingressClassName }}
+  ingressClassName: {{ . }}
+  {{- end }}
+  {{- with $ing.tls }}
+  tls:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    {{- range $ing.hosts }}
+    - host: {{ .host | quote }}
+      http:
+        paths:
+          {{- range .paths }}
+          - path: {{ .path }}
+            pathType: {{ .pathType }}
+            backend:
+              service:
+                name: {{ $svc }}
+                port:
+                  name: http
+          {{- end }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+HorizontalPodAutoscaler (autoscaling/v2) of a Deployment: dict "ctx" $ "component" C "target"
+DEPLOYMENT-NAME "autoscaling" (a cv.Autoscaling value block). Renders nothing when disabled;
+fails when minReplicas > maxReplicas (a JSON schema cannot compare two values).
+*/}}
+{{- define "flotilla.hpa" -}}
+{{- $a := .autoscaling -}}
+{{- if $a.enabled }}
+{{- if gt (int $a.minReplicas) (int $a.maxReplicas) }}
+{{- fail (printf "%s autoscaling: minReplicas (%v) must not exceed maxReplicas (%v)" .component $a.minReplicas $a.maxReplicas) }}
+{{- end }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .target }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .target }}
+  minReplicas: {{ $a.minReplicas }}
+  maxReplicas: {{ $a.maxReplicas }}
+  {{- if or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage }}
+  metrics:
+    {{- range $resource, $target := dict "cpu" $a.targetCPUUtilizationPercentage "memory" $a.targetMemoryUtilizationPercentage }}
+    {{- if $target }}
+    - type: Resource
+      resource:
+        name: {{ $resource }}
+        target:
+          type: Utilization
+          averageUtilization: {{ $target }}
+    {{- end }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+{{- end -}}
