@@ -63,6 +63,8 @@ func TestRules(t *testing.T) {
 			"storage.s3.bucketName", "storage.s3.bucketName is required when storage.type is s3", "at '/storage/s3/bucketName'"},
 		{"one redis at a time", queueBase, queueBase + "redis: {enabled: true, external: {host: r}}",
 			"redis.external.host", "choose the bundled or the external Redis", "at '/redis/external/host'"},
+		{"existingClaim needs persistence", "persistence: {existingClaim: data}", "persistence: {enabled: false, existingClaim: data}",
+			"persistence.enabled", "persistence.existingClaim is only used when persistence.enabled is true", "at '/persistence/enabled'"},
 		{"ingress needs hosts", "ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}", "ingress: {enabled: true}",
 			"ingress.hosts", "ingress.hosts needs at least one host", "at '/ingress/hosts'"},
 		{"httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
@@ -77,7 +79,7 @@ func TestRules(t *testing.T) {
 		{"extraEnv values are strings", "flowise: {extraEnv: [{name: A, value: '1'}]}", "flowise: {extraEnv: [{name: A, value: 1}]}",
 			"flowise.extraEnv.0.value", "", "got number, want string"},
 	}
-	require.Len(t, flowise.Rules, 15, "every rule needs a case here")
+	require.Len(t, flowise.Rules, 16, "every rule needs a case here")
 	ch := loadChart(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
