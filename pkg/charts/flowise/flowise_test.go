@@ -331,3 +331,15 @@ func normalise(s string) []string {
 	}
 	return out
 }
+
+func TestExistingClaimIsMountedNotCreated(t *testing.T) {
+	res := renderWith(t, nil, "persistence.existingClaim=flowise-old-data", "persistence.storageClass=fast")
+	assert.Empty(t, res.Find("PersistentVolumeClaim", ""))
+	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+	mountsData(t, d.Spec.Template, "flowise-old-data")
+
+	res = renderWith(t, nil, "persistence.storageClass=fast", "persistence.size=3Gi")
+	pvc := charttest.Object[*corev1.PersistentVolumeClaim](t, res, "PersistentVolumeClaim", "rel-flowise-data")
+	assert.Equal(t, "fast", *pvc.Spec.StorageClassName)
+	assert.Equal(t, "3Gi", pvc.Spec.Resources.Requests.Storage().String())
+}
