@@ -2,7 +2,7 @@ package render
 
 import (
 	"bytes"
-	"crypto/sha256"
+	"hash/maphash"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,11 +93,15 @@ func validate(ch *chart.Chart, user map[string]any, vals chartutil.Values) error
 }
 
 type compiled struct {
+	source []byte // the schema it was compiled from
 	schema *jsonschema.Schema
 	rules  map[string]string // "/allOf/N" → rule message
 }
 
-var cache sync.Map // sha256 of schema → *compiled
+var (
+	cache = sync.Map{} // maphash of schema → *compiled
+	seed  = maphash.MakeSeed()
+)
 
 // Validate checks coalesced values against a values.schema.json and lists every problem,
 // naming the field and, for cross-field rules, the rule's reason. It uses the same JSON
@@ -173,8 +177,8 @@ func ruleKey(schemaURL string) string {
 }
 
 func compile(schemaJSON []byte) (*compiled, error) {
-	sum := sha256.Sum256(schemaJSON)
-	if c, ok := cache.Load(sum); ok {
+	sum := maphash.Bytes(seed, schemaJSON)
+	if c, ok := cache.Load(sum); ok && bytes.Equal(c.(*compiled).source, schemaJSON) {
 		return c.(*compiled), nil
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
@@ -189,7 +193,7 @@ func compile(schemaJSON []byte) (*compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
-	c := &compiled{schema: s, rules: map[string]string{}}
+	c := &compiled{source: schemaJSON, schema: s, rules: map[string]string{}}
 	var top struct {
 		AllOf []struct {
 			Description string `json:"description"`
