@@ -2,10 +2,10 @@ package render
 
 import (
 	"bytes"
-	"hash/maphash"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"sync"
