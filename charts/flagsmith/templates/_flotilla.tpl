@@ -669,3 +669,39 @@ spec:
   {{- end }}
 {{- end }}
 {{- end -}}
+
+{{/*
+A Gateway API HTTPRoute for any Service (the main one uses flotilla.httpRoute): dict "ctx" $
+"name" N "component" C "route" (a cv.HTTPRoute value block) "service" SERVICE-NAME "port" PORT.
+Renders nothing when the block is disabled.
+*/}}
+{{- define "flotilla.httpRouteFor" -}}
+{{- $r := .route -}}
+{{- if $r.enabled }}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with $r.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  parentRefs:
+    {{- toYaml $r.parentRefs | nindent 4 }}
+  {{- with $r.hostnames }}
+  hostnames:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    - matches:
+        - path:
+            type: PathPrefix
+            value: {{ $r.path }}
+      backendRefs:
+        - name: {{ .service }}
+          port: {{ .port }}
+{{- end }}
+{{- end -}}

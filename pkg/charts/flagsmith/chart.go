@@ -59,6 +59,12 @@ var Rules = []chartkit.Rule{
 		If: chartkit.Eq("frontend.ingress.enabled", true), Then: chartkit.HasItems("frontend.ingress.hosts", 1)},
 	{Message: "frontend.enabled must be true when frontend.ingress.enabled is true: the Ingress would have no backend",
 		If: chartkit.Eq("frontend.ingress.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
+	{Message: "httpRoute.parentRefs needs at least one Gateway when httpRoute.enabled is true",
+		If: chartkit.Eq("httpRoute.enabled", true), Then: chartkit.HasItems("httpRoute.parentRefs", 1)},
+	{Message: "frontend.httpRoute.parentRefs needs at least one Gateway when frontend.httpRoute.enabled is true",
+		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.HasItems("frontend.httpRoute.parentRefs", 1)},
+	{Message: "frontend.enabled must be true when frontend.httpRoute.enabled is true: the HTTPRoute would have no backend",
+		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
 }
 
 // Chart is the Flagsmith chart definition.
@@ -137,6 +143,10 @@ restricted Pod Security for every pod, and generated secrets kept across reinsta
 PostgreSQL, Redis and InfluxDB are the chart's own StatefulSets on official images instead of
 sub-charts; the database password reaches Django as ` + "`DJANGO_DB_PASSWORD`" + ` from a Secret instead of a
 ` + "`DATABASE_URL`" + ` built in a Secret; PgBouncer uses ` + "`edoburu/pgbouncer`" + ` instead of a Bitnami image.`},
+			{Title: "Autoscaling", Body: `` + "`api.autoscaling`" + ` and ` + "`taskProcessor.autoscaling`" + ` create autoscaling/v2 HorizontalPodAutoscalers (CPU
+and/or memory utilisation of the containers' requests, so set ` + "`resources.requests`" + `); the Deployment then
+leaves its replica count to the HPA. A ` + "`minReplicas`" + ` above ` + "`maxReplicas`" + ` is refused when rendering (a JSON
+schema cannot compare two values). The task processor only exists in queue mode.`},
 			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
 "restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example onto a real
 kube-apiserver whose pods are simulated by kwok. No Flagsmith container runs in those tests: the

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/yaml"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -292,12 +293,13 @@ func TestExternalServicesAndOptions(t *testing.T) {
 		"staticFiles.s3.enabled=true", "staticFiles.s3.bucketName=static", "staticFiles.s3.existingSecret=aws",
 		"api.extraEnv[0].name=EXTRA", "api.extraEnv[0].value=one",
 		"taskProcessor.extraEnv[0].name=TP_ONLY", "taskProcessor.extraEnv[0].value=two",
-		"frontend.enabled=false", "telemetry.enabled=true",
+		"frontend.enabled=false", "frontend.replicaCount=2", "telemetry.enabled=true",
 	)
 	names := charttest.Names(res)
 	assert.NotContains(t, names, "StatefulSet/rel-flagsmith-redis")
 	assert.NotContains(t, names, "StatefulSet/rel-flagsmith-influxdb")
 	assert.NotContains(t, names, "Deployment/rel-flagsmith-frontend")
+	assert.NotContains(t, names, "PodDisruptionBudget/rel-flagsmith-frontend")
 	w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-task-processor")
 	env := charttest.Env(container(t, w.Spec.Template, "task-processor"))
 	assert.Equal(t, "rediss://:$(REDIS_PASSWORD)@redis.example:6379/2", env["USER_THROTTLE_CACHE_LOCATION"])
@@ -311,10 +313,28 @@ func TestExternalServicesAndOptions(t *testing.T) {
 	assert.Equal(t, "secret:aws/access-key-id", env["AWS_ACCESS_KEY_ID"])
 	assert.Equal(t, "true", env["ENABLE_TELEMETRY"])
 	assert.NotContains(t, env, "TELEMETRY_DISABLED")
+	assert.NotContains(t, env, "USE_X_FORWARDED_HOST", "no dashboard proxying the API")
 	assert.Equal(t, "one", env["EXTRA"], "api.extraEnv reaches the task processor too")
 	assert.Equal(t, "two", env["TP_ONLY"])
 	a := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
 	assert.NotContains(t, charttest.Env(container(t, a.Spec.Template, "api")), "TP_ONLY")
+}
+
+func TestHTTPRoutes(t *testing.T) {
+	res := renderWith(t, nil,
+		"httpRoute.enabled=true", "httpRoute.parentRefs[0].name=gw", "httpRoute.hostnames[0]=api.example.org",
+		"frontend.httpRoute.enabled=true", "frontend.httpRoute.parentRefs[0].name=gw", "frontend.httpRoute.hostnames[0]=flags.example.org")
+	api := charttest.Object[*gatewayv1.HTTPRoute](t, res, "HTTPRoute", "rel-flagsmith")
+	assert.Equal(t, gatewayv1.ObjectName("rel-flagsmith"), api.Spec.Rules[0].BackendRefs[0].Name)
+	assert.EqualValues(t, 8000, *api.Spec.Rules[0].BackendRefs[0].Port)
+	fe := charttest.Object[*gatewayv1.HTTPRoute](t, res, "HTTPRoute", "rel-flagsmith-frontend")
+	assert.Equal(t, gatewayv1.ObjectName("rel-flagsmith-frontend"), fe.Spec.Rules[0].BackendRefs[0].Name)
+	assert.EqualValues(t, 8080, *fe.Spec.Rules[0].BackendRefs[0].Port)
+	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
+	env := charttest.Env(container(t, d.Spec.Template, "api"))
+	assert.Equal(t, "https://flags.example.org", env["DJANGO_CSRF_TRUSTED_ORIGINS"], "derived from the frontend HTTPRoute")
+	assert.Equal(t, "flags.example.org", env["FLAGSMITH_DOMAIN"])
+	assert.Equal(t, "true", env["USE_X_FORWARDED_HOST"], "the dashboard proxies the API")
 }
 
 func TestDatabaseURLFromASecret(t *testing.T) {

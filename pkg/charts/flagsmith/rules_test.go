@@ -66,6 +66,12 @@ func TestRules(t *testing.T) {
 			"frontend.ingress.hosts", "frontend.ingress.hosts needs at least one host", "at '/frontend/ingress/hosts'"},
 		{"frontend ingress needs the frontend", "frontend: {ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}", "frontend: {enabled: false, ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}",
 			"frontend.enabled", "the Ingress would have no backend", "at '/frontend/enabled'"},
+		{"api httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
+			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"},
+		{"frontend httpRoute needs a gateway", "frontend: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "frontend: {httpRoute: {enabled: true}}",
+			"frontend.httpRoute.parentRefs", "frontend.httpRoute.parentRefs needs at least one Gateway", "at '/frontend/httpRoute/parentRefs'"},
+		{"frontend httpRoute needs the frontend", "frontend: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "frontend: {enabled: false, httpRoute: {enabled: true, parentRefs: [{name: gw}]}}",
+			"frontend.enabled", "the HTTPRoute would have no backend", "at '/frontend/enabled'"},
 		// Single-field checks of the strict schema.
 		{"unknown keys are refused", "api: {logLevel: INFO}", "api: {logLevl: INFO}",
 			"api.logLevl", "", "additional properties 'logLevl' not allowed"},
@@ -76,7 +82,7 @@ func TestRules(t *testing.T) {
 		{"extraEnv values are strings", "api: {extraEnv: [{name: A, value: '1'}]}", "api: {extraEnv: [{name: A, value: 1}]}",
 			"api.extraEnv.0.value", "", "got number, want string"},
 	}
-	require.Len(t, flagsmith.Rules, 17, "every rule needs a case here")
+	require.Len(t, flagsmith.Rules, 20, "every rule needs a case here")
 	ch := loadChart(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

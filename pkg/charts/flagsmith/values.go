@@ -44,6 +44,8 @@ type Values struct {
 	Service cv.Service `json:"service"`
 	// Ingress to the API Service.
 	Ingress cv.Ingress `json:"ingress"`
+	// Gateway API HTTPRoute to the API Service.
+	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 	// Prometheus Operator ServiceMonitor scraping /metrics of the API and task processor.
 	ServiceMonitor cv.ServiceMonitor `json:"serviceMonitor"`
 	// ServiceAccount of the pods.
@@ -82,9 +84,9 @@ type API struct {
 	ReplicaCount int `json:"replicaCount" jsonschema:"minimum=1"`
 	// Host names Django answers (DJANGO_ALLOWED_HOSTS). Kubernetes probes call the pod IP, so keep "*" unless a proxy rewrites Host.
 	AllowedHosts []string `json:"allowedHosts" jsonschema:"minItems=1"`
-	// Origins trusted for CSRF (DJANGO_CSRF_TRUSTED_ORIGINS), e.g. https://flagsmith.example.com. Empty: the frontend Ingress hosts.
+	// Origins trusted for CSRF (DJANGO_CSRF_TRUSTED_ORIGINS), e.g. https://flagsmith.example.com. Empty: the frontend Ingress hosts, else the frontend HTTPRoute host names.
 	CSRFTrustedOrigins []string `json:"csrfTrustedOrigins"`
-	// Public URL of the dashboard used in emails (FLAGSMITH_DOMAIN, a host name). Empty: the first frontend Ingress host.
+	// Public URL of the dashboard used in emails (FLAGSMITH_DOMAIN, a host name). Empty: the first frontend Ingress host or HTTPRoute host name.
 	Domain string `json:"domain"`
 	// Log level (LOG_LEVEL).
 	LogLevel string `json:"logLevel" jsonschema:"enum=DEBUG,enum=INFO,enum=WARNING,enum=ERROR,enum=CRITICAL"`
@@ -122,6 +124,8 @@ type Frontend struct {
 	Service cv.Service `json:"service"`
 	// Ingress to the frontend Service (the dashboard; it also proxies /api/v1/ to the API).
 	Ingress cv.Ingress `json:"ingress"`
+	// Gateway API HTTPRoute to the frontend Service.
+	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 }
 
 // FlagsmithOnFlagsmith points the dashboard at a Flagsmith project controlling its features.
@@ -362,6 +366,9 @@ func Defaults() Values {
 	ingress := func() cv.Ingress {
 		return cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}}
 	}
+	httpRoute := func() cv.HTTPRoute {
+		return cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"}
+	}
 	redis := cv.DefaultRedis()
 	return Values{
 		Architecture:     Architecture{Mode: "standalone"},
@@ -388,6 +395,7 @@ func Defaults() Values {
 			Probes:       feProbes,
 			Service:      cv.Service{Type: "ClusterIP", Port: 8080, Annotations: map[string]string{}},
 			Ingress:      ingress(),
+			HTTPRoute:    httpRoute(),
 		},
 		TaskProcessor: TaskProcessor{
 			ReplicaCount: 1, NumThreads: 5, SleepIntervalMs: 500, QueuePopSize: 10,
@@ -433,6 +441,7 @@ func Defaults() Values {
 		}},
 		Service:                  cv.Service{Type: "ClusterIP", Port: 8000, Annotations: map[string]string{}},
 		Ingress:                  ingress(),
+		HTTPRoute:                httpRoute(),
 		ServiceMonitor:           cv.ServiceMonitor{Labels: map[string]string{}},
 		ServiceAccount:           cv.ServiceAccount{Create: true, Annotations: map[string]string{}},
 		PodDisruptionBudget:      cv.PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},

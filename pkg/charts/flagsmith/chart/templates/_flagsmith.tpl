@@ -114,18 +114,21 @@ caches, analytics and task run method.
 {{- $api := $v.api -}}
 - name: DJANGO_ALLOWED_HOSTS
   value: {{ join "," $api.allowedHosts | quote }}
-{{- $csrf := $api.csrfTrustedOrigins }}
-{{- if and (not $csrf) $v.frontend.enabled $v.frontend.ingress.enabled }}
+{{- /* The dashboard's public origins: frontend Ingress hosts, else frontend HTTPRoute host names (https). */}}
+{{- $origins := list }}
+{{- if and $v.frontend.enabled $v.frontend.ingress.enabled }}
 {{- $scheme := ternary "https" "http" (gt (len $v.frontend.ingress.tls) 0) }}
-{{- range $v.frontend.ingress.hosts }}{{ $csrf = append $csrf (printf "%s://%s" $scheme .host) }}{{ end }}
+{{- range $v.frontend.ingress.hosts }}{{ $origins = append $origins (printf "%s://%s" $scheme .host) }}{{ end }}
+{{- else if and $v.frontend.enabled $v.frontend.httpRoute.enabled }}
+{{- range $v.frontend.httpRoute.hostnames }}{{ $origins = append $origins (printf "https://%s" .) }}{{ end }}
 {{- end }}
-{{- with $csrf }}
+{{- with default $origins $api.csrfTrustedOrigins }}
 - name: DJANGO_CSRF_TRUSTED_ORIGINS
   value: {{ join "," . | quote }}
 {{- end }}
 {{- $domain := $api.domain }}
-{{- if and (not $domain) $v.frontend.enabled $v.frontend.ingress.enabled $v.frontend.ingress.hosts }}
-{{- $domain = (index $v.frontend.ingress.hosts 0).host }}
+{{- if and (not $domain) $origins }}
+{{- $domain = regexReplaceAll "^https?://" (first $origins) "" }}
 {{- end }}
 {{- with $domain }}
 - name: FLAGSMITH_DOMAIN
@@ -147,6 +150,11 @@ caches, analytics and task run method.
   value: {{ $api.logFormat | quote }}
 - name: PROMETHEUS_ENABLED
   value: "true"
+{{- if $v.frontend.enabled }}
+{{- /* The dashboard's Node server proxies /api/v1/ here: build URLs from the browser's host. */}}
+- name: USE_X_FORWARDED_HOST
+  value: "true"
+{{- end }}
 {{- if include "flagsmith.redisCache" . }}
 {{- $r := include "flotilla.redis.connection" . | fromJson }}
 {{- if $r.secret }}
