@@ -7,8 +7,8 @@ import "embed"
 
 // FS holds one directory per chart.
 //
-//go:embed all:flagsmith all:flowise
+//go:embed all:flagsmith all:flowise all:flowkit
 var FS embed.FS
 
 // Names lists the embedded charts.
-var Names = []string{"flagsmith", "flowise"}
+var Names = []string{"flagsmith", "flowise", "flowkit"}

@@ -5,9 +5,10 @@ import (
 	"github.com/flotilla/flotilla/pkg/chartkit"
 	"github.com/flotilla/flotilla/pkg/charts/flagsmith"
 	"github.com/flotilla/flotilla/pkg/charts/flowise"
+	"github.com/flotilla/flotilla/pkg/charts/flowkit"
 )
 
 // Charts returns every chart definition, in a stable order.
 func Charts() []chartkit.Chart {
-	return []chartkit.Chart{flagsmith.Chart(), flowise.Chart()}
+	return []chartkit.Chart{flagsmith.Chart(), flowise.Chart(), flowkit.Chart()}
 }

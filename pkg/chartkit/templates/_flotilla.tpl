@@ -769,6 +769,156 @@ spec:
 {{- end -}}
 
 {{/*
+Value of one key of a Secret already in the cluster, decoded; "" when the Secret or key is
+absent (and always under `helm template`): dict "ctx" $ "name" SECRET "key" K. Lets a chart keep
+a generated value whose format randAlphaNum cannot produce (Fernet keys, key pairs).
+*/}}
+{{- define "flotilla.existingSecretValue" -}}
+{{- with lookup "v1" "Secret" .ctx.Release.Namespace .name -}}
+{{- with .data -}}{{- with index . $.key -}}{{- b64dec . -}}{{- end -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A random Fernet key: url-safe base64 of 32 random printable bytes (~210 bits), the shape Python's cryptography.fernet expects. */}}
+{{- define "flotilla.fernetKey" -}}
+{{- randAscii 32 | b64enc | replace "+" "-" | replace "/" "_" -}}
+{{- end -}}
+
+{{/*
+PEM public key (SubjectPublicKeyInfo) of a PEM RSA private key as sprig's genPrivateKey "rsa"
+writes it: PKCS#1, 4096 bits, exponent 65537. Sprig cannot derive public keys, but for that one
+shape the DER layout is fixed: the modulus and exponent sit at bytes 7..529 of the private key,
+and the SPKI header around them is constant. Any other key fails the render rather than yield a
+wrong public key.
+*/}}
+{{- define "flotilla.rsaPublicKey" -}}
+{{- $der := regexReplaceAll "-----[A-Z ]+-----|\\s" . "" | b64dec -}}
+{{- if or (lt (len $der) 529) (ne (substr 4 12 $der | b64enc) "AgEAAoICAQA=") (ne (substr 524 529 $der | b64enc) "AgMBAAE=") -}}
+{{- fail "flotilla.rsaPublicKey: the private key is not a PKCS#1 4096-bit RSA key with exponent 65537; supply both keys in a Secret instead" -}}
+{{- end -}}
+{{- $spki := printf "%s%s" (b64dec "MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCg==") (substr 7 529 $der) -}}
+{{- printf "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n" (b64enc $spki | wrapWith 64 "\n") -}}
+{{- end -}}
+
+{{/*
+Secret with an RSA key pair generated once and kept (helm.sh/resource-policy keep): dict "ctx" $
+"name" N "component" C "privateKey" KEY "publicKey" KEY. A pair already in the cluster is reused
+as is; else a 4096-bit key is generated and its public half derived with flotilla.rsaPublicKey.
+*/}}
+{{- define "flotilla.rsaKeyPairSecret" -}}
+{{- $priv := include "flotilla.existingSecretValue" (dict "ctx" .ctx "name" .name "key" .privateKey) -}}
+{{- $pub := include "flotilla.existingSecretValue" (dict "ctx" .ctx "name" .name "key" .publicKey) -}}
+{{- if not (and $priv $pub) -}}
+{{- $priv = genPrivateKey "rsa" -}}
+{{- $pub = include "flotilla.rsaPublicKey" $priv -}}
+{{- end }}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
+  annotations:
+    helm.sh/resource-policy: keep
+type: Opaque
+data:
+  {{ .privateKey }}: {{ $priv | b64enc | quote }}
+  {{ .publicKey }}: {{ $pub | b64enc | quote }}
+{{- end -}}
+
+{{/*
+Service of one component of a multi-component chart, named <fullname>-<component>: dict "ctx" $
+"component" C "ports" (list (dict "name" N "port" P) ...) and optionally "headless" true (for a
+StatefulSet's stable DNS). Each port targets the container port of the same name.
+*/}}
+{{- define "flotilla.componentService" -}}
+{{- $lbl := dict "ctx" .ctx "component" .component }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  type: ClusterIP
+  {{- if .headless }}
+  clusterIP: None
+  {{- end }}
+  ports:
+    {{- range .ports }}
+    - name: {{ .name }}
+      port: {{ .port }}
+      targetPort: {{ .name }}
+      protocol: TCP
+    {{- end }}
+  selector:
+    {{- include "flotilla.selectorLabels" $lbl | nindent 4 }}
+{{- end -}}
+
+{{/*
+A second bundled PostgreSQL for one component, next to (or instead of) .Values.postgresql:
+dict "ctx" $ "suffix" S "pg" VALUES (a chartvalues.PostgreSQL block) "extensions" (list ...).
+It renders flotilla.postgresql in a scope where .Values.postgresql is VALUES, the full name is
+<fullname>-S (objects <fullname>-S-postgresql) and the name label is <chart>-S, so two bundled
+instances of one release never share a selector. flotilla.postgresql.scopedName gives the name.
+*/}}
+{{- define "flotilla.postgresql.instance" -}}
+{{- $ := .ctx -}}
+{{- $vals := merge (dict "postgresql" .pg "fullnameOverride" (printf "%s-%s" (include "flotilla.fullname" $) .suffix) "nameOverride" (printf "%s-%s" (include "flotilla.name" $) .suffix)) $.Values -}}
+{{- include "flotilla.postgresql" (dict "ctx" (dict "Values" $vals "Release" $.Release "Chart" $.Chart "Capabilities" $.Capabilities "Template" $.Template) "extensions" .extensions) -}}
+{{- end -}}
+
+{{/* Name of the Service, StatefulSet and generated Secret of flotilla.postgresql.instance: dict "ctx" $ "suffix" S. */}}
+{{- define "flotilla.postgresql.scopedName" -}}
+{{- printf "%s-%s-postgresql" (include "flotilla.fullname" .ctx) .suffix | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+CronJob running flotilla-hook on a schedule: dict "ctx" $ "component" C "schedule" CRON
+"args" (list ...) "timeout" GO-DURATION "activeDeadlineSeconds" N "pg" (as for
+flotilla.hook.container). The command's own --timeout is "timeout" (not hook.timeout, which is
+for waits at install); concurrencyPolicy Forbid so a slow run is never doubled by the next one.
+*/}}
+{{- define "flotilla.hook.cronJob" -}}
+{{- $h := .ctx.Values.hook -}}
+{{- $lbl := dict "ctx" .ctx "component" .component -}}
+{{- $scope := dict "Values" (dict "hook" (merge (dict "timeout" .timeout) $h)) "Chart" .ctx.Chart }}
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 52 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  schedule: {{ .schedule | quote }}
+  concurrencyPolicy: Forbid
+  successfulJobsHistoryLimit: 3
+  failedJobsHistoryLimit: 3
+  jobTemplate:
+    spec:
+      backoffLimit: {{ $h.backoffLimit }}
+      activeDeadlineSeconds: {{ .activeDeadlineSeconds }}
+      template:
+        metadata:
+          labels:
+            {{- include "flotilla.selectorLabels" $lbl | nindent 12 }}
+        spec:
+          restartPolicy: Never
+          automountServiceAccountToken: false
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 65532
+            runAsGroup: 65532
+            seccompProfile:
+              type: RuntimeDefault
+          {{- with include "flotilla.scheduling" .ctx | trim }}{{ . | nindent 10 }}{{ end }}
+          containers:
+            {{- include "flotilla.hook.container" (dict "ctx" $scope "name" .component "args" .args "pg" .pg) | nindent 12 }}
+          volumes:
+            {{- include "flotilla.hook.volume" .pg | nindent 12 }}
+{{- end -}}
+
+{{/*
 A Service for any component (the main one uses flotilla.service): dict "ctx" $ "name" N
 "component" C "svc" (a cv.Service value block) "targetPort" PORTNAME.
 */}}

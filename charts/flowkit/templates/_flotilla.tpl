@@ -1,0 +1,819 @@
+{{/*
+Flotilla's shared helper library. Generated into every chart as templates/_flotilla.tpl from
+pkg/chartkit/templates/_flotilla.tpl: edit it there. One helper per concept; helpers take the
+root context as "ctx" where they need it and never include each other more than one level deep,
+so renders stay cheap.
+*/}}
+
+{{/* Chart name, honouring nameOverride. */}}
+{{- define "flotilla.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-scoped full name, honouring fullnameOverride; the prefix of every object name. */}}
+{{- define "flotilla.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Selector labels of a component: dict "ctx" $ "component" "main". Never change across upgrades.
+Labels are the most-called helpers, so they compute the name inline instead of including
+flotilla.name (each include is a nested template execution).
+*/}}
+{{- define "flotilla.selectorLabels" -}}
+app.kubernetes.io/name: {{ default .ctx.Chart.Name .ctx.Values.nameOverride | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Common labels of a component: dict "ctx" $ "component" "main" (a superset of the selector labels). */}}
+{{- define "flotilla.labels" -}}
+{{- $name := default .ctx.Chart.Name .ctx.Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+app.kubernetes.io/name: {{ $name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: {{ $name }}
+helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end -}}
+
+{{/* Image reference: dict "image" .Values.image "default" .Chart.AppVersion. A digest wins over the tag. */}}
+{{- define "flotilla.image" -}}
+{{- if .image.digest -}}
+{{- printf "%s@%s" .image.repository .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository (toString (default .default .image.tag)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the ServiceAccount the pods run as. */}}
+{{- define "flotilla.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "flotilla.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* ServiceAccount manifest. */}}
+{{- define "flotilla.serviceAccount" -}}
+{{- if .Values.serviceAccount.create }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "flotilla.serviceAccountName" . }}
+  labels:
+    {{- include "flotilla.labels" (dict "ctx" . "component" "main") | nindent 4 }}
+  {{- with .Values.serviceAccount.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+automountServiceAccountToken: {{ .Values.serviceAccount.automountServiceAccountToken }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Secret whose values are generated once and kept: dict "ctx" $ "name" NAME "component" C
+"keys" (list (dict "key" K "value" EXPLICIT "length" N) ...). An explicit value wins; else the
+value already in the cluster (lookup) is kept; else a random one is made. helm.sh/resource-policy
+keep leaves it in place on uninstall so a reinstall finds and reuses it. `helm template` has no
+cluster to look into, so there every render makes new random values.
+*/}}
+{{- define "flotilla.generatedSecret" -}}
+{{- $existing := dict -}}
+{{- with lookup "v1" "Secret" .ctx.Release.Namespace .name -}}{{- $existing = .data | default dict -}}{{- end }}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
+  annotations:
+    helm.sh/resource-policy: keep
+type: Opaque
+data:
+{{- range .keys }}
+  {{- if .value }}
+  {{ .key }}: {{ .value | toString | b64enc | quote }}
+  {{- else if hasKey $existing .key }}
+  {{ .key }}: {{ index $existing .key | quote }}
+  {{- else }}
+  {{ .key }}: {{ randAlphaNum (.length | default 40) | b64enc | quote }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Secret holding values given in the chart's values (no generation): dict "ctx" $ "name" N "component" C "data" (dict K V ...). */}}
+{{- define "flotilla.valuesSecret" -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
+type: Opaque
+data:
+{{- range $k, $v := .data }}
+  {{ $k }}: {{ $v | toString | b64enc | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* One env var read from a Secret key: dict "name" ENV "secret" S "key" K. */}}
+{{- define "flotilla.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key }}
+{{- end -}}
+
+{{/* Pod-level securityContext from values (restricted by default). */}}
+{{- define "flotilla.podSecurityContext" -}}
+{{- toYaml .Values.podSecurityContext -}}
+{{- end -}}
+
+{{/* Container-level securityContext from values (restricted by default). */}}
+{{- define "flotilla.containerSecurityContext" -}}
+{{- toYaml .Values.containerSecurityContext -}}
+{{- end -}}
+
+{{/* PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "component" C "replicas" N "pdb" .Values.x. */}}
+{{- define "flotilla.pdb" -}}
+{{- if and .pdb.enabled (gt (int .replicas) 1) }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+spec:
+  maxUnavailable: {{ .pdb.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "flotilla.selectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{/* Scheduling fields of a pod spec from values. */}}
+{{- define "flotilla.scheduling" -}}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Service of the main component: dict "ctx" $ "component" C "targetPort" NAME. */}}
+{{- define "flotilla.service" -}}
+{{- $svc := .ctx.Values.service }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "flotilla.fullname" .ctx }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with $svc.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ $svc.type }}
+  ports:
+    - name: http
+      port: {{ $svc.port }}
+      targetPort: {{ .targetPort }}
+      protocol: TCP
+      {{- if and (ne $svc.type "ClusterIP") $svc.nodePort }}
+      nodePort: {{ $svc.nodePort }}
+      {{- end }}
+  selector:
+    {{- include "flotilla.selectorLabels" . | nindent 4 }}
+{{- end -}}
+
+{{/* Ingress to the main Service. */}}
+{{- define "flotilla.ingress" -}}
+{{- $ing := .Values.ingress -}}
+{{- if $ing.enabled }}
+{{- $svc := include "flotilla.fullname" . }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ $svc }}
+  labels:
+    {{- include "flotilla.labels" (dict "ctx" . "component" "main") | nindent 4 }}
+  {{- with $ing.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- with $ing.ingressClassName }}
+  ingressClassName: {{ . }}
+  {{- end }}
+  {{- with $ing.tls }}
+  tls:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    {{- range $ing.hosts }}
+    - host: {{ .host | quote }}
+      http:
+        paths:
+          {{- range .paths }}
+          - path: {{ .path }}
+            pathType: {{ .pathType }}
+            backend:
+              service:
+                name: {{ $svc }}
+                port:
+                  name: http
+          {{- end }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Gateway API HTTPRoute to the main Service. */}}
+{{- define "flotilla.httpRoute" -}}
+{{- $r := .Values.httpRoute -}}
+{{- if $r.enabled }}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {{ include "flotilla.fullname" . }}
+  labels:
+    {{- include "flotilla.labels" (dict "ctx" . "component" "main") | nindent 4 }}
+  {{- with $r.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  parentRefs:
+    {{- toYaml $r.parentRefs | nindent 4 }}
+  {{- with $r.hostnames }}
+  hostnames:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    - matches:
+        - path:
+            type: PathPrefix
+            value: {{ $r.path }}
+      backendRefs:
+        - name: {{ include "flotilla.fullname" . }}
+          port: {{ .Values.service.port }}
+{{- end }}
+{{- end -}}
+
+{{/* Name of the bundled PostgreSQL's Service and StatefulSet. */}}
+{{- define "flotilla.postgresql.fullname" -}}
+{{- printf "%s-postgresql" (include "flotilla.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Secret and key holding the bundled PostgreSQL's password: returns "secret/key". */}}
+{{- define "flotilla.postgresql.secretRef" -}}
+{{- $a := .Values.postgresql.auth -}}
+{{- if $a.existingSecret -}}
+{{- printf "%s/%s" $a.existingSecret $a.existingSecretPasswordKey -}}
+{{- else -}}
+{{- printf "%s/password" (include "flotilla.postgresql.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The bundled PostgreSQL: password Secret (generated once), init script (extensions), headless
+Service and a single-replica StatefulSet on the official image, restricted Pod Security.
+dict "ctx" $ "extensions" (list "uuid-ossp").
+*/}}
+{{- define "flotilla.postgresql" -}}
+{{- $ := .ctx -}}
+{{- $pg := $.Values.postgresql -}}
+{{- $name := include "flotilla.postgresql.fullname" $ -}}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
+{{- $lbl := dict "ctx" $ "component" "postgresql" -}}
+{{- if not $pg.auth.existingSecret }}
+{{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
+{{- end }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ $name }}-init
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+data:
+  10-extensions.sql: |
+    {{- range .extensions }}
+    CREATE EXTENSION IF NOT EXISTS {{ . | quote }};
+    {{- end }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  type: ClusterIP
+  clusterIP: None
+  ports:
+    - name: postgresql
+      port: 5432
+      targetPort: postgresql
+  selector:
+    {{- include "flotilla.selectorLabels" $lbl | nindent 4 }}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  replicas: 1
+  serviceName: {{ $name }}
+  selector:
+    matchLabels:
+      {{- include "flotilla.selectorLabels" $lbl | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "flotilla.labels" $lbl | nindent 8 }}
+    spec:
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 999
+        runAsGroup: 999
+        fsGroup: 999
+        fsGroupChangePolicy: OnRootMismatch
+        seccompProfile:
+          type: RuntimeDefault
+      {{- with include "flotilla.scheduling" $ | trim }}{{ . | nindent 6 }}{{ end }}
+      containers:
+        - name: postgresql
+          image: {{ include "flotilla.image" (dict "image" $pg.image "default" "17") }}
+          imagePullPolicy: {{ $pg.image.pullPolicy }}
+          securityContext:
+            {{- include "flotilla.containerSecurityContext" $ | nindent 12 }}
+          env:
+            - name: POSTGRES_DB
+              value: {{ $pg.auth.database | quote }}
+            - name: POSTGRES_USER
+              value: {{ $pg.auth.username | quote }}
+            {{- include "flotilla.secretEnv" (dict "name" "POSTGRES_PASSWORD" "secret" $ref._0 "key" $ref._1) | nindent 12 }}
+            - name: PGDATA
+              value: /var/lib/postgresql/data/pgdata
+          ports:
+            - name: postgresql
+              containerPort: 5432
+          startupProbe:
+            exec:
+              command: ["sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\""]
+            periodSeconds: 5
+            failureThreshold: 60
+          livenessProbe:
+            exec:
+              command: ["sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\""]
+            periodSeconds: 20
+            timeoutSeconds: 5
+            failureThreshold: 6
+          readinessProbe:
+            exec:
+              command: ["sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\""]
+            periodSeconds: 10
+            timeoutSeconds: 5
+          {{- with $pg.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          volumeMounts:
+            - name: data
+              mountPath: /var/lib/postgresql/data
+            - name: init
+              mountPath: /docker-entrypoint-initdb.d
+              readOnly: true
+            - name: run
+              mountPath: /var/run/postgresql
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: init
+          configMap:
+            name: {{ $name }}-init
+        - name: run
+          emptyDir: {}
+        - name: tmp
+          emptyDir: {}
+        {{- if not $pg.standalone.persistence.enabled }}
+        - name: data
+          emptyDir: {}
+        {{- end }}
+  {{- if $pg.standalone.persistence.enabled }}
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+        labels:
+          {{- include "flotilla.selectorLabels" $lbl | nindent 10 }}
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        {{- with $pg.standalone.persistence.storageClass }}
+        storageClassName: {{ . | quote }}
+        {{- end }}
+        resources:
+          requests:
+            storage: {{ $pg.standalone.persistence.size }}
+  {{- end }}
+{{- end -}}
+
+{{/* Name of the bundled Redis's Service and StatefulSet. */}}
+{{- define "flotilla.redis.fullname" -}}
+{{- printf "%s-redis" (include "flotilla.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Redis connection the app uses, bundled or external: a dict with host, port, username, tls and
+secret/key of the password ("" when there is none).
+*/}}
+{{- define "flotilla.redis.connection" -}}
+{{- $r := .Values.redis -}}
+{{- if $r.enabled -}}
+{{- $secret := "" -}}{{- $key := "" -}}
+{{- if $r.auth.enabled -}}
+{{- $secret = default (include "flotilla.redis.fullname" .) $r.auth.existingSecret -}}
+{{- $key = ternary $r.auth.existingSecretPasswordKey "redis-password" (ne $r.auth.existingSecret "") -}}
+{{- end -}}
+{{- toJson (dict "host" (include "flotilla.redis.fullname" .) "port" 6379 "username" "" "tls" false "secret" $secret "key" $key) -}}
+{{- else -}}
+{{- $e := $r.external -}}
+{{- $secret := "" -}}{{- $key := "" -}}
+{{- if $e.existingSecret -}}
+{{- $secret = $e.existingSecret -}}{{- $key = $e.existingSecretPasswordKey -}}
+{{- else if $e.password -}}
+{{- $secret = printf "%s-external-redis" (include "flotilla.fullname" .) -}}{{- $key = "redis-password" -}}
+{{- end -}}
+{{- toJson (dict "host" $e.host "port" $e.port "username" $e.username "tls" $e.tls "secret" $secret "key" $key) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The bundled Redis (official image, password on by default, generated once) or the Secret of an
+external Redis's inline password.
+*/}}
+{{- define "flotilla.redis" -}}
+{{- $ := . -}}
+{{- $r := .Values.redis -}}
+{{- if and (not $r.enabled) $r.external.password (not $r.external.existingSecret) }}
+{{ include "flotilla.valuesSecret" (dict "ctx" $ "name" (printf "%s-external-redis" (include "flotilla.fullname" $)) "component" "redis" "data" (dict "redis-password" $r.external.password)) }}
+{{- end }}
+{{- if $r.enabled }}
+{{- $name := include "flotilla.redis.fullname" $ -}}
+{{- $conn := include "flotilla.redis.connection" $ | fromJson -}}
+{{- $lbl := dict "ctx" $ "component" "redis" -}}
+{{- if and $r.auth.enabled (not $r.auth.existingSecret) }}
+{{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password))) }}
+{{- end }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  type: ClusterIP
+  ports:
+    - name: redis
+      port: 6379
+      targetPort: redis
+  selector:
+    {{- include "flotilla.selectorLabels" $lbl | nindent 4 }}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  replicas: 1
+  serviceName: {{ $name }}
+  selector:
+    matchLabels:
+      {{- include "flotilla.selectorLabels" $lbl | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "flotilla.labels" $lbl | nindent 8 }}
+    spec:
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 999
+        runAsGroup: 999
+        fsGroup: 999
+        fsGroupChangePolicy: OnRootMismatch
+        seccompProfile:
+          type: RuntimeDefault
+      {{- with include "flotilla.scheduling" $ | trim }}{{ . | nindent 6 }}{{ end }}
+      containers:
+        - name: redis
+          image: {{ include "flotilla.image" (dict "image" $r.image "default" "7") }}
+          imagePullPolicy: {{ $r.image.pullPolicy }}
+          securityContext:
+            {{- include "flotilla.containerSecurityContext" $ | nindent 12 }}
+          {{- if $r.auth.enabled }}
+          env:
+            {{- include "flotilla.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" $conn.secret "key" $conn.key) | nindent 12 }}
+            - name: REDISCLI_AUTH
+              value: $(REDIS_PASSWORD)
+          {{- end }}
+          command: ["redis-server"]
+          args:
+            - --dir
+            - /data
+            - --appendonly
+            - {{ ternary "yes" "no" $r.persistence.enabled | quote }}
+            {{- if $r.auth.enabled }}
+            - --requirepass
+            - $(REDIS_PASSWORD)
+            {{- end }}
+          ports:
+            - name: redis
+              containerPort: 6379
+          startupProbe:
+            exec:
+              command: ["redis-cli", "ping"]
+            periodSeconds: 2
+            failureThreshold: 30
+          livenessProbe:
+            exec:
+              command: ["redis-cli", "ping"]
+            periodSeconds: 20
+            timeoutSeconds: 5
+          readinessProbe:
+            exec:
+              command: ["redis-cli", "ping"]
+            periodSeconds: 10
+            timeoutSeconds: 5
+          {{- with $r.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          volumeMounts:
+            - name: data
+              mountPath: /data
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {}
+        {{- if not $r.persistence.enabled }}
+        - name: data
+          emptyDir: {}
+        {{- end }}
+  {{- if $r.persistence.enabled }}
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        {{- with $r.persistence.storageClass }}
+        storageClassName: {{ . | quote }}
+        {{- end }}
+        resources:
+          requests:
+            storage: {{ $r.persistence.size }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "host" H "port" P
+"database" D "user" U "sslmode" M "secret" S "key" K). The password is mounted from secret S
+(key K) as a file, never put in the pod spec; the pod must carry flotilla.hook.volume.
+*/}}
+{{- define "flotilla.hook.container" -}}
+{{- $h := .ctx.Values.hook -}}
+- name: {{ .name }}
+  image: {{ include "flotilla.image" (dict "image" $h.image "default" .ctx.Chart.AppVersion) }}
+  imagePullPolicy: {{ $h.image.pullPolicy }}
+  args:
+    {{- range .args }}
+    - {{ . | quote }}
+    {{- end }}
+    - --timeout={{ $h.timeout }}
+    - --password-file=/run/flotilla/db/password
+    - --log-format=json
+  env:
+    - name: PGHOST
+      value: {{ .pg.host | quote }}
+    - name: PGPORT
+      value: {{ .pg.port | toString | quote }}
+    - name: PGDATABASE
+      value: {{ .pg.database | quote }}
+    - name: PGUSER
+      value: {{ .pg.user | quote }}
+    - name: PGSSLMODE
+      value: {{ .pg.sslmode | quote }}
+  securityContext:
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+    runAsNonRoot: true
+    runAsUser: 65532
+    runAsGroup: 65532
+    capabilities:
+      drop: ["ALL"]
+    seccompProfile:
+      type: RuntimeDefault
+  {{- with $h.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  volumeMounts:
+    - name: flotilla-db-password
+      mountPath: /run/flotilla/db
+      readOnly: true
+{{- end -}}
+
+{{/* The volume flotilla.hook.container mounts: dict "secret" S "key" K. */}}
+{{- define "flotilla.hook.volume" -}}
+- name: flotilla-db-password
+  secret:
+    secretName: {{ .secret }}
+    items:
+      - key: {{ .key }}
+        path: password
+{{- end -}}
+
+{{/*
+Value of one key of a Secret already in the cluster, decoded; "" when the Secret or key is
+absent (and always under `helm template`): dict "ctx" $ "name" SECRET "key" K. Lets a chart keep
+a generated value whose format randAlphaNum cannot produce (Fernet keys, key pairs).
+*/}}
+{{- define "flotilla.existingSecretValue" -}}
+{{- with lookup "v1" "Secret" .ctx.Release.Namespace .name -}}
+{{- with .data -}}{{- with index . $.key -}}{{- b64dec . -}}{{- end -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A random Fernet key: url-safe base64 of 32 random printable bytes (~210 bits), the shape Python's cryptography.fernet expects. */}}
+{{- define "flotilla.fernetKey" -}}
+{{- randAscii 32 | b64enc | replace "+" "-" | replace "/" "_" -}}
+{{- end -}}
+
+{{/*
+PEM public key (SubjectPublicKeyInfo) of a PEM RSA private key as sprig's genPrivateKey "rsa"
+writes it: PKCS#1, 4096 bits, exponent 65537. Sprig cannot derive public keys, but for that one
+shape the DER layout is fixed: the modulus and exponent sit at bytes 7..529 of the private key,
+and the SPKI header around them is constant. Any other key fails the render rather than yield a
+wrong public key.
+*/}}
+{{- define "flotilla.rsaPublicKey" -}}
+{{- $der := regexReplaceAll "-----[A-Z ]+-----|\\s" . "" | b64dec -}}
+{{- if or (lt (len $der) 529) (ne (substr 4 12 $der | b64enc) "AgEAAoICAQA=") (ne (substr 524 529 $der | b64enc) "AgMBAAE=") -}}
+{{- fail "flotilla.rsaPublicKey: the private key is not a PKCS#1 4096-bit RSA key with exponent 65537; supply both keys in a Secret instead" -}}
+{{- end -}}
+{{- $spki := printf "%s%s" (b64dec "MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCg==") (substr 7 529 $der) -}}
+{{- printf "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n" (b64enc $spki | wrapWith 64 "\n") -}}
+{{- end -}}
+
+{{/*
+Secret with an RSA key pair generated once and kept (helm.sh/resource-policy keep): dict "ctx" $
+"name" N "component" C "privateKey" KEY "publicKey" KEY. A pair already in the cluster is reused
+as is; else a 4096-bit key is generated and its public half derived with flotilla.rsaPublicKey.
+*/}}
+{{- define "flotilla.rsaKeyPairSecret" -}}
+{{- $priv := include "flotilla.existingSecretValue" (dict "ctx" .ctx "name" .name "key" .privateKey) -}}
+{{- $pub := include "flotilla.existingSecretValue" (dict "ctx" .ctx "name" .name "key" .publicKey) -}}
+{{- if not (and $priv $pub) -}}
+{{- $priv = genPrivateKey "rsa" -}}
+{{- $pub = include "flotilla.rsaPublicKey" $priv -}}
+{{- end }}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
+  annotations:
+    helm.sh/resource-policy: keep
+type: Opaque
+data:
+  {{ .privateKey }}: {{ $priv | b64enc | quote }}
+  {{ .publicKey }}: {{ $pub | b64enc | quote }}
+{{- end -}}
+
+{{/*
+Service of one component of a multi-component chart, named <fullname>-<component>: dict "ctx" $
+"component" C "ports" (list (dict "name" N "port" P) ...) and optionally "headless" true (for a
+StatefulSet's stable DNS). Each port targets the container port of the same name.
+*/}}
+{{- define "flotilla.componentService" -}}
+{{- $lbl := dict "ctx" .ctx "component" .component }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  type: ClusterIP
+  {{- if .headless }}
+  clusterIP: None
+  {{- end }}
+  ports:
+    {{- range .ports }}
+    - name: {{ .name }}
+      port: {{ .port }}
+      targetPort: {{ .name }}
+      protocol: TCP
+    {{- end }}
+  selector:
+    {{- include "flotilla.selectorLabels" $lbl | nindent 4 }}
+{{- end -}}
+
+{{/*
+A second bundled PostgreSQL for one component, next to (or instead of) .Values.postgresql:
+dict "ctx" $ "suffix" S "pg" VALUES (a chartvalues.PostgreSQL block) "extensions" (list ...).
+It renders flotilla.postgresql in a scope where .Values.postgresql is VALUES, the full name is
+<fullname>-S (objects <fullname>-S-postgresql) and the name label is <chart>-S, so two bundled
+instances of one release never share a selector. flotilla.postgresql.scopedName gives the name.
+*/}}
+{{- define "flotilla.postgresql.instance" -}}
+{{- $ := .ctx -}}
+{{- $vals := merge (dict "postgresql" .pg "fullnameOverride" (printf "%s-%s" (include "flotilla.fullname" $) .suffix) "nameOverride" (printf "%s-%s" (include "flotilla.name" $) .suffix)) $.Values -}}
+{{- include "flotilla.postgresql" (dict "ctx" (dict "Values" $vals "Release" $.Release "Chart" $.Chart "Capabilities" $.Capabilities "Template" $.Template) "extensions" .extensions) -}}
+{{- end -}}
+
+{{/* Name of the Service, StatefulSet and generated Secret of flotilla.postgresql.instance: dict "ctx" $ "suffix" S. */}}
+{{- define "flotilla.postgresql.scopedName" -}}
+{{- printf "%s-%s-postgresql" (include "flotilla.fullname" .ctx) .suffix | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+CronJob running flotilla-hook on a schedule: dict "ctx" $ "component" C "schedule" CRON
+"args" (list ...) "timeout" GO-DURATION "activeDeadlineSeconds" N "pg" (as for
+flotilla.hook.container). The command's own --timeout is "timeout" (not hook.timeout, which is
+for waits at install); concurrencyPolicy Forbid so a slow run is never doubled by the next one.
+*/}}
+{{- define "flotilla.hook.cronJob" -}}
+{{- $h := .ctx.Values.hook -}}
+{{- $lbl := dict "ctx" .ctx "component" .component -}}
+{{- $scope := dict "Values" (dict "hook" (merge (dict "timeout" .timeout) $h)) "Chart" .ctx.Chart }}
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 52 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  schedule: {{ .schedule | quote }}
+  concurrencyPolicy: Forbid
+  successfulJobsHistoryLimit: 3
+  failedJobsHistoryLimit: 3
+  jobTemplate:
+    spec:
+      backoffLimit: {{ $h.backoffLimit }}
+      activeDeadlineSeconds: {{ .activeDeadlineSeconds }}
+      template:
+        metadata:
+          labels:
+            {{- include "flotilla.selectorLabels" $lbl | nindent 12 }}
+        spec:
+          restartPolicy: Never
+          automountServiceAccountToken: false
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 65532
+            runAsGroup: 65532
+            seccompProfile:
+              type: RuntimeDefault
+          {{- with include "flotilla.scheduling" .ctx | trim }}{{ . | nindent 10 }}{{ end }}
+          containers:
+            {{- include "flotilla.hook.container" (dict "ctx" $scope "name" .component "args" .args "pg" .pg) | nindent 12 }}
+          volumes:
+            {{- include "flotilla.hook.volume" .pg | nindent 12 }}
+{{- end -}}

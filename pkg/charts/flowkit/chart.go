@@ -1,0 +1,129 @@
+// Package flowkit defines the FlowKit chart: its values (Go types, doc comments, defaults),
+// cross-field rules and templates. `flotilla generate` turns it into charts/flowkit.
+package flowkit
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/flotilla/flotilla/pkg/chartkit"
+)
+
+//go:embed all:chart
+var files embed.FS
+
+// Conditions the rules share.
+var (
+	withRedis = chartkit.In("scenario", "db-etl-machine", "full")
+	// flowauthSQLite is FlowAuth falling back to its temporary SQLite database.
+	flowauthSQLite = chartkit.And(chartkit.Eq("flowauth.postgresql.enabled", false), chartkit.Eq("flowauth.externalDatabase.host", ""))
+	publishesAPI   = chartkit.Or(chartkit.Eq("ingress.enabled", true), chartkit.Eq("httpRoute.enabled", true))
+)
+
+// Rules are FlowKit's cross-field rules; each one is enforced by values.schema.json.
+var Rules = []chartkit.Rule{
+	{Message: "scenarios db-etl-machine and full need Redis: set redis.enabled=true or redis.external.host (FlowMachine keeps query state there)",
+		If: withRedis, Then: chartkit.Or(chartkit.Eq("redis.enabled", true), chartkit.NotEmpty("redis.external.host"))},
+	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
+		If: chartkit.Eq("redis.enabled", true), Then: chartkit.Eq("redis.external.host", "")},
+	{Message: "flowauth.replicaCount must be 1 with FlowAuth's SQLite fallback: enable flowauth.postgresql or set flowauth.externalDatabase.host to run more",
+		If: flowauthSQLite, Then: chartkit.AtMost("flowauth.replicaCount", 1)},
+	{Message: "flowauth.replicaCount must be 1 unless flowauth.cacheBackend is redis: file and memory caches are per pod, so a two-factor code could be reused on another replica",
+		If: chartkit.In("flowauth.cacheBackend", "file", "memory"), Then: chartkit.AtMost("flowauth.replicaCount", 1)},
+	{Message: "flowauth.externalDatabase.host must be empty when flowauth.postgresql.enabled is true: choose the bundled or the external database",
+		If: chartkit.Eq("flowauth.postgresql.enabled", true), Then: chartkit.Eq("flowauth.externalDatabase.host", "")},
+	{Message: "flowetl.externalDatabase.host is required when flowetl.postgresql.enabled is false: Airflow needs a metadata database",
+		If: chartkit.Eq("flowetl.postgresql.enabled", false), Then: chartkit.NotEmpty("flowetl.externalDatabase.host")},
+	{Message: "flowetl.externalDatabase.host must be empty when flowetl.postgresql.enabled is true: choose the bundled or the external database",
+		If: chartkit.Eq("flowetl.postgresql.enabled", true), Then: chartkit.Eq("flowetl.externalDatabase.host", "")},
+	{Message: "autoflow.enabled needs scenario full: AutoFlow runs its workflows through FlowAPI",
+		If: chartkit.Eq("autoflow.enabled", true), Then: chartkit.Eq("scenario", "full")},
+	{Message: "autoflow.existingSecret is required when autoflow.enabled is true: the FlowAPI token comes from FlowAuth, the chart cannot generate it",
+		If: chartkit.Eq("autoflow.enabled", true), Then: chartkit.NotEmpty("autoflow.existingSecret")},
+	{Message: "autoflow.inputsClaim is required when autoflow.enabled is true: AutoFlow reads its notebooks and workflows.yml from it at start",
+		If: chartkit.Eq("autoflow.enabled", true), Then: chartkit.NotEmpty("autoflow.inputsClaim")},
+	{Message: "ingress and httpRoute publish FlowAPI, which only scenario full runs",
+		If: publishesAPI, Then: chartkit.Eq("scenario", "full")},
+	{Message: "ingress.hosts needs at least one host when ingress.enabled is true",
+		If: chartkit.Eq("ingress.enabled", true), Then: chartkit.HasItems("ingress.hosts", 1)},
+	{Message: "httpRoute.parentRefs needs at least one Gateway when httpRoute.enabled is true",
+		If: chartkit.Eq("httpRoute.enabled", true), Then: chartkit.HasItems("httpRoute.parentRefs", 1)},
+}
+
+// Chart is the FlowKit chart definition.
+func Chart() chartkit.Chart {
+	tpl, err := fs.Sub(files, "chart")
+	if err != nil {
+		panic(err) // the embedded tree always has chart/
+	}
+	return chartkit.Chart{
+		Name:        "flowkit",
+		Version:     "0.1.0",
+		AppVersion:  "1.18.0",
+		Description: "FlowKit (Flowminder): FlowDB, FlowETL, FlowMachine + Redis, FlowAPI, FlowAuth and AutoFlow, by the guide's deployment scenarios, with a cache pruning CronJob.",
+		KubeVersion: ">=1.29.0-0",
+		Home:        "https://flowkit.xyz",
+		Icon:        "https://raw.githubusercontent.com/Flowminder/FlowKit/master/docs/source/assets/images/logo.png",
+		Sources:     []string{"https://github.com/Flowminder/FlowKit", "https://github.com/flotilla/flotilla"},
+		Keywords:    []string{"flowkit", "flowdb", "flowmachine", "cdr", "mobile-data", "postgresql"},
+		ArtifactHub: map[string]string{"license": "MPL-2.0", "category": "database"},
+		Defaults:    Defaults(),
+		SourceDirs:  []string{"pkg/charts/flowkit", "pkg/chartvalues"},
+		Rules:       Rules,
+		Templates:   tpl,
+		Intro: `Deploys [FlowKit](https://github.com/Flowminder/FlowKit) on Kubernetes, generated by Flotilla from typed
+Go values, following FlowKit's deployment guide: FlowDB (a StatefulSet on ` + "`flowminder/flowdb`" + `),
+FlowETL (Airflow) with its own PostgreSQL, the FlowMachine server and the Redis that coordinates
+its query state, FlowAPI, FlowAuth with its database, and optionally AutoFlow. A CronJob prunes
+FlowDB's query cache with ` + "`flotilla-hook cache prune`" + `.
+
+Every pod passes the Pod Security Standard "restricted": FlowDB runs as ` + "`flowdb.uid`/`flowdb.gid`" + `
+(the guide's ` + "`user: uid:gid`" + ` bind-mount setting becomes runAsUser/runAsGroup/fsGroup), FlowETL as
+Airflow's user, the other components as uid 1000.`,
+		Topologies: []chartkit.Topology{
+			{Name: "FlowDB and FlowETL only (db-etl)", Example: "db-etl.yaml",
+				Description: "FlowDB and FlowETL (with its own PostgreSQL) only: SQL access to the harmonised schema. The cache pruning CronJob runs when enabled."},
+			{Name: "FlowDB, FlowETL and FlowMachine as a library (db-etl-machine)", Example: "db-etl-machine.yaml",
+				Description: "Adds the Redis that users of the FlowMachine Python library share to coordinate processing (their password is in the Redis Secret). No FlowMachine server runs: the guide says none is needed for library use."},
+			{Name: "full, standalone FlowMachine", Example: "full.yaml",
+				Description: "The complete system: one FlowMachine server, FlowAPI (Service, Ingress/HTTPRoute), FlowAuth (PostgreSQL or SQLite), the generated RSA key pair linking them."},
+			{Name: "full, queue (FlowMachine scaled out)", Example: "full-queue.yaml",
+				Description: "`flowmachine.replicaCount` > 1: several FlowMachine servers behind one Service share the Redis that coordinates query state and FlowDB's cache; FlowAPI and FlowAuth (redis cache backend) scaled too."},
+		},
+		ReadmeNotes: []chartkit.Section{
+			{Title: "Secrets and upgrades", Body: `Every secret of the guide's tables is read from an ` + "`existingSecret`" + ` (keys set by the sibling
+` + "`existingSecret…Key`" + ` values) or, when that is empty, generated once into ` + "`<release>-flowkit-<component>`" + `,
+looked up on every upgrade so it never rotates, and marked ` + "`helm.sh/resource-policy: keep`" + ` so an uninstall +
+install finds it again: FlowDB's three passwords, FlowETL's Fernet key and admin password, FLOWAPI_IDENTIFIER,
+FlowAuth's FLOWAUTH_FERNET_KEY, SECRET_KEY and admin password, the bundled databases' and Redis' passwords.
+Fernet keys are real Fernet keys (url-safe base64 of 32 bytes). AutoFlow's FLOWAPI_TOKEN is the exception: FlowAuth
+issues it after install, so ` + "`autoflow.existingSecret`" + ` is required. ` + "`helm template`" + ` (no cluster) cannot look
+Secrets up, so it prints fresh random values on every run.`},
+			{Title: "The FlowAuth/FlowAPI key pair", Body: `FlowAuth signs tokens with PRIVATE_JWT_SIGNING_KEY; FlowAPI verifies them with PUBLIC_JWT_SIGNING_KEY,
+which FlowAPI loads with ` + "`load_pem_public_key`" + ` (a certificate would not do). Without ` + "`jwt.existingSecret`" + ` the
+chart generates a 4096-bit RSA key with sprig's ` + "`genPrivateKey`" + ` once and derives the public key in the template
+(` + "`flotilla.rsaPublicKey`" + `: for a PKCS#1 4096-bit key with exponent 65537 the modulus and exponent sit at fixed
+offsets of the DER, and the SubjectPublicKeyInfo header around them is constant; any other key shape fails the
+render). Both go into ` + "`<release>-flowkit-jwt`" + `, kept like every generated secret. FlowAuth's pod mounts only the
+private key, FlowAPI's only the public key, so FlowAPI never holds the signing key. To share one FlowAuth between
+several FlowAPI servers, give them all the same ` + "`jwt.existingSecret`" + `.`},
+			{Title: "Cache pruning", Body: "`cache.pruning.enabled` runs a CronJob with `flotilla-hook cache prune --timeout=<timeout>s` against FlowDB as the\n" +
+				"FlowMachine user (PG* variables, password file from FlowDB's Secret), FlowMachine's rules (lowest cache score first\n" +
+				"until the cache is under `cache_size`, protected period honoured), no cascade unless `cache.pruning.cascade`.\n" +
+				"The schedule comes from `cache.pruning.frequency`, restricted to the values cron expresses exactly (86400 →\n" +
+				"`0 0 * * *`, 3600 → `0 * * * *`, 21600 → `0 */6 * * *`, 900 → `*/15 * * * *`, 604800 → `0 0 * * 0`);\n" +
+				"`concurrencyPolicy: Forbid`, `activeDeadlineSeconds` = timeout + 60. The Job's log ends with flotilla-hook's\n" +
+				"summary line (entries removed, bytes freed, a reminder to resync FlowMachine's Redis). While the CronJob is\n" +
+				"enabled, FlowMachine's own pruner (FLOWMACHINE_CACHE_PRUNING_FREQUENCY) is set to ten years so the two never race."},
+			{Title: "Users, volumes and what was not verified", Body: `FlowDB creates the FlowMachine and FlowAPI roles at first initialisation with the guide's grants (FlowMachine:
+write on the cache schema, read on events/infrastructure/geography; FlowAPI: read on cache and geography); the chart
+passes FLOWMACHINE_FLOWDB_USER/PASSWORD and FLOWAPI_FLOWDB_USER/PASSWORD. FlowDB gets a memory-backed /dev/shm
+(` + "`flowdb.shmSize`" + `), its data PVC, and optionally ` + "`flowdb.etl.existingClaim`" + ` read-only at /etl. FlowAuth listens on
+port 80 as a non-root user thanks to the namespaced sysctl ` + "`net.ipv4.ip_unprivileged_port_start=0`" + ` (allowed by
+the restricted standard). Environment variable names and ports come from FlowKit's documentation, stack files and
+source; rendering, schema rules, strict decoding and the restricted checks run in ` + "`make test`" + `, and ` + "`make e2e`" + `
+installs every example on a kube-apiserver whose pods are simulated. No FlowKit container runs in those tests:
+in particular, running FlowAuth's nginx/uWSGI image and FlowETL's Airflow image as non-root was not tried.`},
+		},
+	}
+}

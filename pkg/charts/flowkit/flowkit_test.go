@@ -1,0 +1,457 @@
+package flowkit_test
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+
+	"helm.sh/helm/v3/pkg/chart"
+
+	"github.com/flotilla/flotilla/pkg/charttest"
+	"github.com/flotilla/flotilla/pkg/render"
+)
+
+const release = "rel"
+
+func loadChart(t testing.TB) *chart.Chart {
+	t.Helper()
+	ch, err := render.Load(context.Background(), "flowkit", render.LoadOptions{})
+	require.NoError(t, err)
+	return ch
+}
+
+func example(name string) string { return filepath.Join("..", "..", "..", "examples", "flowkit", name) }
+
+func renderWith(t testing.TB, files []string, set ...string) *render.Result {
+	t.Helper()
+	res, err := render.Render(loadChart(t), render.Options{ReleaseName: release, Namespace: "apps", ValueFiles: files, Set: set})
+	require.NoError(t, err)
+	charttest.RequireStrict(t, res)
+	charttest.RequireRestricted(t, res)
+	return res
+}
+
+func container(t testing.TB, pod corev1.PodSpec, name string) corev1.Container {
+	t.Helper()
+	for _, c := range append(append([]corev1.Container{}, pod.Containers...), pod.InitContainers...) {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no container %q", name)
+	return corev1.Container{}
+}
+
+func deployment(t testing.TB, res *render.Result, component string) *appsv1.Deployment {
+	t.Helper()
+	return charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowkit-"+component)
+}
+
+func envOf(t testing.TB, res *render.Result, component string) map[string]string {
+	t.Helper()
+	d := deployment(t, res, component)
+	return charttest.Env(container(t, d.Spec.Template.Spec, component))
+}
+
+func volume(t testing.TB, pod corev1.PodSpec, name string) corev1.Volume {
+	t.Helper()
+	for _, v := range pod.Volumes {
+		if v.Name == name {
+			return v
+		}
+	}
+	t.Fatalf("no volume %q", name)
+	return corev1.Volume{}
+}
+
+func mount(t testing.TB, c corev1.Container, name string) corev1.VolumeMount {
+	t.Helper()
+	for _, m := range c.VolumeMounts {
+		if m.Name == name {
+			return m
+		}
+	}
+	t.Fatalf("container %s has no mount %q", c.Name, name)
+	return corev1.VolumeMount{}
+}
+
+func cronJob(t testing.TB, res *render.Result) *batchv1.CronJob {
+	t.Helper()
+	return charttest.Object[*batchv1.CronJob](t, res, "CronJob", "rel-flowkit-cache-prune")
+}
+
+func TestExamplesProduceTheirScenario(t *testing.T) {
+	core := []string{"StatefulSet/rel-flowkit-flowdb", "Service/rel-flowkit-flowdb", "Deployment/rel-flowkit-flowetl",
+		"Service/rel-flowkit-flowetl", "StatefulSet/rel-flowkit-flowetl-postgresql", "Service/rel-flowkit-flowetl-postgresql"}
+	fullOnly := []string{"Deployment/rel-flowkit-flowmachine", "Deployment/rel-flowkit-flowapi", "Deployment/rel-flowkit-flowauth",
+		"Service/rel-flowkit", "Service/rel-flowkit-flowauth", "Service/rel-flowkit-flowmachine", "StatefulSet/rel-flowkit-flowauth-postgresql"}
+	tests := []struct {
+		file   string
+		want   []string
+		absent []string
+		check  func(t *testing.T, res *render.Result)
+	}{
+		{
+			file:   "db-etl.yaml",
+			want:   core,
+			absent: append([]string{"StatefulSet/rel-flowkit-redis", "CronJob/rel-flowkit-cache-prune", "Secret/rel-flowkit-flowdb", "Secret/rel-flowkit-jwt"}, fullOnly...),
+			check: func(t *testing.T, res *render.Result) {
+				sts := charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowkit-flowdb")
+				pod := sts.Spec.Template.Spec
+				assert.EqualValues(t, 1000, *pod.SecurityContext.RunAsUser, "the guide's user: uid")
+				assert.EqualValues(t, 1000, *pod.SecurityContext.RunAsGroup)
+				assert.EqualValues(t, 1000, *pod.SecurityContext.FSGroup, "volumes belong to the guide's gid")
+				db := container(t, pod, "flowdb")
+				assert.Equal(t, "docker.io/flowminder/flowdb:1.18.0", db.Image)
+				env := charttest.Env(db)
+				for k, v := range map[string]string{
+					"CACHE_SIZE": "107374182400", "CACHE_PROTECTED_PERIOD": "172800", "CACHE_HALF_LIFE": "1000", "MAX_CPUS": "7",
+					"SHARED_BUFFERS_SIZE": "16GB", "MAX_WORKERS": "4", "MAX_WORKERS_PER_GATHER": "4", "EFFECTIVE_CACHE_SIZE": "24GB",
+					"FLOWDB_ENABLE_POSTGRES_DEBUG_MODE": "FALSE", "FLOWMACHINE_FLOWDB_USER": "flowmachine", "FLOWAPI_FLOWDB_USER": "flowapi",
+					"POSTGRES_PASSWORD":           "secret:flowdb-passwords/postgres-password",
+					"FLOWMACHINE_FLOWDB_PASSWORD": "secret:flowdb-passwords/flowmachine-password",
+					"FLOWAPI_FLOWDB_PASSWORD":     "secret:flowdb-passwords/flowapi-password",
+					"PGDATA":                      "/var/lib/postgresql/data/pgdata",
+				} {
+					assert.Equal(t, v, env[k], k)
+				}
+				shm := volume(t, pod, "dshm")
+				require.NotNil(t, shm.EmptyDir)
+				assert.Equal(t, corev1.StorageMediumMemory, shm.EmptyDir.Medium)
+				assert.Equal(t, "2Gi", shm.EmptyDir.SizeLimit.String())
+				assert.Equal(t, "/dev/shm", mount(t, db, "dshm").MountPath)
+				require.Len(t, sts.Spec.VolumeClaimTemplates, 1)
+				assert.Equal(t, "200Gi", sts.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage().String())
+
+				etl := envOf(t, res, "flowetl")
+				assert.Equal(t, "secret:flowetl-secrets/fernet-key", etl["AIRFLOW__CORE__FERNET_KEY"])
+				assert.Equal(t, "secret:flowetl-secrets/admin-password", etl["FLOWETL_AIRFLOW_ADMIN_PASSWORD"])
+				assert.Equal(t, "admin", etl["FLOWETL_AIRFLOW_ADMIN_USERNAME"])
+				assert.Equal(t, "secret:flowetl-db/password", etl["FLOWETL_POSTGRES_PASSWORD"])
+				assert.Equal(t, "postgresql://flowetl:$(FLOWETL_POSTGRES_PASSWORD)@rel-flowkit-flowetl-postgresql:5432/flowetl", etl["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+				assert.Equal(t, etl["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], etl["AIRFLOW__CORE__SQL_ALCHEMY_CONN"])
+				assert.Equal(t, "secret:flowdb-passwords/postgres-password", etl["FLOWDB_POSTGRES_PASSWORD"])
+				assert.Equal(t, "postgres://flowdb:$(FLOWDB_POSTGRES_PASSWORD)@rel-flowkit-flowdb:5432/flowdb", etl["AIRFLOW_CONN_FLOWDB"])
+				etlDB := charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowkit-flowetl-postgresql")
+				assert.Equal(t, "flowkit-flowetl", etlDB.Spec.Selector.MatchLabels["app.kubernetes.io/name"], "its own selector, apart from other bundled databases")
+				assert.Contains(t, res.Notes, "Scenario: db-etl")
+			},
+		},
+		{
+			file:   "db-etl-machine.yaml",
+			want:   append([]string{"StatefulSet/rel-flowkit-redis", "Service/rel-flowkit-redis", "CronJob/rel-flowkit-cache-prune"}, core...),
+			absent: fullOnly,
+			check: func(t *testing.T, res *render.Result) {
+				cj := cronJob(t, res)
+				assert.Equal(t, "0 */6 * * *", cj.Spec.Schedule)
+				assert.EqualValues(t, 960, *cj.Spec.JobTemplate.Spec.ActiveDeadlineSeconds)
+				c := container(t, cj.Spec.JobTemplate.Spec.Template.Spec, "cache-prune")
+				assert.Equal(t, []string{"cache", "prune", "--timeout=900s", "--password-file=/run/flotilla/db/password", "--log-format=json"}, c.Args)
+				assert.Contains(t, res.Notes, "Redis:   bundled")
+			},
+		},
+		{
+			file: "full.yaml",
+			want: append(append([]string{"StatefulSet/rel-flowkit-redis", "Ingress/rel-flowkit", "CronJob/rel-flowkit-cache-prune"}, core...), fullOnly...),
+			absent: []string{"Secret/rel-flowkit-jwt", "Secret/rel-flowkit-flowauth", "Secret/rel-flowkit-flowapi",
+				"PodDisruptionBudget/rel-flowkit-flowmachine", "Deployment/rel-flowkit-autoflow"},
+			check: func(t *testing.T, res *render.Result) {
+				m := envOf(t, res, "flowmachine")
+				assert.EqualValues(t, 1, *deployment(t, res, "flowmachine").Spec.Replicas, "standalone")
+				for k, v := range map[string]string{
+					"FLOWMACHINE_PORT": "5555", "FLOWDB_HOST": "rel-flowkit-flowdb", "FLOWDB_PORT": "5432",
+					"FLOWMACHINE_FLOWDB_USER": "flowmachine", "FLOWMACHINE_FLOWDB_PASSWORD": "secret:flowdb-passwords/flowmachine-password",
+					"REDIS_HOST": "rel-flowkit-redis", "REDIS_PORT": "6379", "REDIS_PASSWORD": "secret:flowkit-redis/redis-password",
+					"FLOWMACHINE_CACHE_PRUNING_FREQUENCY": "315360000", "FLOWMACHINE_CACHE_PRUNING_TIMEOUT": "600",
+					"DB_CONNECTION_POOL_SIZE": "5", "DB_CONNECTION_POOL_OVERFLOW": "1", "FLOWMACHINE_LOG_LEVEL": "error",
+				} {
+					assert.Equal(t, v, m[k], k)
+				}
+				a := envOf(t, res, "flowapi")
+				for k, v := range map[string]string{
+					"FLOWMACHINE_HOST": "rel-flowkit-flowmachine", "FLOWMACHINE_PORT": "5555", "FLOWDB_HOST": "rel-flowkit-flowdb",
+					"FLOWAPI_FLOWDB_USER": "flowapi", "FLOWAPI_FLOWDB_PASSWORD": "secret:flowdb-passwords/flowapi-password",
+					"FLOWAPI_IDENTIFIER":     "secret:flowapi-identifier/flowapi-identifier",
+					"PUBLIC_JWT_SIGNING_KEY": "secret:flowkit-jwt/public-key",
+				} {
+					assert.Equal(t, v, a[k], k)
+				}
+				assert.NotContains(t, a, "PRIVATE_JWT_SIGNING_KEY", "FlowAPI never holds the signing key")
+				au := envOf(t, res, "flowauth")
+				for k, v := range map[string]string{
+					"PRIVATE_JWT_SIGNING_KEY": "secret:flowkit-jwt/private-key",
+					"FLOWAUTH_FERNET_KEY":     "secret:flowauth-secrets/fernet-key", "SECRET_KEY": "secret:flowauth-secrets/secret-key",
+					"FLOWAUTH_ADMIN_PASSWORD": "secret:flowauth-secrets/admin-password",
+					"FLOWAUTH_DB_PASSWORD":    "secret:flowauth-db/password",
+					"DB_URI":                  "postgresql://flowauth:{}@rel-flowkit-flowauth-postgresql:5432/flowauth",
+					"FLOWAUTH_CACHE_BACKEND":  "FILE", "FLOWAUTH_CACHE_FILE": "/dev/shm/flowauth_last_used_cache",
+				} {
+					assert.Equal(t, v, au[k], k)
+				}
+				assert.NotContains(t, au, "PUBLIC_JWT_SIGNING_KEY")
+				authPod := deployment(t, res, "flowauth").Spec.Template.Spec
+				require.Len(t, authPod.SecurityContext.Sysctls, 1, "port 80 as non-root")
+				assert.Equal(t, "net.ipv4.ip_unprivileged_port_start", authPod.SecurityContext.Sysctls[0].Name)
+				svc := charttest.Object[*corev1.Service](t, res, "Service", "rel-flowkit")
+				assert.Equal(t, "flowapi", svc.Spec.Selector["app.kubernetes.io/component"], "the release's Service is FlowAPI's")
+				assert.EqualValues(t, 9090, svc.Spec.Ports[0].Port)
+				ing := charttest.Object[*networkingv1.Ingress](t, res, "Ingress", "rel-flowkit")
+				assert.Equal(t, "api.flowkit.example.com", ing.Spec.Rules[0].Host)
+				for _, c := range []string{"flowmachine", "flowapi", "flowetl"} {
+					wait := container(t, deployment(t, res, c).Spec.Template.Spec, "wait-for-flowdb")
+					assert.Equal(t, "rel-flowkit-flowdb", charttest.Env(wait)["PGHOST"], c)
+				}
+				assert.Contains(t, res.Notes, "FlowMachine: 1 × deployment/rel-flowkit-flowmachine (standalone)")
+			},
+		},
+		{
+			file: "full-queue.yaml",
+			want: append([]string{"PodDisruptionBudget/rel-flowkit-flowmachine", "PodDisruptionBudget/rel-flowkit-flowapi",
+				"PodDisruptionBudget/rel-flowkit-flowauth"}, fullOnly...),
+			check: func(t *testing.T, res *render.Result) {
+				assert.EqualValues(t, 3, *deployment(t, res, "flowmachine").Spec.Replicas)
+				assert.EqualValues(t, 2, *deployment(t, res, "flowapi").Spec.Replicas)
+				assert.Equal(t, "10", envOf(t, res, "flowmachine")["DB_CONNECTION_POOL_SIZE"])
+				au := envOf(t, res, "flowauth")
+				assert.Equal(t, "REDIS", au["FLOWAUTH_CACHE_BACKEND"])
+				assert.Equal(t, "rel-flowkit-redis", au["FLOWAUTH_REDIS_HOST"])
+				assert.Equal(t, "secret:flowkit-redis/redis-password", au["FLOWAUTH_REDIS_PASSWORD"])
+				assert.Equal(t, "1", au["FLOWAUTH_REDIS_DB"], "apart from FlowMachine's database 0")
+				pdb := charttest.Object[*policyv1.PodDisruptionBudget](t, res, "PodDisruptionBudget", "rel-flowkit-flowmachine")
+				assert.Equal(t, "flowmachine", pdb.Spec.Selector.MatchLabels["app.kubernetes.io/component"])
+				cj := cronJob(t, res)
+				assert.Equal(t, "0 * * * *", cj.Spec.Schedule)
+				assert.Contains(t, container(t, cj.Spec.JobTemplate.Spec.Template.Spec, "cache-prune").Args, "--cascade")
+				assert.Contains(t, res.Notes, "queue: the servers coordinate through Redis")
+			},
+		},
+	}
+	entries, err := os.ReadDir(example(""))
+	require.NoError(t, err)
+	require.Len(t, entries, len(tests), "every example needs a case here")
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			res := renderWith(t, []string{example(tc.file)})
+			names := charttest.Names(res)
+			for _, w := range tc.want {
+				assert.Contains(t, names, w)
+			}
+			for _, a := range tc.absent {
+				assert.NotContains(t, names, a)
+			}
+			tc.check(t, res)
+		})
+	}
+}
+
+// TestJWTKeyPairMatches: without jwt.existingSecret the chart generates a key pair whose public
+// half, derived in the template, belongs to the private half.
+func TestJWTKeyPairMatches(t *testing.T) {
+	res := renderWith(t, nil)
+	s := charttest.Object[*corev1.Secret](t, res, "Secret", "rel-flowkit-jwt")
+	assert.Equal(t, "keep", s.Annotations["helm.sh/resource-policy"])
+
+	block, _ := pem.Decode(s.Data["private-key"])
+	require.NotNil(t, block, "private key is PEM")
+	priv, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	require.NoError(t, err)
+	block, rest := pem.Decode(s.Data["public-key"])
+	require.NotNil(t, block, "public key is PEM")
+	assert.Equal(t, "PUBLIC KEY", block.Type, "FlowAPI loads it with load_pem_public_key")
+	assert.Empty(t, strings.TrimSpace(string(rest)))
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	require.NoError(t, err)
+	rsaPub, ok := pub.(*rsa.PublicKey)
+	require.True(t, ok, "public key is %T", pub)
+	assert.True(t, priv.PublicKey.Equal(rsaPub), "public key must be the private key's")
+	for _, line := range strings.Split(strings.TrimSpace(string(s.Data["public-key"])), "\n") {
+		assert.LessOrEqual(t, len(line), 64, "PEM lines are wrapped at 64")
+	}
+}
+
+func TestDefaultsGenerateEverySecretOnce(t *testing.T) {
+	res := renderWith(t, nil)
+	for name, keys := range map[string][]string{
+		"rel-flowkit-flowdb":              {"postgres-password", "flowmachine-password", "flowapi-password"},
+		"rel-flowkit-flowetl":             {"fernet-key", "admin-password"},
+		"rel-flowkit-flowetl-postgresql":  {"password"},
+		"rel-flowkit-flowapi":             {"flowapi-identifier"},
+		"rel-flowkit-flowauth":            {"fernet-key", "secret-key", "admin-password"},
+		"rel-flowkit-flowauth-postgresql": {"password"},
+		"rel-flowkit-redis":               {"redis-password"},
+		"rel-flowkit-jwt":                 {"private-key", "public-key"},
+	} {
+		s := charttest.Object[*corev1.Secret](t, res, "Secret", name)
+		assert.Equal(t, "keep", s.Annotations["helm.sh/resource-policy"], "%s must survive uninstall", name)
+		for _, k := range keys {
+			assert.NotEmpty(t, s.Data[k], "%s/%s", name, k)
+		}
+	}
+	for _, name := range []string{"rel-flowkit-flowetl", "rel-flowkit-flowauth"} {
+		key := charttest.Object[*corev1.Secret](t, res, "Secret", name).Data["fernet-key"]
+		raw, err := base64.URLEncoding.DecodeString(string(key))
+		require.NoError(t, err, "%s: Fernet keys are url-safe base64", name)
+		assert.Len(t, raw, 32, "%s: Fernet keys are 32 bytes", name)
+	}
+	db := charttest.Object[*corev1.Secret](t, res, "Secret", "rel-flowkit-flowdb")
+	assert.NotEqual(t, db.Data["flowmachine-password"], db.Data["flowapi-password"], "each key gets its own value")
+	require.Len(t, res.Hooks, 1, "the helm test pod")
+	assert.Equal(t, []string{"test"}, res.Hooks[0].Hook)
+	test := charttest.Object[*corev1.Pod](t, res, "Pod", "rel-flowkit-test-flowdb")
+	env := charttest.Env(test.Spec.Containers[0])
+	assert.Equal(t, "flowapi", env["PGUSER"])
+	assert.Equal(t, []string{"db", "wait"}, test.Spec.Containers[0].Args[:2])
+}
+
+func TestPruneCronJob(t *testing.T) {
+	tests := []struct {
+		frequency, timeout string
+		schedule           string
+		deadline           int64
+	}{
+		{"86400", "600", "0 0 * * *", 660},
+		{"3600", "600", "0 * * * *", 660},
+		{"21600", "1800", "0 */6 * * *", 1860},
+		{"43200", "600", "0 */12 * * *", 660},
+		{"900", "300", "*/15 * * * *", 360},
+		{"300", "120", "*/5 * * * *", 180},
+		{"604800", "3600", "0 0 * * 0", 3660},
+	}
+	for _, tc := range tests {
+		t.Run(tc.frequency, func(t *testing.T) {
+			res := renderWith(t, nil, "cache.pruning.frequency="+tc.frequency, "cache.pruning.timeout="+tc.timeout, "jwt.existingSecret=jwt")
+			cj := cronJob(t, res)
+			assert.Equal(t, tc.schedule, cj.Spec.Schedule)
+			assert.Equal(t, batchv1.ForbidConcurrent, cj.Spec.ConcurrencyPolicy)
+			assert.Equal(t, tc.deadline, *cj.Spec.JobTemplate.Spec.ActiveDeadlineSeconds)
+			pod := cj.Spec.JobTemplate.Spec.Template.Spec
+			c := container(t, pod, "cache-prune")
+			assert.Equal(t, []string{"cache", "prune", "--timeout=" + tc.timeout + "s"}, c.Args[:3])
+			assert.NotContains(t, c.Args, "--cascade", "FlowMachine's own pruner does not cascade")
+			env := charttest.Env(c)
+			assert.Equal(t, "flowmachine", env["PGUSER"], "the cache owner prunes")
+			assert.Equal(t, "rel-flowkit-flowdb", env["PGHOST"])
+			assert.Equal(t, "flowdb", env["PGDATABASE"])
+			pw := volume(t, pod, "flotilla-db-password")
+			assert.Equal(t, "rel-flowkit-flowdb", pw.Secret.SecretName)
+			assert.Equal(t, "flowmachine-password", pw.Secret.Items[0].Key)
+			assert.Equal(t, "315360000", envOf(t, res, "flowmachine")["FLOWMACHINE_CACHE_PRUNING_FREQUENCY"], "the CronJob replaces FlowMachine's own pruner")
+		})
+	}
+	res := renderWith(t, nil, "cache.pruning.enabled=false", "jwt.existingSecret=jwt")
+	assert.Empty(t, res.Find("CronJob", "rel-flowkit-cache-prune"))
+	assert.Equal(t, "86400", envOf(t, res, "flowmachine")["FLOWMACHINE_CACHE_PRUNING_FREQUENCY"], "without the CronJob FlowMachine prunes itself")
+}
+
+func TestFlowDBVolumesAndDefaults(t *testing.T) {
+	res := renderWith(t, nil, "scenario=db-etl", "flowdb.etl.existingClaim=cdr-drop", "flowdb.persistence.enabled=false")
+	sts := charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowkit-flowdb")
+	pod := sts.Spec.Template.Spec
+	etl := volume(t, pod, "etl")
+	require.NotNil(t, etl.PersistentVolumeClaim)
+	assert.Equal(t, "cdr-drop", etl.PersistentVolumeClaim.ClaimName)
+	assert.True(t, etl.PersistentVolumeClaim.ReadOnly)
+	m := mount(t, container(t, pod, "flowdb"), "etl")
+	assert.Equal(t, "/etl", m.MountPath)
+	assert.True(t, m.ReadOnly, "the guide mounts /etl read-only")
+	assert.NotNil(t, volume(t, pod, "data").EmptyDir, "persistence off: emptyDir")
+	assert.Empty(t, sts.Spec.VolumeClaimTemplates)
+	env := charttest.Env(container(t, pod, "flowdb"))
+	for _, k := range []string{"CACHE_SIZE", "CACHE_PROTECTED_PERIOD", "CACHE_HALF_LIFE", "MAX_CPUS", "SHARED_BUFFERS_SIZE", "MAX_WORKERS", "MAX_WORKERS_PER_GATHER", "EFFECTIVE_CACHE_SIZE"} {
+		assert.NotContains(t, env, k, "unset values keep FlowDB's own default")
+	}
+	assert.EqualValues(t, 999, *pod.SecurityContext.RunAsUser, "postgres in the image by default")
+	assert.Equal(t, "1Gi", volume(t, pod, "dshm").EmptyDir.SizeLimit.String())
+}
+
+func TestFlowAPIServesTLSFromASecret(t *testing.T) {
+	res := renderWith(t, nil, "flowapi.tls.existingSecret=flowapi-cert", "jwt.existingSecret=jwt")
+	pod := deployment(t, res, "flowapi").Spec.Template.Spec
+	v := volume(t, pod, "tls")
+	require.NotNil(t, v.Secret)
+	assert.Equal(t, "flowapi-cert", v.Secret.SecretName)
+	assert.Equal(t, []corev1.KeyToPath{{Key: "tls.crt", Path: "cert-flowkit.pem"}, {Key: "tls.key", Path: "key-flowkit.pem"}}, v.Secret.Items)
+	assert.Equal(t, "/run/secrets", mount(t, container(t, pod, "flowapi"), "tls").MountPath, "FlowAPI's start script looks there")
+}
+
+func TestFlowAuthSQLiteFallback(t *testing.T) {
+	res := renderWith(t, nil, "flowauth.postgresql.enabled=false", "flowauth.cacheBackend=memory", "jwt.existingSecret=jwt")
+	assert.NotContains(t, charttest.Names(res), "StatefulSet/rel-flowkit-flowauth-postgresql")
+	d := deployment(t, res, "flowauth")
+	assert.Equal(t, appsv1.RecreateDeploymentStrategyType, d.Spec.Strategy.Type, "one pod owns the SQLite file")
+	assert.Empty(t, d.Spec.Template.Spec.InitContainers, "no database to wait for")
+	env := envOf(t, res, "flowauth")
+	assert.NotContains(t, env, "DB_URI", "no DB_URI: FlowAuth's SQLite fallback")
+	assert.Equal(t, "MEMORY", env["FLOWAUTH_CACHE_BACKEND"])
+}
+
+func TestExternalDatabasesAndRedis(t *testing.T) {
+	res := renderWith(t, nil, "jwt.existingSecret=jwt",
+		"flowauth.postgresql.enabled=false", "flowauth.externalDatabase.host=pg.example", "flowauth.externalDatabase.existingSecret=auth-db",
+		"flowetl.postgresql.enabled=false", "flowetl.externalDatabase.host=pg.example", "flowetl.externalDatabase.port=6432",
+		"flowetl.externalDatabase.existingSecret=etl-db", "flowetl.externalDatabase.existingSecretPasswordKey=pw",
+		"redis.enabled=false", "redis.external.host=redis.example", "redis.external.existingSecret=redis-creds")
+	names := charttest.Names(res)
+	for _, n := range []string{"StatefulSet/rel-flowkit-flowauth-postgresql", "StatefulSet/rel-flowkit-flowetl-postgresql", "StatefulSet/rel-flowkit-redis"} {
+		assert.NotContains(t, names, n)
+	}
+	au := envOf(t, res, "flowauth")
+	assert.Equal(t, "postgresql://flowauth:{}@pg.example:5432/flowauth", au["DB_URI"])
+	assert.Equal(t, "secret:auth-db/password", au["FLOWAUTH_DB_PASSWORD"])
+	etl := envOf(t, res, "flowetl")
+	assert.Equal(t, "postgresql://flowetl:$(FLOWETL_POSTGRES_PASSWORD)@pg.example:6432/flowetl", etl["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+	assert.Equal(t, "secret:etl-db/pw", etl["FLOWETL_POSTGRES_PASSWORD"])
+	m := envOf(t, res, "flowmachine")
+	assert.Equal(t, "redis.example", m["REDIS_HOST"])
+	assert.Equal(t, "secret:redis-creds/redis-password", m["REDIS_PASSWORD"])
+}
+
+// TestRenderMatchesHelm compares pkg/render with Helm's own `helm template` path for every
+// example (the examples name every secret, so both renders are deterministic).
+func TestRenderMatchesHelm(t *testing.T) {
+	entries, err := os.ReadDir(example(""))
+	require.NoError(t, err)
+	for _, e := range entries {
+		t.Run(e.Name(), func(t *testing.T) {
+			vals, err := render.MergeValues(render.Options{ValueFiles: []string{example(e.Name())}})
+			require.NoError(t, err)
+			res, err := render.Render(loadChart(t), render.Options{ReleaseName: release, Namespace: "apps", ValueFiles: []string{example(e.Name())}})
+			require.NoError(t, err)
+			for _, m := range res.Manifests {
+				if m.Kind == "Secret" {
+					t.Fatalf("%s generates Secret %s: the comparison needs deterministic renders", e.Name(), m.Name)
+				}
+			}
+			want, err := charttest.HelmTemplate(loadChart(t), vals, release, "apps")
+			require.NoError(t, err)
+			assert.Equal(t, normalise(want), normalise(res.YAML()))
+		})
+	}
+}
+
+// normalise drops helm's empty documents and spacing differences between the two printers.
+func normalise(s string) []string {
+	var out []string
+	for _, doc := range strings.Split(s, "\n---") {
+		doc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---"))
+		if doc == "" {
+			continue
+		}
+		out = append(out, doc)
+	}
+	return out
+}

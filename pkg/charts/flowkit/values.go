@@ -1,0 +1,446 @@
+package flowkit
+
+import cv "github.com/flotilla/flotilla/pkg/chartvalues"
+
+// Values of the FlowKit chart. Component blocks follow the names of FlowKit's own services
+// (flowdb, flowetl, flowmachine, flowapi, flowauth, autoflow) and the seed's deployment guide.
+type Values struct {
+	// Override the chart name.
+	NameOverride string `json:"nameOverride"`
+	// Override the full release name.
+	FullnameOverride string `json:"fullnameOverride"`
+	// Deployment scenario of FlowKit's guide: db-etl (FlowDB + FlowETL), db-etl-machine (adds the Redis that FlowMachine library users share) or full (adds the FlowMachine server, FlowAPI and FlowAuth).
+	Scenario string `json:"scenario" jsonschema:"enum=db-etl,enum=db-etl-machine,enum=full"`
+	// Secrets for pulling images from private registries, e.g. [{name: regcred}].
+	ImagePullSecrets []map[string]any `json:"imagePullSecrets"`
+	// FlowDB, the PostgreSQL-based database (StatefulSet on flowminder/flowdb).
+	FlowDB FlowDB `json:"flowdb"`
+	// FlowETL, the Airflow-based loader of new data into FlowDB (every scenario).
+	FlowETL FlowETL `json:"flowetl"`
+	// The FlowMachine server (scenario full). replicaCount 1 is the standalone topology; more is the queue topology, the servers coordinating query state through the shared Redis.
+	FlowMachine FlowMachine `json:"flowmachine"`
+	// Redis that coordinates FlowMachine's query state (scenarios db-etl-machine and full); bundled or external.
+	Redis cv.Redis `json:"redis"`
+	// FlowAPI, the web API (scenario full).
+	FlowAPI FlowAPI `json:"flowapi"`
+	// FlowAuth, which issues the tokens FlowAPI accepts (scenario full).
+	FlowAuth FlowAuth `json:"flowauth"`
+	// The RSA key pair linking FlowAuth (private key, signs tokens) and FlowAPI (public key, verifies them).
+	JWT JWT `json:"jwt"`
+	// AutoFlow, the workflow runner that calls FlowAPI (optional, scenario full).
+	AutoFlow AutoFlow `json:"autoflow"`
+	// FlowDB's query cache.
+	Cache Cache `json:"cache"`
+	// Service in front of FlowAPI (scenario full).
+	Service cv.Service `json:"service"`
+	// Ingress to FlowAPI (scenario full).
+	Ingress cv.Ingress `json:"ingress"`
+	// Gateway API HTTPRoute to FlowAPI (scenario full).
+	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
+	// ServiceAccount of the pods.
+	ServiceAccount cv.ServiceAccount `json:"serviceAccount"`
+	// PodDisruptionBudgets of the FlowMachine, FlowAPI and FlowAuth Deployments (created when replicas > 1).
+	PodDisruptionBudget cv.PodDisruptionBudget `json:"podDisruptionBudget"`
+	// Pod securityContext of the FlowMachine, FlowAPI, FlowAuth and AutoFlow pods. The default passes the "restricted" Pod Security Standard. FlowDB and FlowETL have their own users (flowdb.uid/gid, flowetl.uid/gid).
+	PodSecurityContext map[string]any `json:"podSecurityContext"`
+	// Container securityContext of every container the chart runs. The default passes the "restricted" Pod Security Standard; components whose image writes outside its volumes set readOnlyRootFilesystem false on top of it (their readOnlyRootFilesystem value).
+	ContainerSecurityContext map[string]any `json:"containerSecurityContext"`
+	// Node labels the pods must run on.
+	NodeSelector map[string]string `json:"nodeSelector"`
+	// Tolerations of the pods.
+	Tolerations []map[string]any `json:"tolerations"`
+	// Affinity rules of the pods.
+	Affinity map[string]any `json:"affinity"`
+	// Annotations added to every FlowKit pod.
+	PodAnnotations map[string]string `json:"podAnnotations"`
+	// The `helm test` pod: connects to FlowDB as the FlowMachine and FlowAPI users with flotilla-hook.
+	Tests Tests `json:"tests"`
+	// flotilla-hook: runs the cache pruning CronJob, the test pod and the wait-for-FlowDB init containers.
+	Hook cv.Hook `json:"hook"`
+}
+
+// FlowDB configures the FlowDB StatefulSet.
+type FlowDB struct {
+	// FlowDB image.
+	Image cv.Image `json:"image"`
+	// FlowDB's passwords: the flowdb superuser (POSTGRES_PASSWORD) and the FlowMachine and FlowAPI users.
+	Auth FlowDBAuth `json:"auth"`
+	// Database role FlowMachine (and the cache pruner) connects as (FLOWMACHINE_FLOWDB_USER). FlowDB gives it write access to the cache schema; keep "flowmachine": FlowDB's event trigger hands new cache tables to a role of that name.
+	FlowMachineUser string `json:"flowmachineUser" jsonschema:"pattern=^[a-z_][a-z0-9_]*$"`
+	// Database role FlowAPI connects as (FLOWAPI_FLOWDB_USER): read access to the cache and geography schemas.
+	FlowAPIUser string `json:"flowapiUser" jsonschema:"pattern=^[a-z_][a-z0-9_]*$"`
+	// FlowDB's tuning variables; empty or 0 leaves FlowDB's own default.
+	Config FlowDBConfig `json:"config"`
+	// Size of the memory-backed /dev/shm (PostgreSQL's parallel workers need more than a container's default 64Mi); counts against the pod's memory.
+	ShmSize string `json:"shmSize" jsonschema:"pattern=^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti)$"`
+	// Data volume at /var/lib/postgresql/data.
+	Persistence cv.DataVolume `json:"persistence"`
+	// Read-only volume FlowDB loads new data from, mounted at /etl.
+	ETL ETLMount `json:"etl"`
+	// User FlowDB runs as (runAsUser): the uid that owns the data volume, as the guide's `user:` setting. 999 is postgres in the image.
+	UID int `json:"uid" jsonschema:"minimum=1"`
+	// Group FlowDB runs as (runAsGroup) and that owns its volumes (fsGroup).
+	GID int `json:"gid" jsonschema:"minimum=1"`
+	// CPU/memory requests and limits of the FlowDB container.
+	Resources map[string]any `json:"resources"`
+	// Extra environment variables for FlowDB (Kubernetes EnvVar objects).
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+}
+
+// FlowDBAuth names the Secret holding FlowDB's three passwords.
+type FlowDBAuth struct {
+	// Existing Secret with the three passwords. Empty: the chart creates one with random values once and keeps it (helm.sh/resource-policy: keep). Passwords go into connection URLs (FlowETL), so use URL-safe characters.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the flowdb superuser password (POSTGRES_PASSWORD) in existingSecret.
+	ExistingSecretPostgresPasswordKey string `json:"existingSecretPostgresPasswordKey" jsonschema:"minLength=1"`
+	// Key of the FlowMachine user's password (FLOWMACHINE_FLOWDB_PASSWORD) in existingSecret.
+	ExistingSecretFlowmachinePasswordKey string `json:"existingSecretFlowmachinePasswordKey" jsonschema:"minLength=1"`
+	// Key of the FlowAPI user's password (FLOWAPI_FLOWDB_PASSWORD) in existingSecret.
+	ExistingSecretFlowapiPasswordKey string `json:"existingSecretFlowapiPasswordKey" jsonschema:"minLength=1"`
+}
+
+// FlowDBConfig holds FlowDB's documented tuning variables.
+type FlowDBConfig struct {
+	// Maximum size of the cache schema in bytes (CACHE_SIZE). Empty: a tenth of the free space of the data volume.
+	CacheSize string `json:"cacheSize" jsonschema:"pattern=^([0-9]+)?$"`
+	// Seconds a new cache table is protected from cleanup (CACHE_PROTECTED_PERIOD). 0: FlowDB's default, 86400.
+	CacheProtectedPeriod int `json:"cacheProtectedPeriod" jsonschema:"minimum=0"`
+	// How fast unused cache tables lose value, in cache retrievals (CACHE_HALF_LIFE). 0: FlowDB's default, 1000.
+	CacheHalfLife int `json:"cacheHalfLife" jsonschema:"minimum=0"`
+	// CPUs FlowDB may use for parallel queries (MAX_CPUS). 0: one less than all CPUs, at least 1.
+	MaxCPUs int `json:"maxCpus" jsonschema:"minimum=0"`
+	// Shared buffers (SHARED_BUFFERS_SIZE), e.g. 16GB. Empty: FlowDB's default.
+	SharedBuffersSize string `json:"sharedBuffersSize" jsonschema:"pattern=^([0-9]+(kB|MB|GB|TB))?$"`
+	// CPUs one query may use (MAX_WORKERS). 0: MAX_CPUS/2.
+	MaxWorkers int `json:"maxWorkers" jsonschema:"minimum=0"`
+	// CPUs one part of a query may use (MAX_WORKERS_PER_GATHER). 0: MAX_CPUS/2.
+	MaxWorkersPerGather int `json:"maxWorkersPerGather" jsonschema:"minimum=0"`
+	// PostgreSQL's effective cache size (EFFECTIVE_CACHE_SIZE), e.g. 8GB. Empty: 25% of RAM.
+	EffectiveCacheSize string `json:"effectiveCacheSize" jsonschema:"pattern=^([0-9]+(kB|MB|GB|TB))?$"`
+	// Enable the pgAdmin debugger (FLOWDB_ENABLE_POSTGRES_DEBUG_MODE).
+	DebugMode bool `json:"debugMode"`
+}
+
+// ETLMount is the optional read-only /etl volume of FlowDB.
+type ETLMount struct {
+	// Existing PersistentVolumeClaim mounted read-only at /etl. Empty: no /etl mount.
+	ExistingClaim string `json:"existingClaim"`
+}
+
+// FlowETL configures the FlowETL (Airflow) Deployment.
+type FlowETL struct {
+	// FlowETL image.
+	Image cv.Image `json:"image"`
+	// Container port of Airflow's web interface.
+	Port int `json:"port" jsonschema:"minimum=1024,maximum=65535"`
+	// Login of the Airflow web interface's administrator (FLOWETL_AIRFLOW_ADMIN_USERNAME).
+	AdminUsername string `json:"adminUsername" jsonschema:"minLength=1"`
+	// FlowETL's secrets: the Airflow fernet key and the administrator's password.
+	Auth FlowETLAuth `json:"auth"`
+	// FlowETL's own PostgreSQL (Airflow's metadata database), bundled on the official image; set enabled false to use flowetl.externalDatabase.
+	PostgreSQL cv.PostgreSQL `json:"postgresql"`
+	// Airflow's metadata database when flowetl.postgresql.enabled is false.
+	ExternalDatabase ExternalDatabase `json:"externalDatabase"`
+	// User FlowETL runs as; 50000 is airflow in Airflow's images.
+	UID int `json:"uid" jsonschema:"minimum=1"`
+	// Group FlowETL runs as; Airflow's images expect group 0 (root group, not root).
+	GID int `json:"gid" jsonschema:"minimum=0"`
+	// Read-only root filesystem. Airflow writes its configuration and logs under AIRFLOW_HOME, so false by default.
+	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
+	// CPU/memory requests and limits of the FlowETL container.
+	Resources map[string]any `json:"resources"`
+	// Extra environment variables for FlowETL (Kubernetes EnvVar objects), e.g. further AIRFLOW__ settings.
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+}
+
+// FlowETLAuth names the Secret holding FlowETL's secrets.
+type FlowETLAuth struct {
+	// Existing Secret with both keys. Empty: created once with a random Fernet key and password, and kept.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of Airflow's Fernet key (AIRFLOW__CORE__FERNET_KEY) in existingSecret.
+	ExistingSecretFernetKeyKey string `json:"existingSecretFernetKeyKey" jsonschema:"minLength=1"`
+	// Key of the administrator's password (FLOWETL_AIRFLOW_ADMIN_PASSWORD) in existingSecret.
+	ExistingSecretAdminPasswordKey string `json:"existingSecretAdminPasswordKey" jsonschema:"minLength=1"`
+}
+
+// ExternalDatabase is a PostgreSQL database the chart does not manage.
+type ExternalDatabase struct {
+	// Host name.
+	Host string `json:"host"`
+	// Port.
+	Port int `json:"port" jsonschema:"minimum=1,maximum=65535"`
+	// Database name.
+	Name string `json:"name" jsonschema:"minLength=1"`
+	// User name.
+	Username string `json:"username" jsonschema:"minLength=1"`
+	// Existing Secret holding the password (URL-safe characters: it is put into a connection URL).
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the password in existingSecret.
+	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey" jsonschema:"minLength=1"`
+}
+
+// FlowMachine configures the FlowMachine server.
+type FlowMachine struct {
+	// FlowMachine image.
+	Image cv.Image `json:"image"`
+	// FlowMachine servers. 1: standalone; more: the queue topology (all servers share Redis and FlowDB's cache).
+	ReplicaCount int `json:"replicaCount" jsonschema:"minimum=1"`
+	// Port FlowAPI talks to FlowMachine on (FLOWMACHINE_PORT).
+	Port int `json:"port" jsonschema:"minimum=1024,maximum=65535"`
+	// Log level (FLOWMACHINE_LOG_LEVEL).
+	LogLevel string `json:"logLevel" jsonschema:"enum=critical,enum=error,enum=info,enum=debug"`
+	// asyncio debug mode (FLOWMACHINE_SERVER_DEBUG_MODE).
+	DebugMode bool `json:"debugMode"`
+	// Cache only the queries requested, not their dependencies (FLOWMACHINE_SERVER_DISABLE_DEPENDENCY_CACHING).
+	DisableDependencyCaching bool `json:"disableDependencyCaching"`
+	// Threads managing running queries (FLOWMACHINE_SERVER_THREADPOOL_SIZE). 0: 5 per CPU.
+	ThreadpoolSize int `json:"threadpoolSize" jsonschema:"minimum=0"`
+	// Connections kept open to FlowDB, i.e. queries run at once (DB_CONNECTION_POOL_SIZE).
+	DBConnectionPoolSize int `json:"dbConnectionPoolSize" jsonschema:"minimum=1"`
+	// Extra connections opened when needed (DB_CONNECTION_POOL_OVERFLOW).
+	DBConnectionPoolOverflow int `json:"dbConnectionPoolOverflow" jsonschema:"minimum=0"`
+	// CPU/memory requests and limits of the FlowMachine container.
+	Resources map[string]any `json:"resources"`
+	// Extra environment variables for FlowMachine (Kubernetes EnvVar objects).
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+}
+
+// FlowAPI configures the FlowAPI Deployment.
+type FlowAPI struct {
+	// FlowAPI image.
+	Image cv.Image `json:"image"`
+	// FlowAPI replicas.
+	ReplicaCount int `json:"replicaCount" jsonschema:"minimum=1"`
+	// Log level (FLOWAPI_LOG_LEVEL).
+	LogLevel string `json:"logLevel" jsonschema:"enum=critical,enum=error,enum=warning,enum=info,enum=debug"`
+	// FLOWAPI_IDENTIFIER: the audience FlowAuth's tokens must name; unique per FlowAPI server and its name in FlowAuth's interface.
+	Identifier Identifier `json:"identifier"`
+	// TLS certificate FlowAPI serves HTTPS with (the seed's cert-flowkit.pem / key-flowkit.pem).
+	TLS TLS `json:"tls"`
+	// CPU/memory requests and limits of the FlowAPI container.
+	Resources map[string]any `json:"resources"`
+	// Extra environment variables for FlowAPI (Kubernetes EnvVar objects).
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+}
+
+// Identifier is FLOWAPI_IDENTIFIER, a secret of the seed's FlowAPI table.
+type Identifier struct {
+	// Existing Secret holding the identifier. Empty: a random one is generated once and kept.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the identifier in existingSecret.
+	ExistingSecretKey string `json:"existingSecretKey" jsonschema:"minLength=1"`
+}
+
+// TLS names a kubernetes.io/tls Secret.
+type TLS struct {
+	// Existing Secret of type kubernetes.io/tls (tls.crt, tls.key). Empty: FlowAPI serves plain HTTP (FlowKit warns that this is not secure; terminate TLS at the Ingress instead).
+	ExistingSecret string `json:"existingSecret"`
+}
+
+// FlowAuth configures the FlowAuth Deployment.
+type FlowAuth struct {
+	// FlowAuth image.
+	Image cv.Image `json:"image"`
+	// FlowAuth replicas. More than 1 needs a PostgreSQL database and the redis cache backend.
+	ReplicaCount int `json:"replicaCount" jsonschema:"minimum=1"`
+	// Container port FlowAuth's web server listens on (the image serves on 80).
+	Port int `json:"port" jsonschema:"minimum=1,maximum=65535"`
+	// Login of FlowAuth's first administrator (FLOWAUTH_ADMIN_USERNAME).
+	AdminUsername string `json:"adminUsername" jsonschema:"minLength=1"`
+	// FlowAuth's secrets: FLOWAUTH_FERNET_KEY, SECRET_KEY and the administrator's password.
+	Auth FlowAuthAuth `json:"auth"`
+	// FlowAuth's bundled PostgreSQL (official image). Disabled with no flowauth.externalDatabase.host: FlowAuth uses the seed's SQLite fallback (one replica, data lost with the pod).
+	PostgreSQL cv.PostgreSQL `json:"postgresql"`
+	// FlowAuth's database when it is not the bundled one.
+	ExternalDatabase ExternalDatabase `json:"externalDatabase"`
+	// Backend of the two-factor last-used-code cache (FLOWAUTH_CACHE_BACKEND): file (/dev/shm, per pod), memory (one process) or redis (the chart's Redis, shared by replicas).
+	CacheBackend string `json:"cacheBackend" jsonschema:"enum=file,enum=memory,enum=redis"`
+	// Redis database number of the redis cache backend (FLOWAUTH_REDIS_DB); FlowMachine uses 0.
+	RedisDB int `json:"redisDb" jsonschema:"minimum=0,maximum=15"`
+	// Issuer shown in authenticator apps for two-factor codes (FLOWAUTH_TWO_FACTOR_ISSUER).
+	TwoFactorIssuer string `json:"twoFactorIssuer" jsonschema:"minLength=1"`
+	// Read-only root filesystem. FlowAuth's image runs nginx and uWSGI, which write outside its volumes, so false by default.
+	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
+	// CPU/memory requests and limits of the FlowAuth container.
+	Resources map[string]any `json:"resources"`
+	// Extra environment variables for FlowAuth (Kubernetes EnvVar objects).
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+}
+
+// FlowAuthAuth names the Secret holding FlowAuth's secrets.
+type FlowAuthAuth struct {
+	// Existing Secret with the three keys. Empty: created once with random values (a real Fernet key) and kept.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of FLOWAUTH_FERNET_KEY (encrypts tokens at rest) in existingSecret.
+	ExistingSecretFernetKeyKey string `json:"existingSecretFernetKeyKey" jsonschema:"minLength=1"`
+	// Key of SECRET_KEY (session and CSRF cookies) in existingSecret.
+	ExistingSecretSecretKeyKey string `json:"existingSecretSecretKeyKey" jsonschema:"minLength=1"`
+	// Key of the administrator's password (FLOWAUTH_ADMIN_PASSWORD) in existingSecret.
+	ExistingSecretAdminPasswordKey string `json:"existingSecretAdminPasswordKey" jsonschema:"minLength=1"`
+}
+
+// JWT names the Secret holding the FlowAuth/FlowAPI key pair.
+type JWT struct {
+	// Existing Secret with both PEM keys (openssl genrsa / openssl rsa -pubout). Empty: the chart generates a 4096-bit pair once, derives the public key from the private one, and keeps both.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the PEM private key (PRIVATE_JWT_SIGNING_KEY, FlowAuth only) in existingSecret.
+	ExistingSecretPrivateKeyKey string `json:"existingSecretPrivateKeyKey" jsonschema:"minLength=1"`
+	// Key of the PEM public key (PUBLIC_JWT_SIGNING_KEY, FlowAPI) in existingSecret.
+	ExistingSecretPublicKeyKey string `json:"existingSecretPublicKeyKey" jsonschema:"minLength=1"`
+}
+
+// AutoFlow configures the optional AutoFlow Deployment.
+type AutoFlow struct {
+	// Deploy AutoFlow (scenario full only: it runs workflows against FlowAPI).
+	Enabled bool `json:"enabled"`
+	// AutoFlow image.
+	Image cv.Image `json:"image"`
+	// Existing Secret holding the FlowAPI token AutoFlow uses (FLOWAPI_TOKEN). Tokens are issued by FlowAuth after install, so the chart cannot generate one.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the token in existingSecret.
+	ExistingSecretTokenKey string `json:"existingSecretTokenKey" jsonschema:"minLength=1"`
+	// Existing PVC with the input notebooks and workflows.yml, mounted read-only at /mounts/inputs. Required when enabled.
+	InputsClaim string `json:"inputsClaim"`
+	// Existing PVC AutoFlow writes its outputs to, mounted at /mounts/outputs. Empty: an emptyDir.
+	OutputsClaim string `json:"outputsClaim"`
+	// AutoFlow's bundled PostgreSQL recording workflow runs (official image).
+	PostgreSQL cv.PostgreSQL `json:"postgresql"`
+	// Log level (AUTOFLOW_LOG_LEVEL).
+	LogLevel string `json:"logLevel" jsonschema:"enum=CRITICAL,enum=ERROR,enum=WARNING,enum=INFO,enum=DEBUG"`
+	// Read-only root filesystem; AutoFlow runs Jupyter notebooks, which write outside its volumes, so false by default.
+	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
+	// CPU/memory requests and limits of the AutoFlow container.
+	Resources map[string]any `json:"resources"`
+	// Extra environment variables for AutoFlow (Kubernetes EnvVar objects).
+	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+}
+
+// Cache configures the management of FlowDB's query cache.
+type Cache struct {
+	// The pruning CronJob (flotilla-hook cache prune, as the FlowMachine user).
+	Pruning Pruning `json:"pruning"`
+}
+
+// Pruning configures the cache pruning CronJob.
+type Pruning struct {
+	// Run the CronJob. While it runs, FlowMachine's own pruner is pushed out to once in ten years so the two never race.
+	Enabled bool `json:"enabled"`
+	// Seconds between prunes (FlowMachine's FLOWMACHINE_CACHE_PRUNING_FREQUENCY). One of the values a cron schedule can express exactly: 300 → */5 * * * *, 3600 → 0 * * * *, 21600 → 0 */6 * * *, 86400 → 0 0 * * *, 604800 → 0 0 * * 0.
+	Frequency int `json:"frequency" jsonschema:"enum=300,enum=600,enum=900,enum=1200,enum=1800,enum=3600,enum=7200,enum=10800,enum=14400,enum=21600,enum=28800,enum=43200,enum=86400,enum=604800"`
+	// Seconds a prune may run before it is cancelled on the server (FLOWMACHINE_CACHE_PRUNING_TIMEOUT); the Job's deadline is this plus 60.
+	Timeout int `json:"timeout" jsonschema:"minimum=1,maximum=86400"`
+	// Also remove every cache entry computed from a removed one (--cascade). FlowMachine's own pruner does not cascade.
+	Cascade bool `json:"cascade"`
+}
+
+// Tests configures the `helm test` pod.
+type Tests struct {
+	// Create the test pod.
+	Enabled bool `json:"enabled"`
+}
+
+// Defaults returns the chart's default values.
+func Defaults() Values {
+	pg := func(name string, enabled bool) cv.PostgreSQL {
+		p := cv.DefaultPostgreSQL(name)
+		p.Enabled = enabled
+		return p
+	}
+	ext := func(name string) ExternalDatabase {
+		return ExternalDatabase{Port: 5432, Name: name, Username: name, ExistingSecretPasswordKey: "password"}
+	}
+	redis := cv.DefaultRedis()
+	redis.Enabled = true
+	return Values{
+		Scenario:         "full",
+		ImagePullSecrets: []map[string]any{},
+		FlowDB: FlowDB{
+			Image: cv.Image{Repository: "docker.io/flowminder/flowdb", PullPolicy: "IfNotPresent"},
+			Auth: FlowDBAuth{
+				ExistingSecretPostgresPasswordKey:    "postgres-password",
+				ExistingSecretFlowmachinePasswordKey: "flowmachine-password",
+				ExistingSecretFlowapiPasswordKey:     "flowapi-password",
+			},
+			FlowMachineUser: "flowmachine",
+			FlowAPIUser:     "flowapi",
+			ShmSize:         "1Gi",
+			Persistence:     cv.DataVolume{Enabled: true, Size: "50Gi"},
+			UID:             999,
+			GID:             999,
+			Resources:       map[string]any{},
+			ExtraEnv:        []cv.EnvVar{},
+		},
+		FlowETL: FlowETL{
+			Image:            cv.Image{Repository: "docker.io/flowminder/flowetl", PullPolicy: "IfNotPresent"},
+			Port:             8080,
+			AdminUsername:    "admin",
+			Auth:             FlowETLAuth{ExistingSecretFernetKeyKey: "fernet-key", ExistingSecretAdminPasswordKey: "admin-password"},
+			PostgreSQL:       pg("flowetl", true),
+			ExternalDatabase: ext("flowetl"),
+			UID:              50000,
+			GID:              0,
+			Resources:        map[string]any{},
+			ExtraEnv:         []cv.EnvVar{},
+		},
+		FlowMachine: FlowMachine{
+			Image:                    cv.Image{Repository: "docker.io/flowminder/flowmachine", PullPolicy: "IfNotPresent"},
+			ReplicaCount:             1,
+			Port:                     5555,
+			LogLevel:                 "error",
+			DBConnectionPoolSize:     5,
+			DBConnectionPoolOverflow: 1,
+			Resources:                map[string]any{},
+			ExtraEnv:                 []cv.EnvVar{},
+		},
+		Redis: redis,
+		FlowAPI: FlowAPI{
+			Image:        cv.Image{Repository: "docker.io/flowminder/flowapi", PullPolicy: "IfNotPresent"},
+			ReplicaCount: 1,
+			LogLevel:     "error",
+			Identifier:   Identifier{ExistingSecretKey: "flowapi-identifier"},
+			Resources:    map[string]any{},
+			ExtraEnv:     []cv.EnvVar{},
+		},
+		FlowAuth: FlowAuth{
+			Image:         cv.Image{Repository: "docker.io/flowminder/flowauth", PullPolicy: "IfNotPresent"},
+			ReplicaCount:  1,
+			Port:          80,
+			AdminUsername: "admin",
+			Auth: FlowAuthAuth{
+				ExistingSecretFernetKeyKey:     "fernet-key",
+				ExistingSecretSecretKeyKey:     "secret-key",
+				ExistingSecretAdminPasswordKey: "admin-password",
+			},
+			PostgreSQL:       pg("flowauth", true),
+			ExternalDatabase: ext("flowauth"),
+			CacheBackend:     "file",
+			RedisDB:          1,
+			TwoFactorIssuer:  "FlowAuth",
+			Resources:        map[string]any{},
+			ExtraEnv:         []cv.EnvVar{},
+		},
+		JWT: JWT{ExistingSecretPrivateKeyKey: "private-key", ExistingSecretPublicKeyKey: "public-key"},
+		AutoFlow: AutoFlow{
+			Image:                  cv.Image{Repository: "docker.io/flowminder/autoflow", PullPolicy: "IfNotPresent"},
+			ExistingSecretTokenKey: "flowapi-token",
+			PostgreSQL:             pg("autoflow", true),
+			LogLevel:               "ERROR",
+			Resources:              map[string]any{},
+			ExtraEnv:               []cv.EnvVar{},
+		},
+		Cache:                    Cache{Pruning: Pruning{Enabled: true, Frequency: 86400, Timeout: 600}},
+		Service:                  cv.Service{Type: "ClusterIP", Port: 9090, Annotations: map[string]string{}},
+		Ingress:                  cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
+		HTTPRoute:                cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
+		ServiceAccount:           cv.ServiceAccount{Create: true, Annotations: map[string]string{}},
+		PodDisruptionBudget:      cv.PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},
+		PodSecurityContext:       cv.RestrictedPodSecurityContext(1000),
+		ContainerSecurityContext: cv.RestrictedContainerSecurityContext(),
+		NodeSelector:             map[string]string{},
+		Tolerations:              []map[string]any{},
+		Affinity:                 map[string]any{},
+		PodAnnotations:           map[string]string{},
+		Tests:                    Tests{Enabled: true},
+		Hook:                     cv.DefaultHook(),
+	}
+}
