@@ -234,6 +234,12 @@ node_ready() {
 }
 wait_for "node kwok-node-0 Ready" 60 kwok node_ready
 
+# --- CRDs charts may use (Gateway API standard channel, from `make tools`) ------------------------
+step "Gateway API CRDs ($TOOLS_BIN/crds)"
+[ -d "$TOOLS_BIN/crds" ] || die "$TOOLS_BIN/crds missing: run 'make tools'"
+"${KUBECTL[@]}" apply --server-side --force-conflicts -f "$TOOLS_BIN/crds/" >/dev/null || die "applying the Gateway API CRDs"
+"${KUBECTL[@]}" wait --for condition=Established --timeout=60s -f "$TOOLS_BIN/crds/" >/dev/null || die "Gateway API CRDs not Established"
+
 # --- storage -----------------------------------------------------------------------------------
 step "default StorageClass + $PV_COUNT static PersistentVolumes"
 {

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Build (once, cached) every tool the e2e harness needs, at the versions in versions.env:
 #   etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok helm ct registry
-# Binaries go to $FLOTILLA_TOOLS_CACHE/<key>/ (default $HOME/.cache/flotilla/bin/<key>), where
-# <key> hashes versions.env, the tools modules and this script: a version bump builds into a
-# fresh directory, and a later run (CI on the same machine) finds a finished one and does nothing.
+# plus the Gateway API CRDs (sigs.k8s.io/gateway-api's config/crd/standard, applied by cluster-up).
+# Each tool is built into its own directory $CACHE/<tool>-<version>[-<hash of its module/flags>]/
+# (CACHE: $FLOTILLA_TOOLS_CACHE, default $HOME/.cache/flotilla/bin), so a version bump rebuilds
+# just that tool; $CACHE/<key>/ (key: hash of versions.env, the tools modules and this script)
+# holds symlinks to all of them and is what `--print-bin` prints and the harness puts on PATH.
+# A later run (CI on the same machine) finds everything built and does nothing.
 # Go's own caches (GOCACHE, GOMODCACHE) stay at their defaults so they are reused too.
 # Prints the bin directory on stdout as its last line; progress goes to stderr.
 set -euo pipefail
@@ -17,9 +20,11 @@ key() {
     "$HERE"/k8s/go.mod "$HERE"/k8s/go.sum "$HERE"/etcd/go.mod "$HERE"/etcd/go.sum \
     "$HERE"/ct/go.mod "$HERE"/ct/go.sum | sha256sum | cut -c1-16
 }
-BIN="${FLOTILLA_TOOLS_CACHE:-$HOME/.cache/flotilla/bin}/$(key)"
+CACHE="${FLOTILLA_TOOLS_CACHE:-$HOME/.cache/flotilla/bin}"
+BIN="$CACHE/$(key)"
 if [ "${1:-}" = "--print-bin" ]; then echo "$BIN"; exit 0; fi
 mkdir -p "$BIN"
+hash_of() { cat "$@" | sha256sum | cut -c1-10; }
 
 log() { echo "[tools $(date -u +%H:%M:%S)] $*" >&2; }
 fail() { echo "[tools] FAILED: $*" >&2; exit 1; }
@@ -34,22 +39,27 @@ check_pin k8s k8s.io/kubernetes "$K8S_VERSION"
 check_pin etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
 check_pin ct github.com/helm/chart-testing/v3 "$CT_VERSION"
 
-# step NAME OUTPUTS... -- COMMAND...: runs COMMAND unless every output exists (and the stamp).
+# step NAME DIR OUTPUTS... -- COMMAND...: unless DIR (under $CACHE) holds every output and its
+# stamp, runs COMMAND with $OUT=DIR; then links the outputs into $BIN.
 step() {
-  local name="$1"; shift
+  local name="$1" dir="$CACHE/$2"; shift 2
   local outs=()
   while [ "$1" != "--" ]; do outs+=("$1"); shift; done; shift
-  local done=1
-  for o in "${outs[@]}"; do [ -x "$BIN/$o" ] || done=0; done
-  [ -f "$BIN/.ok-$name" ] || done=0
-  if [ $done = 1 ]; then log "$name: cached"; return 0; fi
-  log "$name: building"
-  local t0=$SECONDS
-  "$@" || fail "building $name (command: $*)"
-  for o in "${outs[@]}"; do [ -x "$BIN/$o" ] || fail "$name: $BIN/$o missing after build"; done
-  touch "$BIN/.ok-$name"
-  log "$name: built in $((SECONDS - t0)) s"
-  echo "$name $((SECONDS - t0))" >> "$BIN/.build-times"
+  local done=1 o
+  for o in "${outs[@]}"; do [ -e "$dir/$o" ] || done=0; done
+  [ -f "$dir/.ok" ] || done=0
+  if [ $done = 1 ]; then
+    log "$name: cached in $dir"
+  else
+    log "$name: building into $dir"
+    local t0=$SECONDS
+    rm -rf "$dir" && mkdir -p "$dir"
+    OUT="$dir" "$@" || fail "building $name (command: $*)"
+    for o in "${outs[@]}"; do [ -e "$dir/$o" ] || fail "$name: $dir/$o missing after build"; done
+    echo "$name $((SECONDS - t0))" >"$dir/.ok"
+    log "$name: built in $((SECONDS - t0)) s"
+  fi
+  for o in "${outs[@]}"; do ln -sfn "$dir/$o" "$BIN/$o"; done
 }
 
 CB=k8s.io/component-base/version
@@ -58,22 +68,39 @@ HV=helm.sh/helm/v3
 HELM_LDFLAGS="-s -w -X $HV/internal/version.version=$HELM_VERSION -X $HV/internal/version.gitTreeState=clean -X $HV/pkg/chartutil.k8sVersionMajor=1 -X $HV/pkg/chartutil.k8sVersionMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
 CT_LDFLAGS="-s -w -X github.com/helm/chart-testing/v3/ct/cmd.Version=$CT_VERSION"
 
+K8S_MINOR="$(echo "$K8S_VERSION" | cut -d. -f2)"
 T0=$SECONDS
-step kubernetes kube-apiserver kube-controller-manager kube-scheduler kubectl -- \
-  "$GO" build -C "$HERE/k8s" -trimpath -ldflags "$K8S_LDFLAGS" -o "$BIN/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-step etcd etcd -- "$GO" build -C "$HERE/etcd" -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
-step kwok kwok -- env GOBIN="$BIN" "$GO" install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
-step helm helm -- env GOBIN="$BIN" "$GO" install -trimpath -ldflags "$HELM_LDFLAGS" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-step registry registry -- env GOBIN="$BIN" "$GO" install -trimpath -ldflags "-s -w" "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
-ct_build() {
-  "$GO" build -C "$HERE/ct" -trimpath -ldflags "$CT_LDFLAGS" -o "$BIN/ct" github.com/helm/chart-testing/v3/ct &&
-    local dir && dir="$(cd "$HERE/ct" && "$GO" list -m -f '{{.Dir}}' github.com/helm/chart-testing/v3)" &&
-    mkdir -p "$BIN/ct-etc" && cp "$dir"/etc/*.yaml "$BIN/ct-etc/" && chmod u+w "$BIN"/ct-etc/*.yaml
+build_k8s() {
+  "$GO" build -C "$HERE/k8s" -trimpath -ldflags "$K8S_LDFLAGS" -o "$OUT/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
 }
-step ct ct -- ct_build
+step kubernetes "kubernetes-$K8S_VERSION-$(hash_of "$HERE/k8s/go.mod" "$HERE/k8s/go.sum")" \
+  kube-apiserver kube-controller-manager kube-scheduler kubectl -- build_k8s
+build_etcd() { "$GO" build -C "$HERE/etcd" -trimpath -ldflags "-s -w" -o "$OUT/etcd" go.etcd.io/etcd/server/v3; }
+step etcd "etcd-$ETCD_VERSION-$(hash_of "$HERE/etcd/go.mod" "$HERE/etcd/go.sum")" etcd -- build_etcd
+goinstall() { GOBIN="$OUT" "$GO" install -trimpath -ldflags "$1" "$2"; }
+step kwok "kwok-$KWOK_VERSION" kwok -- goinstall "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+step helm "helm-$HELM_VERSION-k8s1.$K8S_MINOR" helm -- goinstall "$HELM_LDFLAGS" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+step registry "registry-$REGISTRY_VERSION" registry -- goinstall "-s -w" "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
+build_ct() {
+  "$GO" build -C "$HERE/ct" -trimpath -ldflags "$CT_LDFLAGS" -o "$OUT/ct" github.com/helm/chart-testing/v3/ct &&
+    local dir && dir="$(cd "$HERE/ct" && "$GO" list -m -f '{{.Dir}}' github.com/helm/chart-testing/v3)" &&
+    mkdir -p "$OUT/ct-etc" && cp "$dir"/etc/*.yaml "$OUT/ct-etc/" && chmod u+w "$OUT"/ct-etc/*.yaml
+}
+step ct "ct-$CT_VERSION-$(hash_of "$HERE/ct/go.mod" "$HERE/ct/go.sum")" ct ct-etc -- build_ct
 [ -f "$BIN/ct-etc/chart_schema.yaml" ] && [ -f "$BIN/ct-etc/lintconf.yaml" ] || fail "ct: $BIN/ct-etc/{chart_schema,lintconf}.yaml missing"
+# The Gateway API CRDs (standard channel) so charts' HTTPRoutes etc. pass the apiserver's validation.
+fetch_gateway_crds() {
+  local dir
+  dir="$(cd "$OUT" && "$GO" mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" &&
+    [ -n "$dir" ] && mkdir -p "$OUT/crds" &&
+    for f in "$dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml; do
+      case "$f" in *vap_*) continue ;; esac # a ValidatingAdmissionPolicy, not a CRD
+      cp "$f" "$OUT/crds/" && chmod u+w "$OUT/crds/$(basename "$f")"
+    done
+}
+step gateway-api-crds "gateway-api-$GATEWAY_API_VERSION" crds -- fetch_gateway_crds
 
 log "all tools ready in $BIN ($((SECONDS - T0)) s this run)"
 echo "$BIN"
