@@ -167,7 +167,14 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.EqualValues(t, 75, *apiHPA.Spec.Metrics[0].Resource.Target.AverageUtilization)
 
 				pgb := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-pgbouncer")
-				penv := charttest.Env(container(t, pgb.Spec.Template, "pgbouncer"))
+				pc := container(t, pgb.Spec.Template, "pgbouncer")
+				assert.Equal(t, "docker.io/edoburu/pgbouncer:v1.25.1-p0", pc.Image)
+				var mounts []string
+				for _, m := range pc.VolumeMounts {
+					mounts = append(mounts, m.MountPath)
+				}
+				assert.Subset(t, mounts, []string{"/etc/pgbouncer", "/var/run/pgbouncer"}, "the entrypoint writes its config and socket there; the root filesystem is read-only")
+				penv := charttest.Env(pc)
 				assert.Equal(t, "rel-flagsmith-postgresql", penv["DB_HOST"])
 				assert.Equal(t, "secret:rel-flagsmith-postgresql/password", penv["DB_PASSWORD"])
 				assert.Equal(t, "session", penv["POOL_MODE"])
@@ -216,6 +223,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Equal(t, "secret:flagsmith-influxdb/admin-token", ienv["DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"], "the API's token is the admin token set up")
 				assert.Equal(t, "secret:flagsmith-influxdb/admin-password", ienv["DOCKER_INFLUXDB_INIT_PASSWORD"])
 				assert.Equal(t, "20Gi", sts.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage().String())
+				assert.NotContains(t, ienv, "DOCKER_INFLUXDB_INIT_RETENTION", "empty retention: keep forever")
 				cm := charttest.Object[*corev1.ConfigMap](t, res, "ConfigMap", "rel-flagsmith-influxdb-init")
 				assert.Contains(t, cm.Data["10-flagsmith.sh"], `--name "flagsmith_api_downsampled_15m"`)
 				assert.Contains(t, cm.Data["downsample.flux"], `from(bucket: "flagsmith_api")`)
@@ -258,7 +266,7 @@ func TestEveryExampleHasATest(t *testing.T) {
 }
 
 func TestDefaultsGenerateSecretsOnce(t *testing.T) {
-	res := renderWith(t, nil, "influxdb.enabled=true")
+	res := renderWith(t, nil, "influxdb.enabled=true", "influxdb.retention=30d")
 	for name, keys := range map[string][]string{
 		"rel-flagsmith-auth":       {"django-secret-key"},
 		"rel-flagsmith-postgresql": {"password"},
@@ -271,6 +279,10 @@ func TestDefaultsGenerateSecretsOnce(t *testing.T) {
 		}
 	}
 	assert.Len(t, secretValue(t, res, "rel-flagsmith-auth", "django-secret-key"), 50)
+	sts := charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flagsmith-influxdb")
+	ienv := charttest.Env(sts.Spec.Template.Spec.Containers[0])
+	assert.Equal(t, "secret:rel-flagsmith-influxdb/admin-token", ienv["DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"])
+	assert.Equal(t, "30d", ienv["DOCKER_INFLUXDB_INIT_RETENTION"])
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
 	env := charttest.Env(container(t, d.Spec.Template, "api"))
 	assert.Equal(t, "secret:rel-flagsmith-auth/django-secret-key", env["DJANGO_SECRET_KEY"])

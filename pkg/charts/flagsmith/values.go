@@ -236,8 +236,8 @@ type InfluxDB struct {
 	Bucket string `json:"bucket" jsonschema:"minLength=1"`
 	// Bucket the 15-minute downsampling task writes to; Flagsmith reads usage charts from it.
 	DownsampledBucket string `json:"downsampledBucket" jsonschema:"minLength=1"`
-	// Retention of the raw bucket (InfluxDB duration, 0 keeps forever).
-	Retention string `json:"retention" jsonschema:"pattern=^(0|([0-9]+(s|m|h|d|w))+)$"`
+	// Retention of the raw bucket (InfluxDB duration, e.g. 30d); empty keeps data forever.
+	Retention string `json:"retention" jsonschema:"pattern=^([0-9]+(s|m|h|d|w))*$"`
 	// Admin credentials of the bundled InfluxDB.
 	Auth InfluxDBAuth `json:"auth"`
 	// Data volume of the bundled InfluxDB.
@@ -413,7 +413,7 @@ func Defaults() Values {
 		},
 		PostgreSQL: func() cv.PostgreSQL { p := cv.DefaultPostgreSQL("flagsmith"); p.Enabled = true; return p }(),
 		PgBouncer: PgBouncer{
-			Image:        cv.Image{Repository: "docker.io/edoburu/pgbouncer", Tag: "v1.24.1-p1", PullPolicy: "IfNotPresent"},
+			Image:        cv.Image{Repository: "docker.io/edoburu/pgbouncer", Tag: "v1.25.1-p0", PullPolicy: "IfNotPresent"},
 			ReplicaCount: 1, PoolMode: "session", MaxClientConn: 1000, DefaultPoolSize: 20,
 			Resources: map[string]any{},
 		},
@@ -423,7 +423,6 @@ func Defaults() Values {
 			Org:               "flagsmith",
 			Bucket:            "flagsmith_api",
 			DownsampledBucket: "flagsmith_api_downsampled_15m",
-			Retention:         "0",
 			Auth:              InfluxDBAuth{Username: "admin", ExistingSecretPasswordKey: "admin-password", ExistingSecretTokenKey: "admin-token"},
 			Persistence:       cv.DataVolume{Enabled: true, Size: "10Gi"},
 			Resources:         map[string]any{},
