@@ -219,6 +219,33 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 			},
 		},
 		{
+			file:   "full-autoflow.yaml",
+			want:   append([]string{"Deployment/rel-flowkit-autoflow", "StatefulSet/rel-flowkit-autoflow-postgresql"}, fullOnly[:6]...),
+			absent: []string{"StatefulSet/rel-flowkit-flowauth-postgresql"},
+			check: func(t *testing.T, res *render.Result) {
+				d := deployment(t, res, "autoflow")
+				pod := d.Spec.Template.Spec
+				env := charttest.Env(container(t, pod, "autoflow"))
+				for k, v := range map[string]string{
+					"FLOWAPI_URL": "https://rel-flowkit:9090", "FLOWAPI_TOKEN": "secret:autoflow-flowapi-token/flowapi-token",
+					"AUTOFLOW_DB_URI":      "postgresql://autoflow:{}@rel-flowkit-autoflow-postgresql:5432/autoflow",
+					"AUTOFLOW_DB_PASSWORD": "secret:autoflow-db/password", "AUTOFLOW_LOG_LEVEL": "INFO",
+					"AUTOFLOW_INPUTS_DIR": "/mounts/inputs", "AUTOFLOW_OUTPUTS_DIR": "/mounts/outputs",
+				} {
+					assert.Equal(t, v, env[k], k)
+				}
+				in := volume(t, pod, "inputs")
+				require.NotNil(t, in.ConfigMap)
+				assert.Equal(t, "autoflow-inputs", in.ConfigMap.Name)
+				assert.True(t, mount(t, container(t, pod, "autoflow"), "inputs").ReadOnly)
+				assert.NotNil(t, volume(t, pod, "outputs").EmptyDir)
+				assert.Equal(t, "flowapi-tls", volume(t, pod, "flowapi-cert").Secret.SecretName)
+				au := envOf(t, res, "flowauth")
+				assert.NotContains(t, au, "DB_URI", "FlowAuth's SQLite fallback")
+				assert.Contains(t, res.Notes, "AutoFlow:    deployment/rel-flowkit-autoflow")
+			},
+		},
+		{
 			file: "full-queue.yaml",
 			want: append([]string{"PodDisruptionBudget/rel-flowkit-flowmachine", "PodDisruptionBudget/rel-flowkit-flowapi",
 				"PodDisruptionBudget/rel-flowkit-flowauth"}, fullOnly...),

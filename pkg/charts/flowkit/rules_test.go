@@ -49,8 +49,10 @@ func TestRules(t *testing.T) {
 			"scenario", "autoflow.enabled needs scenario full", "value must be 'full'"},
 		{"autoflow needs a token", autoflowOn, "autoflow: {enabled: true, inputsClaim: inputs}",
 			"autoflow.existingSecret", "the FlowAPI token comes from FlowAuth", "at '/autoflow/existingSecret'"},
-		{"autoflow needs inputs", autoflowOn, "autoflow: {enabled: true, existingSecret: token}",
-			"autoflow.inputsClaim", "autoflow.inputsClaim is required", "at '/autoflow/inputsClaim'"},
+		{"autoflow needs inputs", "autoflow: {enabled: true, existingSecret: token, inputsConfigMap: notebooks}", "autoflow: {enabled: true, existingSecret: token}",
+			"autoflow.inputsClaim", "autoflow.inputsClaim or autoflow.inputsConfigMap is required", "anyOf"},
+		{"one inputs directory", autoflowOn, "autoflow: {enabled: true, existingSecret: token, inputsClaim: inputs, inputsConfigMap: notebooks}",
+			"autoflow.inputsConfigMap", "are exclusive", "at '/autoflow/inputsConfigMap'"},
 		{"ingress needs full", ingressOn, "scenario: db-etl\n" + ingressOn,
 			"scenario", "ingress and httpRoute publish FlowAPI", "value must be 'full'"},
 		{"ingress needs hosts", ingressOn, "ingress: {enabled: true}",
@@ -67,7 +69,7 @@ func TestRules(t *testing.T) {
 		{"cache size is bytes", "flowdb: {config: {cacheSize: '1000'}}", "flowdb: {config: {cacheSize: 10GB}}",
 			"flowdb.config.cacheSize", "", "does not match pattern"},
 	}
-	require.Len(t, flowkit.Rules, 13, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 14, "every rule needs a case here")
 	ch := loadChart(t)
 	// A named key pair spares each render a 4096-bit key generation.
 	const noKeygen = "jwt: {existingSecret: jwt}\n"

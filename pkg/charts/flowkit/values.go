@@ -299,11 +299,13 @@ type AutoFlow struct {
 	ExistingSecret string `json:"existingSecret"`
 	// Key of the token in existingSecret.
 	ExistingSecretTokenKey string `json:"existingSecretTokenKey" jsonschema:"minLength=1"`
-	// Existing PVC with the input notebooks and workflows.yml, mounted read-only at /mounts/inputs. Required when enabled.
+	// Existing PVC with the input notebooks and workflows.yml, mounted read-only at /mounts/inputs. AutoFlow reads them at start only.
 	InputsClaim string `json:"inputsClaim"`
-	// Existing PVC AutoFlow writes its outputs to, mounted at /mounts/outputs. Empty: an emptyDir.
+	// Existing ConfigMap with the input notebooks and workflows.yml (one key per file), mounted read-only at /mounts/inputs instead of inputsClaim.
+	InputsConfigMap string `json:"inputsConfigMap"`
+	// Existing PVC AutoFlow writes executed notebooks and PDF reports to, mounted at /mounts/outputs. Empty: an emptyDir (outputs lost with the pod).
 	OutputsClaim string `json:"outputsClaim"`
-	// AutoFlow's bundled PostgreSQL recording workflow runs (official image).
+	// AutoFlow's bundled PostgreSQL recording workflow runs (official image). Disabled: AutoFlow's temporary SQLite database inside the pod.
 	PostgreSQL cv.PostgreSQL `json:"postgresql"`
 	// Log level (AUTOFLOW_LOG_LEVEL).
 	LogLevel string `json:"logLevel" jsonschema:"enum=CRITICAL,enum=ERROR,enum=WARNING,enum=INFO,enum=DEBUG"`
