@@ -349,6 +349,23 @@ func TestHTTPRoutes(t *testing.T) {
 	assert.Equal(t, "true", env["USE_X_FORWARDED_HOST"], "the dashboard proxies the API")
 }
 
+func TestUnifiedImageWithoutFrontend(t *testing.T) {
+	res := renderWith(t, nil, "frontend.enabled=false", "api.image.repository=docker.io/flagsmith/flagsmith",
+		"frontend.flagsmithOnFlagsmith.apiKey=key", "frontend.flagsmithOnFlagsmith.apiUrl=https://f.example/api/v1/")
+	assert.Empty(t, res.Find("Deployment", "rel-flagsmith-frontend"))
+	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
+	c := container(t, d.Spec.Template, "api")
+	assert.Equal(t, "docker.io/flagsmith/flagsmith:2.223.0", c.Image)
+	env := charttest.Env(c)
+	assert.Equal(t, "key", env["FLAGSMITH_ON_FLAGSMITH_API_KEY"], "the unified image serves the dashboard config from the API")
+	assert.Equal(t, "https://f.example/api/v1/", env["FLAGSMITH_ON_FLAGSMITH_API_URL"])
+	assert.Equal(t, "true", env["DISABLE_ANALYTICS_FEATURES"], "no InfluxDB")
+
+	res = renderWith(t, []string{example("influxdb.yaml")})
+	d = charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
+	assert.NotContains(t, charttest.Env(container(t, d.Spec.Template, "api")), "FLAGSMITH_ON_FLAGSMITH_API_KEY", "the dashboard pods get it")
+}
+
 func TestDatabaseURLFromASecret(t *testing.T) {
 	res := renderWith(t, []string{example("external-postgresql.yaml")},
 		"database.external.host=", "database.external.existingSecret=", "database.external.urlExistingSecret=flagsmith-db-url")

@@ -106,7 +106,7 @@ type API struct {
 
 // Frontend configures the dashboard Deployment.
 type Frontend struct {
-	// Run the dashboard. Off: only the API is deployed (use the unified flagsmith image as api.image to serve the dashboard from the API).
+	// Run the dashboard. Off: only the API is deployed; with the unified docker.io/flagsmith/flagsmith image as api.image the API serves the dashboard and gets the Flagsmith-on-Flagsmith settings below.
 	Enabled bool `json:"enabled"`
 	// Flagsmith frontend image.
 	Image cv.Image `json:"image"`

@@ -230,6 +230,21 @@ caches, analytics and task run method.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if not $v.frontend.enabled }}
+{{- /* No dashboard Deployment: the unified flagsmith image serves the dashboard from the API and reads its settings here. */}}
+- name: DISABLE_ANALYTICS_FEATURES
+  value: {{ eq (include "flagsmith.influxdb" .) "" | quote }}
+{{- with $v.frontend.flagsmithOnFlagsmith }}
+{{- if .apiKey }}
+- name: FLAGSMITH_ON_FLAGSMITH_API_KEY
+  value: {{ .apiKey | quote }}
+{{- end }}
+{{- if .apiUrl }}
+- name: FLAGSMITH_ON_FLAGSMITH_API_URL
+  value: {{ .apiUrl | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- with $api.extraEnv }}
 {{ toYaml . }}
 {{- end }}
