@@ -91,6 +91,8 @@ Airflow's user, the other components as uid 1000.`,
 				Description: "The complete system: one FlowMachine server, FlowAPI (Service, Ingress/HTTPRoute), FlowAuth (PostgreSQL or SQLite), the generated RSA key pair linking them."},
 			{Name: "full, queue (FlowMachine scaled out)", Example: "full-queue.yaml",
 				Description: "`flowmachine.replicaCount` > 1: several FlowMachine servers behind one Service share the Redis that coordinates query state and FlowDB's cache; FlowAPI and FlowAuth (redis cache backend) scaled too."},
+			{Name: "full with AutoFlow", Example: "full-autoflow.yaml",
+				Description: "`autoflow.enabled`: AutoFlow runs the notebooks of `autoflow.inputsConfigMap` (or `inputsClaim`) against FlowAPI with the token in `autoflow.existingSecret`, records runs in its own PostgreSQL; here FlowAPI serves HTTPS and FlowAuth uses its SQLite fallback."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Secrets and upgrades", Body: `Every secret of the guide's tables is read from an ` + "`existingSecret`" + ` (keys set by the sibling

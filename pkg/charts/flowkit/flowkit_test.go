@@ -482,3 +482,58 @@ func normalise(s string) []string {
 	}
 	return out
 }
+
+// TestSelectorsNeverOverlap: FlowDB, the bundled PostgreSQL instances (FlowETL's, FlowAuth's,
+// AutoFlow's), Redis and the Deployments each select only their own pods.
+func TestSelectorsNeverOverlap(t *testing.T) {
+	res := renderWith(t, []string{example("full-queue.yaml")}, "autoflow.enabled=true", "autoflow.existingSecret=t", "autoflow.inputsClaim=in")
+	type workload struct {
+		name   string
+		labels map[string]string
+		sel    map[string]string
+	}
+	var all []workload
+	for _, m := range res.Manifests {
+		switch m.Kind {
+		case "Deployment":
+			d := charttest.Object[*appsv1.Deployment](t, res, m.Kind, m.Name)
+			all = append(all, workload{m.Name, d.Spec.Template.Labels, d.Spec.Selector.MatchLabels})
+		case "StatefulSet":
+			s := charttest.Object[*appsv1.StatefulSet](t, res, m.Kind, m.Name)
+			all = append(all, workload{m.Name, s.Spec.Template.Labels, s.Spec.Selector.MatchLabels})
+		}
+	}
+	require.Len(t, all, 10, "flowdb, redis, 3 bundled databases, flowetl, flowmachine, flowapi, flowauth, autoflow")
+	for _, a := range all {
+		for _, b := range all {
+			if a.name == b.name {
+				continue
+			}
+			matches := true
+			for k, v := range a.sel {
+				if b.labels[k] != v {
+					matches = false
+				}
+			}
+			assert.False(t, matches, "%s's selector matches %s's pods", a.name, b.name)
+		}
+	}
+}
+
+func TestHookOffDropsTheWaits(t *testing.T) {
+	res := renderWith(t, nil, "hook.enabled=false", "jwt.existingSecret=jwt")
+	for _, c := range []string{"flowmachine", "flowapi", "flowauth", "flowetl"} {
+		pod := deployment(t, res, c).Spec.Template.Spec
+		assert.Empty(t, pod.InitContainers, c)
+		for _, v := range pod.Volumes {
+			assert.NotEqual(t, "flotilla-db-password", v.Name, "%s mounts a password it no longer uses", c)
+		}
+	}
+	assert.NotEmpty(t, res.Find("CronJob", "rel-flowkit-cache-prune"), "the CronJob follows cache.pruning.enabled")
+}
+
+func TestHTTPRoutePublishesFlowAPI(t *testing.T) {
+	res := renderWith(t, nil, "httpRoute.enabled=true", "httpRoute.parentRefs[0].name=gw", "httpRoute.hostnames[0]=api.example.org", "jwt.existingSecret=jwt")
+	require.Len(t, res.Find("HTTPRoute", "rel-flowkit"), 1)
+	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit")[0].YAML, "name: rel-flowkit\n          port: 9090")
+}

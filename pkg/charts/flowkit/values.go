@@ -55,7 +55,7 @@ type Values struct {
 	PodAnnotations map[string]string `json:"podAnnotations"`
 	// The `helm test` pod: connects to FlowDB as the FlowMachine and FlowAPI users with flotilla-hook.
 	Tests Tests `json:"tests"`
-	// flotilla-hook: runs the cache pruning CronJob, the test pod and the wait-for-FlowDB init containers.
+	// flotilla-hook's image and resources, used by the cache pruning CronJob, the test pod and the wait-for-database init containers; hook.enabled switches the init containers only (the CronJob follows cache.pruning.enabled, the test pod tests.enabled). Its timeout is how long those init containers wait.
 	Hook cv.Hook `json:"hook"`
 }
 
