@@ -119,6 +119,9 @@ cache table) runs before a new version serves:
   init container of the API pods instead (the rolling update keeps old pods serving until new ones
   are migrated and ready). ` + "`migration.mode: job`" + ` with the bundled database is refused by the schema.
   With several API replicas starting at once the first migration wins and the others retry.
+  Before it, a flotilla-hook ` + "`db wait`" + ` init container (` + "`hook.enabled`" + `) waits up to ` + "`hook.timeout`" + ` for the
+  bundled database (API and task processor pods): Flagsmith's own ` + "`waitfordb`" + ` gives up after 5 seconds,
+  which would restart pods while a fresh PostgreSQL initialises.
 
 The task processor waits for the migrations itself (` + "`run-task-processor`" + ` runs ` + "`waitfordb --migrations`" + `).
 Migrations connect to PostgreSQL directly, never through PgBouncer.`},

@@ -56,6 +56,14 @@ func container(t testing.TB, pod corev1.PodTemplateSpec, name string) corev1.Con
 	return corev1.Container{}
 }
 
+func initNames(pod corev1.PodTemplateSpec) []string {
+	var out []string
+	for _, c := range pod.Spec.InitContainers {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
 func secretValue(t testing.TB, res *render.Result, name, key string) string {
 	t.Helper()
 	s := charttest.Object[*corev1.Secret](t, res, "Secret", name)
@@ -101,8 +109,8 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.NotContains(t, env, "ENVIRONMENT_CACHE_BACKEND", "no Redis: in-process caches")
 				assert.Equal(t, "/health/readiness/", c.ReadinessProbe.HTTPGet.Path)
 				assert.Equal(t, "/health/liveness/", c.LivenessProbe.HTTPGet.Path, "liveness must not depend on the database")
-				require.Len(t, d.Spec.Template.Spec.InitContainers, 1, "bundled database: migrations in an init container")
-				assert.Equal(t, []string{"migrate"}, d.Spec.Template.Spec.InitContainers[0].Args)
+				assert.Equal(t, []string{"db-wait", "migrate"}, initNames(d.Spec.Template), "bundled database: wait for it, then migrate, before serving")
+				assert.Equal(t, []string{"migrate"}, d.Spec.Template.Spec.InitContainers[1].Args)
 				assert.Equal(t, "strong-db-password", secretValue(t, res, "rel-flagsmith-postgresql", "password"))
 
 				f := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-frontend")
@@ -154,8 +162,8 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Equal(t, "strong-redis-password", secretValue(t, res, "rel-flagsmith-redis", "redis-password"))
 				assert.Equal(t, "/health/readiness/", wc.ReadinessProbe.HTTPGet.Path, "the task processor has its own probes")
 				assert.NotNil(t, wc.LivenessProbe)
-				assert.Empty(t, w.Spec.Template.Spec.InitContainers, "run-task-processor waits for the migrations itself")
-				mig := d.Spec.Template.Spec.InitContainers[0]
+				assert.Equal(t, []string{"db-wait"}, initNames(w.Spec.Template), "run-task-processor waits for the migrations itself")
+				mig := d.Spec.Template.Spec.InitContainers[1]
 				assert.Equal(t, "rel-flagsmith-postgresql", charttest.Env(mig)["DJANGO_DB_HOST"], "migrations bypass PgBouncer")
 
 				hpa := charttest.Object[*autoscalingv2.HorizontalPodAutoscaler](t, res, "HorizontalPodAutoscaler", "rel-flagsmith-task-processor")

@@ -40,7 +40,7 @@ func TestExternalDatabaseIsMigratedByAPreInstallJob(t *testing.T) {
 	assert.Equal(t, "secret:flagsmith-db-credentials/password", env["DJANGO_DB_PASSWORD"])
 	assert.NotContains(t, env, "DJANGO_SECRET_KEY", "migrate needs no secret key, so the generated one need not be a hook")
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-	assert.Empty(t, d.Spec.Template.Spec.InitContainers)
+	assert.Empty(t, d.Spec.Template.Spec.InitContainers, "external database: neither wait nor migrate in the pods")
 	assert.Equal(t, "rel-flagsmith-pgbouncer", charttest.Env(container(t, d.Spec.Template, "api"))["DJANGO_DB_HOST"])
 	pgb := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-pgbouncer")
 	assert.Equal(t, "postgres.database.svc.cluster.local", charttest.Env(container(t, pgb.Spec.Template, "pgbouncer"))["DB_HOST"])
@@ -70,25 +70,42 @@ func TestMigrationModes(t *testing.T) {
 		files    []string
 		set      []string
 		wantJob  bool
-		wantInit bool
+		wantInit []string // init containers of the API pods
 	}{
-		{"bundled database, auto", []string{example("standalone.yaml")}, nil, false, true},
-		{"bundled database, initContainer", []string{example("standalone.yaml")}, []string{"migration.mode=initContainer"}, false, true},
-		{"external database, auto", []string{example("external-postgresql.yaml")}, nil, true, false},
-		{"external database, initContainer for GitOps", []string{example("external-postgresql.yaml")}, []string{"migration.mode=initContainer"}, false, true},
-		{"external database, job", []string{example("external-postgresql.yaml")}, []string{"migration.mode=job"}, true, false},
+		{"bundled database, auto", []string{example("standalone.yaml")}, nil, false, []string{"db-wait", "migrate"}},
+		{"bundled database, initContainer", []string{example("standalone.yaml")}, []string{"migration.mode=initContainer"}, false, []string{"db-wait", "migrate"}},
+		{"bundled database, hook off", []string{example("standalone.yaml")}, []string{"hook.enabled=false"}, false, []string{"migrate"}},
+		{"external database, auto", []string{example("external-postgresql.yaml")}, nil, true, nil},
+		{"external database, initContainer for GitOps", []string{example("external-postgresql.yaml")}, []string{"migration.mode=initContainer"}, false, []string{"migrate"}},
+		{"external database, job", []string{example("external-postgresql.yaml")}, []string{"migration.mode=job"}, true, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			res := renderWith(t, tc.files, tc.set...)
 			assert.Equal(t, tc.wantJob, len(res.Find("Job", "rel-flagsmith-migrate")) == 1)
 			d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-			if tc.wantInit {
-				require.Len(t, d.Spec.Template.Spec.InitContainers, 1)
-				assert.Equal(t, "migrate", d.Spec.Template.Spec.InitContainers[0].Name)
-			} else {
-				assert.Empty(t, d.Spec.Template.Spec.InitContainers)
-			}
+			assert.Equal(t, tc.wantInit, initNames(d.Spec.Template))
 		})
+	}
+}
+
+func TestPodsWaitForTheBundledDatabase(t *testing.T) {
+	res := renderWith(t, []string{example("queue.yaml")})
+	for _, name := range []string{"rel-flagsmith", "rel-flagsmith-task-processor"} {
+		d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", name)
+		ic := d.Spec.Template.Spec.InitContainers[0]
+		assert.Equal(t, "db-wait", ic.Name, name)
+		assert.Equal(t, "ghcr.io/flotilla/flotilla-hook:0.1.0", ic.Image)
+		assert.Equal(t, []string{"db", "wait", "--retry-missing-database", "--timeout=5m"}, ic.Args[:4])
+		env := charttest.Env(ic)
+		assert.Equal(t, "rel-flagsmith-postgresql", env["PGHOST"], "the database itself, not PgBouncer")
+		assert.Equal(t, "flagsmith", env["PGDATABASE"])
+		var volume string
+		for _, v := range d.Spec.Template.Spec.Volumes {
+			if v.Name == "flotilla-db-password" {
+				volume = v.Secret.SecretName + "/" + v.Secret.Items[0].Key
+			}
+		}
+		assert.Equal(t, "rel-flagsmith-postgresql/password", volume, name)
 	}
 }

@@ -68,6 +68,20 @@ type Values struct {
 	PodLabels map[string]string `json:"podLabels"`
 	// The `helm test` pod that calls the API health endpoint.
 	Tests Tests `json:"tests"`
+	// flotilla-hook: API and task processor pods wait for the bundled PostgreSQL before migrating or serving.
+	Hook Hook `json:"hook"`
+}
+
+// Hook configures the flotilla-hook init container of the API and task processor pods.
+type Hook struct {
+	// Wait for the bundled PostgreSQL with flotilla-hook (db wait) in an init container. Flagsmith's own wait gives up after a few seconds, so a fresh install would otherwise restart pods until the database is up.
+	Enabled bool `json:"enabled"`
+	// flotilla-hook image.
+	Image cv.Image `json:"image"`
+	// How long flotilla-hook waits for the database (Go duration, e.g. 5m).
+	Timeout string `json:"timeout" jsonschema:"pattern=^([0-9]+(ms|s|m|h))+$"`
+	// CPU/memory requests and limits of the flotilla-hook container.
+	Resources map[string]any `json:"resources"`
 }
 
 // Architecture selects the topology.
@@ -452,5 +466,9 @@ func Defaults() Values {
 		PodAnnotations:           map[string]string{},
 		PodLabels:                map[string]string{},
 		Tests:                    Tests{Enabled: true},
+		Hook: func() Hook {
+			h := cv.DefaultHook()
+			return Hook{Enabled: true, Image: h.Image, Timeout: h.Timeout, Resources: h.Resources}
+		}(),
 	}
 }
