@@ -196,6 +196,7 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 					"PRIVATE_JWT_SIGNING_KEY": "secret:flowkit-jwt/private-key",
 					"FLOWAUTH_FERNET_KEY":     "secret:flowauth-secrets/fernet-key", "SECRET_KEY": "secret:flowauth-secrets/secret-key",
 					"FLOWAUTH_ADMIN_PASSWORD": "secret:flowauth-secrets/admin-password",
+					"FLOWAUTH_ADMIN_USER":     "admin",
 					"FLOWAUTH_DB_PASSWORD":    "secret:flowauth-db/password",
 					"DB_URI":                  "postgresql://flowauth:{}@rel-flowkit-flowauth-postgresql:5432/flowauth",
 					"FLOWAUTH_CACHE_BACKEND":  "FILE", "FLOWAUTH_CACHE_FILE": "/dev/shm/flowauth_last_used_cache",

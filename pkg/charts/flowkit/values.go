@@ -245,7 +245,7 @@ type FlowAuth struct {
 	ReplicaCount int `json:"replicaCount" jsonschema:"minimum=1"`
 	// Container port FlowAuth's web server listens on (the image serves on 80).
 	Port int `json:"port" jsonschema:"minimum=1,maximum=65535"`
-	// Login of FlowAuth's first administrator (FLOWAUTH_ADMIN_USERNAME).
+	// Login of FlowAuth's first administrator (FLOWAUTH_ADMIN_USER, also passed as FLOWAUTH_ADMIN_USERNAME); its password is reset to the Secret's at every start.
 	AdminUsername string `json:"adminUsername" jsonschema:"minLength=1"`
 	// FlowAuth's secrets: FLOWAUTH_FERNET_KEY, SECRET_KEY and the administrator's password.
 	Auth FlowAuthAuth `json:"auth"`
