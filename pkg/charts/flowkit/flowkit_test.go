@@ -406,6 +406,14 @@ func TestFlowDBVolumesAndDefaults(t *testing.T) {
 	assert.Equal(t, "1Gi", volume(t, pod, "dshm").EmptyDir.SizeLimit.String())
 }
 
+func TestFlowETLDags(t *testing.T) {
+	res := renderWith(t, nil, "scenario=db-etl", "flowetl.dagsClaim=dags")
+	pod := deployment(t, res, "flowetl").Spec.Template.Spec
+	assert.Equal(t, "dags", volume(t, pod, "dags").PersistentVolumeClaim.ClaimName)
+	assert.Equal(t, "/opt/airflow/dags", mount(t, container(t, pod, "flowetl"), "dags").MountPath, "the image's DAGs folder")
+	assert.EqualValues(t, 50000, *pod.SecurityContext.RunAsUser, "airflow in the image")
+}
+
 func TestFlowAPIServesTLSFromASecret(t *testing.T) {
 	res := renderWith(t, nil, "flowapi.tls.existingSecret=flowapi-cert", "jwt.existingSecret=jwt")
 	pod := deployment(t, res, "flowapi").Spec.Template.Spec

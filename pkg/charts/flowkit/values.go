@@ -141,7 +141,9 @@ type FlowETL struct {
 	PostgreSQL cv.PostgreSQL `json:"postgresql"`
 	// Airflow's metadata database when flowetl.postgresql.enabled is false.
 	ExternalDatabase ExternalDatabase `json:"externalDatabase"`
-	// User FlowETL runs as; 50000 is airflow in Airflow's images.
+	// Existing PVC holding the DAG files (the guide's FLOWETL_HOST_DAG_DIR), mounted at /opt/airflow/dags, the image's AIRFLOW__CORE__DAGS_FOLDER. Empty: the image's own DAGs folder.
+	DagsClaim string `json:"dagsClaim"`
+	// User FlowETL runs as; 50000 is airflow in the Airflow image FlowETL is built on.
 	UID int `json:"uid" jsonschema:"minimum=1"`
 	// Group FlowETL runs as; Airflow's images expect group 0 (root group, not root).
 	GID int `json:"gid" jsonschema:"minimum=0"`
