@@ -122,7 +122,10 @@ several FlowAPI servers, give them all the same ` + "`jwt.existingSecret`" + `.`
 			{Title: "Users, volumes and what was not verified", Body: `FlowDB creates the FlowMachine and FlowAPI roles at first initialisation with the guide's grants (FlowMachine:
 write on the cache schema, read on events/infrastructure/geography; FlowAPI: read on cache and geography); the chart
 passes FLOWMACHINE_FLOWDB_USER/PASSWORD and FLOWAPI_FLOWDB_USER/PASSWORD. FlowDB gets a memory-backed /dev/shm
-(` + "`flowdb.shmSize`" + `), its data PVC, and optionally ` + "`flowdb.etl.existingClaim`" + ` read-only at /etl. FlowAuth listens on
+(` + "`flowdb.shmSize`" + `), its data PVC, and optionally ` + "`flowdb.etl.existingClaim`" + ` read-only at /etl. As a non-root user FlowDB
+cannot take over the volume's root (the guide's initdb permission error), so PGDATA is the pgdata subdirectory and an init
+container links /var/lib/postgresql/data/postgresql.conf, where FlowDB's init scripts append their tuning include, to the
+cluster's own file. FlowAuth listens on
 port 80 as a non-root user thanks to the namespaced sysctl ` + "`net.ipv4.ip_unprivileged_port_start=0`" + ` (allowed by
 the restricted standard). Environment variable names and ports come from FlowKit's documentation, stack files and
 source; rendering, schema rules, strict decoding and the restricted checks run in ` + "`make test`" + `, and ` + "`make e2e`" + `

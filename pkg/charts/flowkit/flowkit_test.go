@@ -134,6 +134,10 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 				assert.Equal(t, corev1.StorageMediumMemory, shm.EmptyDir.Medium)
 				assert.Equal(t, "2Gi", shm.EmptyDir.SizeLimit.String())
 				assert.Equal(t, "/dev/shm", mount(t, db, "dshm").MountPath)
+				layout := container(t, pod, "pgdata-layout")
+				assert.Contains(t, layout.Command[2], "ln -sfn pgdata/postgresql.conf /var/lib/postgresql/data/postgresql.conf",
+					"FlowDB appends its config include to that fixed path")
+				assert.Equal(t, "/var/lib/postgresql/data", mount(t, layout, "data").MountPath)
 				require.Len(t, sts.Spec.VolumeClaimTemplates, 1)
 				assert.Equal(t, "200Gi", sts.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage().String())
 

@@ -81,6 +81,8 @@ type FlowDB struct {
 	UID int `json:"uid" jsonschema:"minimum=1"`
 	// Group FlowDB runs as (runAsGroup) and that owns its volumes (fsGroup).
 	GID int `json:"gid" jsonschema:"minimum=1"`
+	// Read-only root filesystem. FlowDB's init scripts write their generated configuration into the image (/flowdb_autoconf), so false by default.
+	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
 	// CPU/memory requests and limits of the FlowDB container.
 	Resources map[string]any `json:"resources"`
 	// Extra environment variables for FlowDB (Kubernetes EnvVar objects).
