@@ -4,14 +4,10 @@ import cv "github.com/flotilla/flotilla/pkg/chartvalues"
 
 // Values of the Flagsmith chart.
 type Values struct {
-	// Override the chart name.
-	NameOverride string `json:"nameOverride"`
-	// Override the full release name.
-	FullnameOverride string `json:"fullnameOverride"`
+	// Root values every Flotilla chart shares (names, ServiceAccount, PDB, security contexts, scheduling).
+	cv.Common
 	// Topology of the release.
 	Architecture Architecture `json:"architecture"`
-	// Secrets for pulling images from private registries, e.g. [{name: regcred}].
-	ImagePullSecrets []map[string]any `json:"imagePullSecrets"`
 	// The Flagsmith API (Django, gunicorn on port 8000).
 	API API `json:"api"`
 	// The Flagsmith dashboard (Node server on port 8080); it proxies /api/v1/ to the API Service.
@@ -48,24 +44,6 @@ type Values struct {
 	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 	// Prometheus Operator ServiceMonitor scraping /metrics of the API and task processor.
 	ServiceMonitor cv.ServiceMonitor `json:"serviceMonitor"`
-	// ServiceAccount of the pods.
-	ServiceAccount cv.ServiceAccount `json:"serviceAccount"`
-	// PodDisruptionBudgets of the API, frontend and task processor (created when a component runs more than one replica).
-	PodDisruptionBudget cv.PodDisruptionBudget `json:"podDisruptionBudget"`
-	// Pod securityContext of the Flagsmith pods. The default passes the "restricted" Pod Security Standard as the images' nobody user (65534).
-	PodSecurityContext map[string]any `json:"podSecurityContext"`
-	// Container securityContext of every container the chart runs. The default passes the "restricted" Pod Security Standard.
-	ContainerSecurityContext map[string]any `json:"containerSecurityContext"`
-	// Node labels the pods must run on.
-	NodeSelector map[string]string `json:"nodeSelector"`
-	// Tolerations of the pods.
-	Tolerations []map[string]any `json:"tolerations"`
-	// Affinity rules of the pods.
-	Affinity map[string]any `json:"affinity"`
-	// Annotations added to the Flagsmith pods.
-	PodAnnotations map[string]string `json:"podAnnotations"`
-	// Labels added to the Flagsmith pods.
-	PodLabels map[string]string `json:"podLabels"`
 	// The `helm test` pod that calls the API health endpoint.
 	Tests Tests `json:"tests"`
 	// flotilla-hook: API and task processor pods wait for the bundled PostgreSQL before migrating or serving.
@@ -385,8 +363,8 @@ func Defaults() Values {
 	}
 	redis := cv.DefaultRedis()
 	return Values{
-		Architecture:     Architecture{Mode: "standalone"},
-		ImagePullSecrets: []map[string]any{},
+		Common:       cv.DefaultCommon(65534),
+		Architecture: Architecture{Mode: "standalone"},
 		API: API{
 			Image:              cv.Image{Repository: "docker.io/flagsmith/flagsmith-api", PullPolicy: "IfNotPresent"},
 			ReplicaCount:       1,
@@ -452,20 +430,11 @@ func Defaults() Values {
 		StaticFiles: StaticFiles{S3: S3StaticFiles{
 			Region: "us-east-1", ExistingSecretAccessKeyIDKey: "access-key-id", ExistingSecretSecretAccessKeyKey: "secret-access-key",
 		}},
-		Service:                  cv.Service{Type: "ClusterIP", Port: 8000, Annotations: map[string]string{}},
-		Ingress:                  ingress(),
-		HTTPRoute:                httpRoute(),
-		ServiceMonitor:           cv.ServiceMonitor{Labels: map[string]string{}},
-		ServiceAccount:           cv.ServiceAccount{Create: true, Annotations: map[string]string{}},
-		PodDisruptionBudget:      cv.PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},
-		PodSecurityContext:       cv.RestrictedPodSecurityContext(65534),
-		ContainerSecurityContext: cv.RestrictedContainerSecurityContext(),
-		NodeSelector:             map[string]string{},
-		Tolerations:              []map[string]any{},
-		Affinity:                 map[string]any{},
-		PodAnnotations:           map[string]string{},
-		PodLabels:                map[string]string{},
-		Tests:                    Tests{Enabled: true},
+		Service:        cv.Service{Type: "ClusterIP", Port: 8000, Annotations: map[string]string{}},
+		Ingress:        ingress(),
+		HTTPRoute:      httpRoute(),
+		ServiceMonitor: cv.ServiceMonitor{Labels: map[string]string{}},
+		Tests:          Tests{Enabled: true},
 		Hook: func() Hook {
 			h := cv.DefaultHook()
 			return Hook{Enabled: true, Image: h.Image, Timeout: h.Timeout, Resources: h.Resources}
