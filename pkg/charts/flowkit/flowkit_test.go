@@ -126,6 +126,7 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 					"FLOWMACHINE_FLOWDB_PASSWORD": "secret:flowdb-passwords/flowmachine-password",
 					"FLOWAPI_FLOWDB_PASSWORD":     "secret:flowdb-passwords/flowapi-password",
 					"PGDATA":                      "/var/lib/postgresql/data/pgdata",
+					"AUTO_CONFIG_PATH":            "/var/lib/postgresql/data/pgdata/postgresql.configurator.conf",
 				} {
 					assert.Equal(t, v, env[k], k)
 				}
