@@ -203,31 +203,9 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
-{{/* Service of the main component: dict "ctx" $ "component" C "targetPort" NAME. */}}
+{{/* The Service of the main component: dict "ctx" $ "component" C "targetPort" NAME (see flotilla.serviceFor). */}}
 {{- define "flotilla.service" -}}
-{{- $svc := .ctx.Values.service }}
-apiVersion: v1
-kind: Service
-metadata:
-  name: {{ include "flotilla.fullname" .ctx }}
-  labels:
-    {{- include "flotilla.labels" . | nindent 4 }}
-  {{- with $svc.annotations }}
-  annotations:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-spec:
-  type: {{ $svc.type }}
-  ports:
-    - name: http
-      port: {{ $svc.port }}
-      targetPort: {{ .targetPort }}
-      protocol: TCP
-      {{- if and (ne $svc.type "ClusterIP") $svc.nodePort }}
-      nodePort: {{ $svc.nodePort }}
-      {{- end }}
-  selector:
-    {{- include "flotilla.selectorLabels" . | nindent 4 }}
+{{- include "flotilla.serviceFor" (dict "ctx" .ctx "component" .component "name" (include "flotilla.fullname" .ctx) "svc" .ctx.Values.service "targetPort" .targetPort) -}}
 {{- end -}}
 
 {{/* Name of the bundled PostgreSQL's Service and StatefulSet. */}}
@@ -615,7 +593,7 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
 {{- end -}}
 
 {{/*
-A Service for any component (the main one uses flotilla.service): dict "ctx" $ "name" N
+A Service for any component: dict "ctx" $ "name" N
 "component" C "svc" (a cv.Service value block) "targetPort" PORTNAME.
 */}}
 {{- define "flotilla.serviceFor" -}}
@@ -644,7 +622,7 @@ spec:
 {{- end -}}
 
 {{/*
-An Ingress for any Service (the main one uses flotilla.ingress): dict "ctx" $ "name" N
+An Ingress for any Service: dict "ctx" $ "name" N
 "component" C "ingress" (a cv.Ingress value block) "service" SERVICE-NAME. The Service's port
 must be named http. Renders nothing when the block is disabled.
 */}}
@@ -729,7 +707,7 @@ spec:
 {{- end -}}
 
 {{/*
-A Gateway API HTTPRoute for any Service (the main one uses flotilla.httpRoute): dict "ctx" $
+A Gateway API HTTPRoute for any Service: dict "ctx" $
 "name" N "component" C "route" (a cv.HTTPRoute value block) "service" SERVICE-NAME "port" PORT.
 Renders nothing when the block is disabled.
 */}}
