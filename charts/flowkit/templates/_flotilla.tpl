@@ -184,104 +184,21 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
-{{/* Service of the main component: dict "ctx" $ "component" C "targetPort" NAME. */}}
+{{/* The Service of the main component: dict "ctx" $ "component" C "targetPort" NAME (see flotilla.serviceFor). */}}
 {{- define "flotilla.service" -}}
-{{- $svc := .ctx.Values.service }}
-apiVersion: v1
-kind: Service
-metadata:
-  name: {{ include "flotilla.fullname" .ctx }}
-  labels:
-    {{- include "flotilla.labels" . | nindent 4 }}
-  {{- with $svc.annotations }}
-  annotations:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-spec:
-  type: {{ $svc.type }}
-  ports:
-    - name: http
-      port: {{ $svc.port }}
-      targetPort: {{ .targetPort }}
-      protocol: TCP
-      {{- if and (ne $svc.type "ClusterIP") $svc.nodePort }}
-      nodePort: {{ $svc.nodePort }}
-      {{- end }}
-  selector:
-    {{- include "flotilla.selectorLabels" . | nindent 4 }}
+{{- include "flotilla.serviceFor" (dict "ctx" .ctx "component" .component "name" (include "flotilla.fullname" .ctx) "svc" .ctx.Values.service "targetPort" .targetPort) -}}
 {{- end -}}
 
-{{/* Ingress to the main Service. */}}
+{{/* Ingress to the main Service, from .Values.ingress (see flotilla.ingressFor). */}}
 {{- define "flotilla.ingress" -}}
-{{- $ing := .Values.ingress -}}
-{{- if $ing.enabled }}
-{{- $svc := include "flotilla.fullname" . }}
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: {{ $svc }}
-  labels:
-    {{- include "flotilla.labels" (dict "ctx" . "component" "main") | nindent 4 }}
-  {{- with $ing.annotations }}
-  annotations:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-spec:
-  {{- with $ing.ingressClassName }}
-  ingressClassName: {{ . }}
-  {{- end }}
-  {{- with $ing.tls }}
-  tls:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  rules:
-    {{- range $ing.hosts }}
-    - host: {{ .host | quote }}
-      http:
-        paths:
-          {{- range .paths }}
-          - path: {{ .path }}
-            pathType: {{ .pathType }}
-            backend:
-              service:
-                name: {{ $svc }}
-                port:
-                  name: http
-          {{- end }}
-    {{- end }}
-{{- end }}
+{{- $name := include "flotilla.fullname" . -}}
+{{- include "flotilla.ingressFor" (dict "ctx" . "component" "main" "name" $name "ingress" .Values.ingress "service" $name) -}}
 {{- end -}}
 
-{{/* Gateway API HTTPRoute to the main Service. */}}
+{{/* Gateway API HTTPRoute to the main Service, from .Values.httpRoute (see flotilla.httpRouteFor). */}}
 {{- define "flotilla.httpRoute" -}}
-{{- $r := .Values.httpRoute -}}
-{{- if $r.enabled }}
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: {{ include "flotilla.fullname" . }}
-  labels:
-    {{- include "flotilla.labels" (dict "ctx" . "component" "main") | nindent 4 }}
-  {{- with $r.annotations }}
-  annotations:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-spec:
-  parentRefs:
-    {{- toYaml $r.parentRefs | nindent 4 }}
-  {{- with $r.hostnames }}
-  hostnames:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  rules:
-    - matches:
-        - path:
-            type: PathPrefix
-            value: {{ $r.path }}
-      backendRefs:
-        - name: {{ include "flotilla.fullname" . }}
-          port: {{ .Values.service.port }}
-{{- end }}
+{{- $name := include "flotilla.fullname" . -}}
+{{- include "flotilla.httpRouteFor" (dict "ctx" . "component" "main" "name" $name "route" .Values.httpRoute "service" $name "port" .Values.service.port) -}}
 {{- end -}}
 
 {{/* Name of the bundled PostgreSQL's Service and StatefulSet. */}}
@@ -816,4 +733,114 @@ spec:
             {{- include "flotilla.hook.container" (dict "ctx" $scope "name" .component "args" .args "pg" .pg) | nindent 12 }}
           volumes:
             {{- include "flotilla.hook.volume" .pg | nindent 12 }}
+{{- end -}}
+
+{{/*
+A Service for any component: dict "ctx" $ "name" N
+"component" C "svc" (a cv.Service value block) "targetPort" PORTNAME.
+*/}}
+{{- define "flotilla.serviceFor" -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with .svc.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ .svc.type }}
+  ports:
+    - name: http
+      port: {{ .svc.port }}
+      targetPort: {{ .targetPort }}
+      protocol: TCP
+      {{- if and (ne .svc.type "ClusterIP") .svc.nodePort }}
+      nodePort: {{ .svc.nodePort }}
+      {{- end }}
+  selector:
+    {{- include "flotilla.selectorLabels" . | nindent 4 }}
+{{- end -}}
+
+{{/*
+An Ingress for any Service: dict "ctx" $ "name" N
+"component" C "ingress" (a cv.Ingress value block) "service" SERVICE-NAME. The Service's port
+must be named http. Renders nothing when the block is disabled.
+*/}}
+{{- define "flotilla.ingressFor" -}}
+{{- $ing := .ingress -}}
+{{- $svc := .service -}}
+{{- if $ing.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with $ing.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- with $ing.ingressClassName }}
+  ingressClassName: {{ . }}
+  {{- end }}
+  {{- with $ing.tls }}
+  tls:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    {{- range $ing.hosts }}
+    - host: {{ .host | quote }}
+      http:
+        paths:
+          {{- range .paths }}
+          - path: {{ .path }}
+            pathType: {{ .pathType }}
+            backend:
+              service:
+                name: {{ $svc }}
+                port:
+                  name: http
+          {{- end }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+A Gateway API HTTPRoute for any Service: dict "ctx" $
+"name" N "component" C "route" (a cv.HTTPRoute value block) "service" SERVICE-NAME "port" PORT.
+Renders nothing when the block is disabled.
+*/}}
+{{- define "flotilla.httpRouteFor" -}}
+{{- $r := .route -}}
+{{- if $r.enabled }}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with $r.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  parentRefs:
+    {{- toYaml $r.parentRefs | nindent 4 }}
+  {{- with $r.hostnames }}
+  hostnames:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    - matches:
+        - path:
+            type: PathPrefix
+            value: {{ $r.path }}
+      backendRefs:
+        - name: {{ .service }}
+          port: {{ .port }}
+{{- end }}
 {{- end -}}
