@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,9 +14,12 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/flotilla/flotilla/pkg/catalog"
+	"github.com/flotilla/flotilla/pkg/charttest"
+	"github.com/flotilla/flotilla/pkg/render"
 )
 
 var root = filepath.Join("..", "..")
@@ -145,5 +149,26 @@ func TestTopologiesHaveExamples(t *testing.T) {
 			_, err := os.Stat(filepath.Join(root, "examples", c.Name, topo.Example))
 			assert.NoError(t, err, "%s topology %q", c.Name, topo.Name)
 		}
+	}
+}
+
+// podLabels and podAnnotations (chartvalues.Common) reach every Deployment's pods in every chart.
+func TestCommonPodMetadataReachesEveryDeployment(t *testing.T) {
+	for _, c := range catalog.Charts() {
+		t.Run(c.Name, func(t *testing.T) {
+			ch, err := render.Load(context.Background(), c.Name, render.LoadOptions{})
+			require.NoError(t, err)
+			res, err := render.Render(ch, render.Options{Set: []string{"podLabels.team=data", "podAnnotations.owner=ops"}})
+			require.NoError(t, err)
+			deployments := res.Find("Deployment", "")
+			require.NotEmpty(t, deployments)
+			for _, m := range deployments {
+				d, err := charttest.Typed(m)
+				require.NoError(t, err)
+				meta := d.(*appsv1.Deployment).Spec.Template.ObjectMeta
+				assert.Equal(t, "data", meta.Labels["team"], m.Name)
+				assert.Equal(t, "ops", meta.Annotations["owner"], m.Name)
+			}
+		})
 	}
 }

@@ -42,6 +42,19 @@ app.kubernetes.io/part-of: {{ $name }}
 helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
+{{/* Pod template metadata of a component: its labels plus podLabels, and podAnnotations. dict "ctx" $ "component" C. */}}
+{{- define "flotilla.podMetadata" -}}
+labels:
+  {{- include "flotilla.labels" . | nindent 2 }}
+  {{- with .ctx.Values.podLabels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- with .ctx.Values.podAnnotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
 {{/* Image reference: dict "image" .Values.image "default" .Chart.AppVersion. A digest wins over the tag. */}}
 {{- define "flotilla.image" -}}
 {{- if .image.digest -}}

@@ -5,14 +5,10 @@ import cv "github.com/flotilla/flotilla/pkg/chartvalues"
 // Values of the FlowKit chart. Component blocks follow the names of FlowKit's own services
 // (flowdb, flowetl, flowmachine, flowapi, flowauth, autoflow) and the seed's deployment guide.
 type Values struct {
-	// Override the chart name.
-	NameOverride string `json:"nameOverride"`
-	// Override the full release name.
-	FullnameOverride string `json:"fullnameOverride"`
+	// Root values every Flotilla chart shares (names, ServiceAccount, PDB, security contexts, scheduling).
+	cv.Common
 	// Deployment scenario of FlowKit's guide: db-etl (FlowDB + FlowETL), db-etl-machine (adds the Redis that FlowMachine library users share) or full (adds the FlowMachine server, FlowAPI and FlowAuth).
 	Scenario string `json:"scenario" jsonschema:"enum=db-etl,enum=db-etl-machine,enum=full"`
-	// Secrets for pulling images from private registries, e.g. [{name: regcred}].
-	ImagePullSecrets []map[string]any `json:"imagePullSecrets"`
 	// FlowDB, the PostgreSQL-based database (StatefulSet on flowminder/flowdb).
 	FlowDB FlowDB `json:"flowdb"`
 	// FlowETL, the Airflow-based loader of new data into FlowDB (every scenario).
@@ -37,22 +33,6 @@ type Values struct {
 	Ingress cv.Ingress `json:"ingress"`
 	// Gateway API HTTPRoute to FlowAPI (scenario full).
 	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
-	// ServiceAccount of the pods.
-	ServiceAccount cv.ServiceAccount `json:"serviceAccount"`
-	// PodDisruptionBudgets of the FlowMachine, FlowAPI and FlowAuth Deployments (created when replicas > 1).
-	PodDisruptionBudget cv.PodDisruptionBudget `json:"podDisruptionBudget"`
-	// Pod securityContext of the FlowMachine, FlowAPI, FlowAuth and AutoFlow pods. The default passes the "restricted" Pod Security Standard. FlowDB and FlowETL have their own users (flowdb.uid/gid, flowetl.uid/gid).
-	PodSecurityContext map[string]any `json:"podSecurityContext"`
-	// Container securityContext of every container the chart runs. The default passes the "restricted" Pod Security Standard; components whose image writes outside its volumes set readOnlyRootFilesystem false on top of it (their readOnlyRootFilesystem value).
-	ContainerSecurityContext map[string]any `json:"containerSecurityContext"`
-	// Node labels the pods must run on.
-	NodeSelector map[string]string `json:"nodeSelector"`
-	// Tolerations of the pods.
-	Tolerations []map[string]any `json:"tolerations"`
-	// Affinity rules of the pods.
-	Affinity map[string]any `json:"affinity"`
-	// Annotations added to every FlowKit pod.
-	PodAnnotations map[string]string `json:"podAnnotations"`
 	// The `helm test` pod: connects to FlowDB as the FlowMachine and FlowAPI users with flotilla-hook.
 	Tests Tests `json:"tests"`
 	// flotilla-hook's image and resources, used by the cache pruning CronJob, the test pod and the wait-for-database init containers; hook.enabled switches the init containers only (the CronJob follows cache.pruning.enabled, the test pod tests.enabled). Its timeout is how long those init containers wait.
@@ -358,8 +338,8 @@ func Defaults() Values {
 	redis := cv.DefaultRedis()
 	redis.Enabled = true
 	return Values{
-		Scenario:         "full",
-		ImagePullSecrets: []map[string]any{},
+		Common:   cv.DefaultCommon(1000),
+		Scenario: "full",
 		FlowDB: FlowDB{
 			Image: cv.Image{Repository: "docker.io/flowminder/flowdb", PullPolicy: "IfNotPresent"},
 			Auth: FlowDBAuth{
@@ -434,19 +414,11 @@ func Defaults() Values {
 			Resources:              map[string]any{},
 			ExtraEnv:               []cv.EnvVar{},
 		},
-		Cache:                    Cache{Pruning: Pruning{Enabled: true, Frequency: 86400, Timeout: 600}},
-		Service:                  cv.Service{Type: "ClusterIP", Port: 9090, Annotations: map[string]string{}},
-		Ingress:                  cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
-		HTTPRoute:                cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
-		ServiceAccount:           cv.ServiceAccount{Create: true, Annotations: map[string]string{}},
-		PodDisruptionBudget:      cv.PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},
-		PodSecurityContext:       cv.RestrictedPodSecurityContext(1000),
-		ContainerSecurityContext: cv.RestrictedContainerSecurityContext(),
-		NodeSelector:             map[string]string{},
-		Tolerations:              []map[string]any{},
-		Affinity:                 map[string]any{},
-		PodAnnotations:           map[string]string{},
-		Tests:                    Tests{Enabled: true},
-		Hook:                     cv.DefaultHook(),
+		Cache:     Cache{Pruning: Pruning{Enabled: true, Frequency: 86400, Timeout: 600}},
+		Service:   cv.Service{Type: "ClusterIP", Port: 9090, Annotations: map[string]string{}},
+		Ingress:   cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
+		HTTPRoute: cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
+		Tests:     Tests{Enabled: true},
+		Hook:      cv.DefaultHook(),
 	}
 }

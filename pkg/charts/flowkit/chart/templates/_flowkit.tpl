@@ -70,15 +70,6 @@ images that write outside their volumes: dict "ctx" $ "readOnly" BOOL.
 {{- toYaml $sc -}}
 {{- end -}}
 
-{{/* Pod template metadata: dict "ctx" $ "component" C. */}}
-{{- define "flowkit.podMetadata" -}}
-labels:
-  {{- include "flotilla.labels" . | nindent 2 }}
-{{- with .ctx.Values.podAnnotations }}
-annotations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- end -}}
 
 {{/* Init container waiting for FlowDB (its first initialisation takes minutes): dict "ctx" $ "user" U "key" K. */}}
 {{- define "flowkit.waitForFlowDB" -}}
