@@ -240,7 +240,7 @@ step "Gateway API CRDs ($TOOLS_BIN/crds)"
 "${KUBECTL[@]}" apply --server-side --force-conflicts -f "$TOOLS_BIN/crds/" >/dev/null || die "applying the Gateway API CRDs"
 "${KUBECTL[@]}" wait --for condition=Established --timeout=60s -f "$TOOLS_BIN/crds/" >/dev/null || die "Gateway API CRDs not Established"
 
-# --- storage -----------------------------------------------------------------------------------
+# --- storage (capacity is only a number here: nothing is written, so make every claim fit) ------
 step "default StorageClass + $PV_COUNT static PersistentVolumes"
 {
   cat <<'EOF'
@@ -263,7 +263,7 @@ metadata:
   name: e2e-pv-$i
   labels: {flotilla.dev/e2e-pool: "true"}
 spec:
-  capacity: {storage: 100Gi}
+  capacity: {storage: 100Ti}
   accessModes: [ReadWriteOnce, ReadOnlyMany, ReadWriteMany]
   persistentVolumeReclaimPolicy: Retain
   storageClassName: e2e-static

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -217,13 +219,13 @@ func installCase(t *testing.T, c chartUnderTest, vc valuesCase) {
 	install := append([]string{"install", rel}, ociArgs(c)...)
 	install = append(install, "--namespace", ns, "--wait", "--wait-for-jobs", "--timeout", "5m")
 	install = append(install, valuesArgs(vc.Values)...)
-	must(t, "helm install (oci)", nil, "helm", install...)
+	mustIn(t, ns, "helm install (oci)", "helm", install...)
 	checkWorkloadsReady(t, ns)
 	checkHookJobs(t, ns, rel)
 	dryRunPods(t, c, ns, rel, vc.Values)
 
 	// (2) helm test.
-	must(t, "helm test", nil, "helm", "test", rel, "--namespace", ns, "--timeout", "5m")
+	mustIn(t, ns, "helm test", "helm", "test", rel, "--namespace", ns, "--timeout", "5m")
 
 	// (3) generated Secrets survive two upgrades with changed unrelated values, and a reinstall.
 	before := keptSecrets(t, ns)
@@ -238,17 +240,17 @@ func installCase(t *testing.T, c chartUnderTest, vc valuesCase) {
 		up = append(up, "--namespace", ns, "--wait", "--wait-for-jobs", "--timeout", "5m")
 		up = append(up, valuesArgs(vc.Values)...)
 		up = append(up, "--set-string", fmt.Sprintf("%s=rev-%d", knob, i))
-		must(t, fmt.Sprintf("helm upgrade #%d", i), nil, "helm", up...)
+		mustIn(t, ns, fmt.Sprintf("helm upgrade #%d", i), "helm", up...)
 		checkWorkloadsReady(t, ns)
 		compareSecrets(t, fmt.Sprintf("after helm upgrade #%d", i), before, keptSecrets(t, ns))
 	}
-	must(t, "helm uninstall", nil, "helm", "uninstall", rel, "--namespace", ns, "--wait", "--timeout", "5m")
+	mustIn(t, ns, "helm uninstall", "helm", "uninstall", rel, "--namespace", ns, "--wait", "--timeout", "5m")
 	compareSecrets(t, "after helm uninstall (kept)", before, keptSecrets(t, ns))
 	recyclePVs(t)
-	must(t, "helm install again (oci)", nil, "helm", install...)
+	mustIn(t, ns, "helm install again (oci)", "helm", install...)
 	checkWorkloadsReady(t, ns)
 	compareSecrets(t, "after uninstall + install", before, keptSecrets(t, ns))
-	must(t, "helm test after reinstall", nil, "helm", "test", rel, "--namespace", ns, "--timeout", "5m")
+	mustIn(t, ns, "helm test after reinstall", "helm", "test", rel, "--namespace", ns, "--timeout", "5m")
 }
 
 // unrelatedValue picks a values key whose change touches no generated Secret: a per-chart choice,
@@ -530,4 +532,48 @@ func dryRunPods(t *testing.T, c chartUnderTest, ns, rel string, values []string)
 		n++
 	}
 	t.Logf("server-side dry-run accepted %d bare Pods (hooks/tests)", n)
+}
+
+// mustIn is must for a step acting on namespace ns: when it fails, the namespace's state
+// (workloads, pods, jobs, claims, recent events) is printed before the test stops.
+func mustIn(t *testing.T, ns, step string, name string, args ...string) string {
+	t.Helper()
+	out, err := try(t, step, nil, name, args...)
+	if err != nil {
+		t.Errorf("STEP FAILED: %s: %v", step, err)
+		diagnose(t, ns)
+		t.FailNow()
+	}
+	return out
+}
+
+// diagnose prints what is in ns and its recent events (the component logs are in build/e2e/logs).
+func diagnose(t *testing.T, ns string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, args := range [][]string{
+		{"get", "deployments,statefulsets,replicasets,jobs,pods,pvc,secrets", "--namespace", ns, "-o", "wide"},
+		{"get", "pods", "--namespace", ns, "-o", `custom-columns=POD:.metadata.name,PHASE:.status.phase,NODE:.spec.nodeName,READY:.status.conditions[?(@.type=="Ready")].status,SCHED:.status.conditions[?(@.type=="PodScheduled")].message`},
+		{"get", "events", "--namespace", ns, "--sort-by=.lastTimestamp"},
+		{"get", "pv", "-l", "flotilla.dev/e2e-pool=true", "--no-headers", "-o", "custom-columns=STATUS:.status.phase"},
+		{"get", "nodes", "-o", "wide"},
+	} {
+		out, errOut, err := runCmd3(ctx, "", nil, "kubectl", args...)
+		if err != nil {
+			out += errOut
+		}
+		if args[1] == "events" {
+			out = lastLines(out, 40)
+		}
+		if args[1] == "pv" {
+			counts := map[string]int{}
+			for _, f := range strings.Fields(out) {
+				counts[f]++
+			}
+			out = fmt.Sprint(counts)
+		}
+		t.Logf("DIAGNOSIS kubectl %s:\n%s", strings.Join(args, " "), indent(out))
+	}
+	t.Logf("DIAGNOSIS: component logs in %s/logs/", env.Dir)
 }
