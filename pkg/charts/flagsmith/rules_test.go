@@ -1,16 +1,12 @@
 package flagsmith_test
 
 import (
-	"errors"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/yaml"
 
 	"github.com/flotilla/flotilla/pkg/charts/flagsmith"
 	"github.com/flotilla/flotilla/pkg/charttest"
-	"github.com/flotilla/flotilla/pkg/render"
 )
 
 // externalBase is a valid document with an external database the rule cases vary.
@@ -22,104 +18,59 @@ database: {external: {host: db, existingSecret: db-creds}}
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
-	tests := []struct {
-		name     string
-		valid    string
-		invalid  string
-		path     string // field named in the error
-		rule     string // substring of the rule's message
-		helmText string // substring of Helm's own message
-	}{
-		{"external database needs a host", externalBase, "postgresql: {enabled: false}",
-			"database.external.host", "an external database needs database.external.host or database.external.urlExistingSecret", "anyOf"},
-		{"external database accepts a URL Secret", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}", "database: {mode: external}\npostgresql: {enabled: false}",
-			"database.external.host", "an external database needs database.external.host", "anyOf"},
-		{"external host needs a password", externalBase, "postgresql: {enabled: false}\ndatabase: {external: {host: db}}",
-			"database.external.existingSecret", "needs database.external.existingSecret or database.external.password", "anyOf"},
-		{"postgresql mode needs the bundled one", "database: {mode: postgresql}", "database: {mode: postgresql}\npostgresql: {enabled: false}",
-			"postgresql.enabled", "postgresql.enabled must be true when database.mode is postgresql", "at '/postgresql/enabled'"},
-		{"external mode refuses an unused bundled postgresql", "database: {mode: external, external: {host: db, password: pw}}\npostgresql: {enabled: false}", "database: {mode: external, external: {host: db, password: pw}}",
-			"postgresql.enabled", "the bundled PostgreSQL would run unused", "at '/postgresql/enabled'"},
-		{"migration job needs an external database", externalBase + "migration: {mode: job}", "migration: {mode: job}",
-			"database.mode", "pre-install hooks run before the bundled PostgreSQL exists", "anyOf"},
-		{"pgbouncer needs host and password", externalBase + "pgbouncer: {enabled: true}", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}\npgbouncer: {enabled: true}",
-			"database.external.urlExistingSecret", "PgBouncer needs the database as host and password", "at '/database/external/urlExistingSecret'"},
-		{"task processor HPA needs queue mode", "architecture: {mode: queue}\ntaskProcessor: {autoscaling: {enabled: true}}", "taskProcessor: {autoscaling: {enabled: true}}",
-			"architecture.mode", "taskProcessor.autoscaling needs architecture.mode queue", "at '/architecture/mode'"},
-		{"one redis at a time", "redis: {enabled: true}", "redis: {enabled: true, external: {host: r}}",
-			"redis.external.host", "choose the bundled or the external Redis", "at '/redis/external/host'"},
-		{"one influxdb at a time", "influxdb: {enabled: true}", "influxdb: {enabled: true, external: {url: 'http://i', existingSecret: t}}",
-			"influxdb.external.url", "choose the bundled or the external InfluxDB", "at '/influxdb/external/url'"},
-		{"external influxdb needs a token", "influxdb: {external: {url: 'http://i', existingSecret: t}}", "influxdb: {external: {url: 'http://i'}}",
-			"influxdb.external.existingSecret", "influxdb.external.existingSecret (the token) is required", "at '/influxdb/external/existingSecret'"},
-		{"sendgrid needs its key", "email: {backend: sendgrid, sendgrid: {existingSecret: sg}}", "email: {backend: sendgrid}",
-			"email.sendgrid.existingSecret", "email.sendgrid.existingSecret (the API key) is required", "at '/email/sendgrid/existingSecret'"},
-		{"smtp needs a host", "email: {backend: smtp, smtp: {host: mail}}", "email: {backend: smtp}",
-			"email.smtp.host", "email.smtp.host is required when email.backend is smtp", "at '/email/smtp/host'"},
-		{"github oauth needs its secret", "oauth: {github: {clientId: id, existingSecret: gh}}", "oauth: {github: {clientId: id}}",
-			"oauth.github.existingSecret", "oauth.github.existingSecret (the client secret) is required", "at '/oauth/github/existingSecret'"},
-		{"s3 static files need a bucket", "staticFiles: {s3: {enabled: true, bucketName: b}}", "staticFiles: {s3: {enabled: true}}",
-			"staticFiles.s3.bucketName", "staticFiles.s3.bucketName is required", "at '/staticFiles/s3/bucketName'"},
-		{"api ingress needs hosts", "ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}", "ingress: {enabled: true}",
-			"ingress.hosts", "ingress.hosts needs at least one host", "at '/ingress/hosts'"},
-		{"frontend ingress needs hosts", "frontend: {ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}", "frontend: {ingress: {enabled: true}}",
-			"frontend.ingress.hosts", "frontend.ingress.hosts needs at least one host", "at '/frontend/ingress/hosts'"},
-		{"frontend ingress needs the frontend", "frontend: {ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}", "frontend: {enabled: false, ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}",
-			"frontend.enabled", "the Ingress would have no backend", "at '/frontend/enabled'"},
-		{"api httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
-			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"},
-		{"frontend httpRoute needs a gateway", "frontend: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "frontend: {httpRoute: {enabled: true}}",
-			"frontend.httpRoute.parentRefs", "frontend.httpRoute.parentRefs needs at least one Gateway", "at '/frontend/httpRoute/parentRefs'"},
-		{"frontend httpRoute needs the frontend", "frontend: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "frontend: {enabled: false, httpRoute: {enabled: true, parentRefs: [{name: gw}]}}",
-			"frontend.enabled", "the HTTPRoute would have no backend", "at '/frontend/enabled'"},
+	tests := []charttest.RuleCase{
+		charttest.Rule("external database needs a host", externalBase, "postgresql: {enabled: false}",
+			"database.external.host", "an external database needs database.external.host or database.external.urlExistingSecret", "anyOf"),
+		charttest.Rule("external database accepts a URL Secret", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}", "database: {mode: external}\npostgresql: {enabled: false}",
+			"database.external.host", "an external database needs database.external.host", "anyOf"),
+		charttest.Rule("external host needs a password", externalBase, "postgresql: {enabled: false}\ndatabase: {external: {host: db}}",
+			"database.external.existingSecret", "needs database.external.existingSecret or database.external.password", "anyOf"),
+		charttest.Rule("postgresql mode needs the bundled one", "database: {mode: postgresql}", "database: {mode: postgresql}\npostgresql: {enabled: false}",
+			"postgresql.enabled", "postgresql.enabled must be true when database.mode is postgresql", "at '/postgresql/enabled'"),
+		charttest.Rule("external mode refuses an unused bundled postgresql", "database: {mode: external, external: {host: db, password: pw}}\npostgresql: {enabled: false}", "database: {mode: external, external: {host: db, password: pw}}",
+			"postgresql.enabled", "the bundled PostgreSQL would run unused", "at '/postgresql/enabled'"),
+		charttest.Rule("migration job needs an external database", externalBase+"migration: {mode: job}", "migration: {mode: job}",
+			"database.mode", "pre-install hooks run before the bundled PostgreSQL exists", "anyOf"),
+		charttest.Rule("pgbouncer needs host and password", externalBase+"pgbouncer: {enabled: true}", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}\npgbouncer: {enabled: true}",
+			"database.external.urlExistingSecret", "PgBouncer needs the database as host and password", "at '/database/external/urlExistingSecret'"),
+		charttest.Rule("task processor HPA needs queue mode", "architecture: {mode: queue}\ntaskProcessor: {autoscaling: {enabled: true}}", "taskProcessor: {autoscaling: {enabled: true}}",
+			"architecture.mode", "taskProcessor.autoscaling needs architecture.mode queue", "at '/architecture/mode'"),
+		charttest.Rule("one redis at a time", "redis: {enabled: true}", "redis: {enabled: true, external: {host: r}}",
+			"redis.external.host", "choose the bundled or the external Redis", "at '/redis/external/host'"),
+		charttest.Rule("one influxdb at a time", "influxdb: {enabled: true}", "influxdb: {enabled: true, external: {url: 'http://i', existingSecret: t}}",
+			"influxdb.external.url", "choose the bundled or the external InfluxDB", "at '/influxdb/external/url'"),
+		charttest.Rule("external influxdb needs a token", "influxdb: {external: {url: 'http://i', existingSecret: t}}", "influxdb: {external: {url: 'http://i'}}",
+			"influxdb.external.existingSecret", "influxdb.external.existingSecret (the token) is required", "at '/influxdb/external/existingSecret'"),
+		charttest.Rule("sendgrid needs its key", "email: {backend: sendgrid, sendgrid: {existingSecret: sg}}", "email: {backend: sendgrid}",
+			"email.sendgrid.existingSecret", "email.sendgrid.existingSecret (the API key) is required", "at '/email/sendgrid/existingSecret'"),
+		charttest.Rule("smtp needs a host", "email: {backend: smtp, smtp: {host: mail}}", "email: {backend: smtp}",
+			"email.smtp.host", "email.smtp.host is required when email.backend is smtp", "at '/email/smtp/host'"),
+		charttest.Rule("github oauth needs its secret", "oauth: {github: {clientId: id, existingSecret: gh}}", "oauth: {github: {clientId: id}}",
+			"oauth.github.existingSecret", "oauth.github.existingSecret (the client secret) is required", "at '/oauth/github/existingSecret'"),
+		charttest.Rule("s3 static files need a bucket", "staticFiles: {s3: {enabled: true, bucketName: b}}", "staticFiles: {s3: {enabled: true}}",
+			"staticFiles.s3.bucketName", "staticFiles.s3.bucketName is required", "at '/staticFiles/s3/bucketName'"),
+		charttest.Rule("api ingress needs hosts", "ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}", "ingress: {enabled: true}",
+			"ingress.hosts", "ingress.hosts needs at least one host", "at '/ingress/hosts'"),
+		charttest.Rule("frontend ingress needs hosts", "frontend: {ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}", "frontend: {ingress: {enabled: true}}",
+			"frontend.ingress.hosts", "frontend.ingress.hosts needs at least one host", "at '/frontend/ingress/hosts'"),
+		charttest.Rule("frontend ingress needs the frontend", "frontend: {ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}", "frontend: {enabled: false, ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}",
+			"frontend.enabled", "the Ingress would have no backend", "at '/frontend/enabled'"),
+		charttest.Rule("api httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
+			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"),
+		charttest.Rule("frontend httpRoute needs a gateway", "frontend: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "frontend: {httpRoute: {enabled: true}}",
+			"frontend.httpRoute.parentRefs", "frontend.httpRoute.parentRefs needs at least one Gateway", "at '/frontend/httpRoute/parentRefs'"),
+		charttest.Rule("frontend httpRoute needs the frontend", "frontend: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "frontend: {enabled: false, httpRoute: {enabled: true, parentRefs: [{name: gw}]}}",
+			"frontend.enabled", "the HTTPRoute would have no backend", "at '/frontend/enabled'"),
 		// Single-field checks of the strict schema.
-		{"unknown keys are refused", "api: {logLevel: INFO}", "api: {logLevl: INFO}",
-			"api.logLevl", "", "additional properties 'logLevl' not allowed"},
-		{"closed sets are enums", "architecture: {mode: queue}", "architecture: {mode: celery}",
-			"architecture.mode", "", "value must be one of 'standalone', 'queue'"},
-		{"retention has a pattern", "influxdb: {retention: 30d}", "influxdb: {retention: 30 days}",
-			"influxdb.retention", "", "does not match pattern"},
-		{"extraEnv values are strings", "api: {extraEnv: [{name: A, value: '1'}]}", "api: {extraEnv: [{name: A, value: 1}]}",
-			"api.extraEnv.0.value", "", "got number, want string"},
+		charttest.Rule("unknown keys are refused", "api: {logLevel: INFO}", "api: {logLevl: INFO}",
+			"api.logLevl", "", "additional properties 'logLevl' not allowed"),
+		charttest.Rule("closed sets are enums", "architecture: {mode: queue}", "architecture: {mode: celery}",
+			"architecture.mode", "", "value must be one of 'standalone', 'queue'"),
+		charttest.Rule("retention has a pattern", "influxdb: {retention: 30d}", "influxdb: {retention: 30 days}",
+			"influxdb.retention", "", "does not match pattern"),
+		charttest.Rule("extraEnv values are strings", "api: {extraEnv: [{name: A, value: '1'}]}", "api: {extraEnv: [{name: A, value: 1}]}",
+			"api.extraEnv.0.value", "", "got number, want string"),
 	}
 	require.Len(t, flagsmith.Rules, 20, "every rule needs a case here")
-	ch := loadChart(t)
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			valid, invalid := doc(t, tc.valid), doc(t, tc.invalid)
-
-			_, err := render.Render(ch, render.Options{Values: []map[string]any{valid}})
-			require.NoError(t, err, "valid document refused")
-			_, err = charttest.HelmTemplate(loadChart(t), doc(t, tc.valid), "rel", "apps")
-			require.NoError(t, err, "helm refuses the valid document")
-
-			_, err = render.Render(ch, render.Options{Values: []map[string]any{invalid}})
-			var ve *render.ValidationError
-			require.True(t, errors.As(err, &ve), "want a ValidationError, got %v", err)
-			if tc.rule != "" {
-				assert.Contains(t, err.Error(), tc.rule)
-			}
-			assert.Contains(t, problemPaths(ve), tc.path)
-			assert.Contains(t, ve.Helm, tc.helmText)
-
-			_, helmErr := charttest.HelmTemplate(loadChart(t), doc(t, tc.invalid), "rel", "apps")
-			require.Error(t, helmErr, "helm accepts a document pkg/render refuses")
-			assert.Equal(t, ve.Helm, helmErr.Error(), "pkg/render must report Helm's own failure")
-		})
-	}
-}
-
-func problemPaths(ve *render.ValidationError) []string {
-	var out []string
-	for _, p := range ve.Problems {
-		out = append(out, p.Path)
-	}
-	return out
-}
-
-func doc(t *testing.T, s string) map[string]any {
-	t.Helper()
-	m := map[string]any{}
-	require.NoError(t, yaml.Unmarshal([]byte(s), &m))
-	return m
+	charttest.RequireRules(t, "flagsmith", "", tests)
 }
