@@ -63,12 +63,13 @@ func charts(t *testing.T) []chartUnderTest {
 // ociRepo is where charts are pushed: oci://<registry>/charts/<name>.
 func ociRepo() string { return "oci://" + env.Registry + "/charts" }
 
-var pushed sync.Map // chart name -> error (nil when pushed)
+var pushed sync.Map // "name@version" -> error (nil when pushed)
 
 // pushChart runs `helm package` + `helm push` once per chart and test binary run.
 func pushChart(t *testing.T, c chartUnderTest) {
 	t.Helper()
-	if v, ok := pushed.Load(c.Name); ok {
+	key := c.Name + "@" + c.Version
+	if v, ok := pushed.Load(key); ok {
 		if v != nil {
 			t.Fatalf("STEP FAILED: push %s (earlier attempt): %v", c.Name, v)
 		}
@@ -84,10 +85,10 @@ func pushChart(t *testing.T, c chartUnderTest) {
 		_, err = try(t, "helm push "+c.Name, nil, "helm", "push", tgz, ociRepo(), "--plain-http")
 	}
 	if err != nil {
-		pushed.Store(c.Name, err)
+		pushed.Store(key, err)
 		t.Fatalf("STEP FAILED: package+push %s: %v", c.Name, err)
 	}
-	pushed.Store(c.Name, nil)
+	pushed.Store(key, nil)
 }
 
 // ociArgs are the arguments that make helm pull the chart from the registry (no local path).
