@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -444,33 +443,7 @@ func TestServiceMonitor(t *testing.T) {
 }
 
 // TestRenderMatchesHelm compares pkg/render with Helm's own `helm template` path for every
-// example (the examples set every secret, so both renders are deterministic).
+// example.
 func TestRenderMatchesHelm(t *testing.T) {
-	entries, err := os.ReadDir(example(""))
-	require.NoError(t, err)
-	for _, e := range entries {
-		t.Run(e.Name(), func(t *testing.T) {
-			vals, err := render.MergeValues(render.Options{ValueFiles: []string{example(e.Name())}})
-			require.NoError(t, err)
-			res, err := render.Render(loadChart(t), render.Options{ReleaseName: release, Namespace: "apps", ValueFiles: []string{example(e.Name())}})
-			require.NoError(t, err)
-			want, err := charttest.HelmTemplate(loadChart(t), vals, release, "apps")
-			require.NoError(t, err)
-			require.Empty(t, res.Find("Secret", "rel-flagsmith-auth"), "examples set auth.existingSecret, so both renders are deterministic")
-			assert.Equal(t, normalise(want), normalise(res.YAML()))
-		})
-	}
-}
-
-// normalise drops helm's empty documents and spacing differences between the two printers.
-func normalise(s string) []string {
-	var out []string
-	for _, doc := range strings.Split(s, "\n---") {
-		doc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---"))
-		if doc == "" {
-			continue
-		}
-		out = append(out, doc)
-	}
-	return out
+	charttest.RequireHelmParity(t, "flagsmith", example(""))
 }

@@ -2,9 +2,7 @@ package flowise_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -300,36 +298,9 @@ func TestRootPathsAreRefusedWithAReason(t *testing.T) {
 }
 
 // TestRenderMatchesHelm compares pkg/render with Helm's own `helm template` path for every
-// example (the examples set every secret, so both renders are deterministic).
+// example.
 func TestRenderMatchesHelm(t *testing.T) {
-	entries, err := os.ReadDir(example(""))
-	require.NoError(t, err)
-	for _, e := range entries {
-		t.Run(e.Name(), func(t *testing.T) {
-			ch := loadChart(t)
-			vals, err := render.MergeValues(render.Options{ValueFiles: []string{example(e.Name())}})
-			require.NoError(t, err)
-			res, err := render.Render(ch, render.Options{ReleaseName: release, Namespace: "apps", ValueFiles: []string{example(e.Name())}})
-			require.NoError(t, err)
-			want, err := charttest.HelmTemplate(loadChart(t), vals, release, "apps")
-			require.NoError(t, err)
-			require.Empty(t, res.Find("Secret", "rel-flowise-auth"), "examples set auth.existingSecret, so both renders are deterministic")
-			assert.Equal(t, normalise(want), normalise(res.YAML()))
-		})
-	}
-}
-
-// normalise drops helm's empty documents and spacing differences between the two printers.
-func normalise(s string) []string {
-	var out []string
-	for _, doc := range strings.Split(s, "\n---") {
-		doc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---"))
-		if doc == "" {
-			continue
-		}
-		out = append(out, doc)
-	}
-	return out
+	charttest.RequireHelmParity(t, "flowise", example(""))
 }
 
 func TestExistingClaimIsMountedNotCreated(t *testing.T) {

@@ -462,39 +462,9 @@ func TestExternalDatabasesAndRedis(t *testing.T) {
 }
 
 // TestRenderMatchesHelm compares pkg/render with Helm's own `helm template` path for every
-// example (the examples name every secret, so both renders are deterministic).
+// example.
 func TestRenderMatchesHelm(t *testing.T) {
-	entries, err := os.ReadDir(example(""))
-	require.NoError(t, err)
-	for _, e := range entries {
-		t.Run(e.Name(), func(t *testing.T) {
-			vals, err := render.MergeValues(render.Options{ValueFiles: []string{example(e.Name())}})
-			require.NoError(t, err)
-			res, err := render.Render(loadChart(t), render.Options{ReleaseName: release, Namespace: "apps", ValueFiles: []string{example(e.Name())}})
-			require.NoError(t, err)
-			for _, m := range res.Manifests {
-				if m.Kind == "Secret" {
-					t.Fatalf("%s generates Secret %s: the comparison needs deterministic renders", e.Name(), m.Name)
-				}
-			}
-			want, err := charttest.HelmTemplate(loadChart(t), vals, release, "apps")
-			require.NoError(t, err)
-			assert.Equal(t, normalise(want), normalise(res.YAML()))
-		})
-	}
-}
-
-// normalise drops helm's empty documents and spacing differences between the two printers.
-func normalise(s string) []string {
-	var out []string
-	for _, doc := range strings.Split(s, "\n---") {
-		doc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---"))
-		if doc == "" {
-			continue
-		}
-		out = append(out, doc)
-	}
-	return out
+	charttest.RequireHelmParity(t, "flowkit", example(""))
 }
 
 // TestSelectorsNeverOverlap: FlowDB, the bundled PostgreSQL instances (FlowETL's, FlowAuth's,
