@@ -5,7 +5,7 @@ GOTESTFLAGS ?=
 
 .PHONY: help deps generate check-generated test lint bench check ci
 help: ## list targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
 generate: ## regenerate charts/ and schemas/ from the Go sources
 	$(GO) run ./cmd/flotilla generate
