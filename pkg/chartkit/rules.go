@@ -106,3 +106,17 @@ func (r Rule) schema() *jsonschema.Schema {
 	}
 	return s
 }
+
+// IngressRule is the rule every chartvalues.Ingress block needs: an enabled Ingress has a
+// host. block is the block's path, e.g. "ingress" or "frontend.ingress".
+func IngressRule(block string) Rule {
+	return Rule{Message: block + ".hosts needs at least one host when " + block + ".enabled is true",
+		If: Eq(block+".enabled", true), Then: HasItems(block+".hosts", 1)}
+}
+
+// HTTPRouteRule is the rule every chartvalues.HTTPRoute block needs: an enabled route names a
+// Gateway. block is the block's path, e.g. "httpRoute".
+func HTTPRouteRule(block string) Rule {
+	return Rule{Message: block + ".parentRefs needs at least one Gateway when " + block + ".enabled is true",
+		If: Eq(block+".enabled", true), Then: HasItems(block+".parentRefs", 1)}
+}

@@ -58,10 +58,8 @@ var Rules = []chartkit.Rule{
 		If: chartkit.Eq("redis.enabled", true), Then: chartkit.Eq("redis.external.host", "")},
 	{Message: "persistence.existingClaim is only used when persistence.enabled is true: enable persistence or drop the claim",
 		If: chartkit.NotEmpty("persistence.existingClaim"), Then: chartkit.Eq("persistence.enabled", true)},
-	{Message: "ingress.hosts needs at least one host when ingress.enabled is true",
-		If: chartkit.Eq("ingress.enabled", true), Then: chartkit.HasItems("ingress.hosts", 1)},
-	{Message: "httpRoute.parentRefs needs at least one Gateway when httpRoute.enabled is true",
-		If: chartkit.Eq("httpRoute.enabled", true), Then: chartkit.HasItems("httpRoute.parentRefs", 1)},
+	chartkit.IngressRule("ingress"),
+	chartkit.HTTPRouteRule("httpRoute"),
 }
 
 // Chart is the Flowise chart definition.

@@ -46,10 +46,8 @@ var Rules = []chartkit.Rule{
 		If: chartkit.NotEmpty("autoflow.inputsClaim"), Then: chartkit.Eq("autoflow.inputsConfigMap", "")},
 	{Message: "ingress and httpRoute publish FlowAPI, which only scenario full runs",
 		If: publishesAPI, Then: chartkit.Eq("scenario", "full")},
-	{Message: "ingress.hosts needs at least one host when ingress.enabled is true",
-		If: chartkit.Eq("ingress.enabled", true), Then: chartkit.HasItems("ingress.hosts", 1)},
-	{Message: "httpRoute.parentRefs needs at least one Gateway when httpRoute.enabled is true",
-		If: chartkit.Eq("httpRoute.enabled", true), Then: chartkit.HasItems("httpRoute.parentRefs", 1)},
+	chartkit.IngressRule("ingress"),
+	chartkit.HTTPRouteRule("httpRoute"),
 }
 
 // Chart is the FlowKit chart definition.
