@@ -153,3 +153,15 @@ func Names(res *render.Result) []string {
 	}
 	return out
 }
+
+// Container returns the named container of a pod template, failing the test when it is absent.
+func Container(t testing.TB, pod corev1.PodTemplateSpec, name string) corev1.Container {
+	t.Helper()
+	for _, c := range pod.Spec.Containers {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no container %q", name)
+	return corev1.Container{}
+}

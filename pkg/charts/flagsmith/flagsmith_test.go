@@ -44,16 +44,6 @@ func renderWith(t testing.TB, files []string, set ...string) *render.Result {
 	return res
 }
 
-func container(t testing.TB, pod corev1.PodTemplateSpec, name string) corev1.Container {
-	t.Helper()
-	for _, c := range pod.Spec.Containers {
-		if c.Name == name {
-			return c
-		}
-	}
-	t.Fatalf("no container %q", name)
-	return corev1.Container{}
-}
 
 func initNames(pod corev1.PodTemplateSpec) []string {
 	var out []string
@@ -88,7 +78,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 			check: func(t *testing.T, res *render.Result) {
 				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
 				assert.EqualValues(t, 1, *d.Spec.Replicas)
-				c := container(t, d.Spec.Template, "api")
+				c := charttest.Container(t, d.Spec.Template, "api")
 				assert.Equal(t, []string{"/app/scripts/run-docker.sh"}, c.Command)
 				assert.Equal(t, []string{"serve"}, c.Args)
 				assert.Equal(t, "docker.io/flagsmith/flagsmith-api:2.223.0", c.Image)
@@ -113,7 +103,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Equal(t, "strong-db-password", secretValue(t, res, "rel-flagsmith-postgresql", "password"))
 
 				f := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-frontend")
-				fc := container(t, f.Spec.Template, "frontend")
+				fc := charttest.Container(t, f.Spec.Template, "frontend")
 				assert.Equal(t, "docker.io/flagsmith/flagsmith-frontend:2.223.0", fc.Image)
 				fenv := charttest.Env(fc)
 				assert.Equal(t, "http://rel-flagsmith:8000/", fenv["FLAGSMITH_PROXY_API_URL"])
@@ -145,7 +135,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-task-processor")
 				assert.Nil(t, d.Spec.Replicas, "the HPA owns the API's replica count")
 				assert.Nil(t, w.Spec.Replicas, "the HPA owns the task processor's replica count")
-				ac, wc := container(t, d.Spec.Template, "api"), container(t, w.Spec.Template, "task-processor")
+				ac, wc := charttest.Container(t, d.Spec.Template, "api"), charttest.Container(t, w.Spec.Template, "task-processor")
 				assert.Equal(t, []string{"run-task-processor"}, wc.Args)
 				aenv, wenv := charttest.Env(ac), charttest.Env(wc)
 				for _, k := range []string{"DJANGO_SECRET_KEY", "DJANGO_DB_HOST", "DJANGO_DB_PASSWORD", "TASK_RUN_METHOD", "ENVIRONMENT_CACHE_LOCATION", "REDIS_PASSWORD"} {
@@ -174,7 +164,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.EqualValues(t, 75, *apiHPA.Spec.Metrics[0].Resource.Target.AverageUtilization)
 
 				pgb := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-pgbouncer")
-				pc := container(t, pgb.Spec.Template, "pgbouncer")
+				pc := charttest.Container(t, pgb.Spec.Template, "pgbouncer")
 				assert.Equal(t, "docker.io/edoburu/pgbouncer:v1.25.1-p0", pc.Image)
 				var mounts []string
 				for _, m := range pc.VolumeMounts {
@@ -197,7 +187,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 			check: func(t *testing.T, res *render.Result) {
 				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
 				assert.Empty(t, d.Spec.Template.Spec.InitContainers, "external database: the hook Job migrates")
-				env := charttest.Env(container(t, d.Spec.Template, "api"))
+				env := charttest.Env(charttest.Container(t, d.Spec.Template, "api"))
 				assert.Equal(t, "postgres.database.svc.cluster.local", env["DJANGO_DB_HOST"])
 				assert.Equal(t, "secret:flagsmith-db-credentials/password", env["DJANGO_DB_PASSWORD"])
 				assert.Equal(t, "sgbackend.SendGridBackend", env["EMAIL_BACKEND"])
@@ -216,7 +206,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 			absent: []string{tp, "Secret/rel-flagsmith-influxdb"},
 			check: func(t *testing.T, res *render.Result) {
 				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-				env := charttest.Env(container(t, d.Spec.Template, "api"))
+				env := charttest.Env(charttest.Container(t, d.Spec.Template, "api"))
 				assert.Equal(t, "http://rel-flagsmith-influxdb:8086", env["INFLUXDB_URL"])
 				assert.Equal(t, "flagsmith", env["INFLUXDB_ORG"])
 				assert.Equal(t, "flagsmith_api", env["INFLUXDB_BUCKET"])
@@ -236,7 +226,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Contains(t, cm.Data["downsample.flux"], `from(bucket: "flagsmith_api")`)
 				assert.Contains(t, cm.Data["downsample.flux"], `to(bucket: "flagsmith_api_downsampled_15m")`)
 				assert.Contains(t, cm.Data["downsample.flux"], "every: 15m")
-				fenv := charttest.Env(container(t, charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-frontend").Spec.Template, "frontend"))
+				fenv := charttest.Env(charttest.Container(t, charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-frontend").Spec.Template, "frontend"))
 				assert.Equal(t, "true", fenv["ENABLE_INFLUXDB_FEATURES"])
 				assert.Equal(t, "ABCdefGHIjklMNOpqrSTU", fenv["FLAGSMITH_ON_FLAGSMITH_API_KEY"])
 				assert.Equal(t, "ABCdefGHIjklMNOpqrSTU", fenv["FLAGSMITH"], "the seed's variable name")
@@ -291,7 +281,7 @@ func TestDefaultsGenerateSecretsOnce(t *testing.T) {
 	assert.Equal(t, "secret:rel-flagsmith-influxdb/admin-token", ienv["DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"])
 	assert.Equal(t, "30d", ienv["DOCKER_INFLUXDB_INIT_RETENTION"])
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-	env := charttest.Env(container(t, d.Spec.Template, "api"))
+	env := charttest.Env(charttest.Container(t, d.Spec.Template, "api"))
 	assert.Equal(t, "secret:rel-flagsmith-auth/django-secret-key", env["DJANGO_SECRET_KEY"])
 	assert.Equal(t, "secret:rel-flagsmith-influxdb/admin-token", env["INFLUXDB_TOKEN"])
 	assert.NotContains(t, env, "DJANGO_CSRF_TRUSTED_ORIGINS", "nothing to derive without an Ingress")
@@ -320,7 +310,7 @@ func TestExternalServicesAndOptions(t *testing.T) {
 	assert.NotContains(t, names, "Deployment/rel-flagsmith-frontend")
 	assert.NotContains(t, names, "PodDisruptionBudget/rel-flagsmith-frontend")
 	w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-task-processor")
-	env := charttest.Env(container(t, w.Spec.Template, "task-processor"))
+	env := charttest.Env(charttest.Container(t, w.Spec.Template, "task-processor"))
 	assert.Equal(t, "rediss://:$(REDIS_PASSWORD)@redis.example:6379/2", env["USER_THROTTLE_CACHE_LOCATION"])
 	assert.Equal(t, "secret:redis-creds/redis-password", env["REDIS_PASSWORD"])
 	assert.Equal(t, "https://influx.example", env["INFLUXDB_URL"])
@@ -336,7 +326,7 @@ func TestExternalServicesAndOptions(t *testing.T) {
 	assert.Equal(t, "one", env["EXTRA"], "api.extraEnv reaches the task processor too")
 	assert.Equal(t, "two", env["TP_ONLY"])
 	a := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-	assert.NotContains(t, charttest.Env(container(t, a.Spec.Template, "api")), "TP_ONLY")
+	assert.NotContains(t, charttest.Env(charttest.Container(t, a.Spec.Template, "api")), "TP_ONLY")
 }
 
 func TestHTTPRoutes(t *testing.T) {
@@ -350,7 +340,7 @@ func TestHTTPRoutes(t *testing.T) {
 	assert.Equal(t, gatewayv1.ObjectName("rel-flagsmith-frontend"), fe.Spec.Rules[0].BackendRefs[0].Name)
 	assert.EqualValues(t, 8080, *fe.Spec.Rules[0].BackendRefs[0].Port)
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-	env := charttest.Env(container(t, d.Spec.Template, "api"))
+	env := charttest.Env(charttest.Container(t, d.Spec.Template, "api"))
 	assert.Equal(t, "https://flags.example.org", env["DJANGO_CSRF_TRUSTED_ORIGINS"], "derived from the frontend HTTPRoute")
 	assert.Equal(t, "flags.example.org", env["FLAGSMITH_DOMAIN"])
 	assert.Equal(t, "true", env["USE_X_FORWARDED_HOST"], "the dashboard proxies the API")
@@ -361,7 +351,7 @@ func TestUnifiedImageWithoutFrontend(t *testing.T) {
 		"frontend.flagsmithOnFlagsmith.apiKey=key", "frontend.flagsmithOnFlagsmith.apiUrl=https://f.example/api/v1/")
 	assert.Empty(t, res.Find("Deployment", "rel-flagsmith-frontend"))
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-	c := container(t, d.Spec.Template, "api")
+	c := charttest.Container(t, d.Spec.Template, "api")
 	assert.Equal(t, "docker.io/flagsmith/flagsmith:2.223.0", c.Image)
 	env := charttest.Env(c)
 	assert.Equal(t, "key", env["FLAGSMITH_ON_FLAGSMITH_API_KEY"], "the unified image serves the dashboard config from the API")
@@ -370,14 +360,14 @@ func TestUnifiedImageWithoutFrontend(t *testing.T) {
 
 	res = renderWith(t, []string{example("influxdb.yaml")})
 	d = charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-	assert.NotContains(t, charttest.Env(container(t, d.Spec.Template, "api")), "FLAGSMITH_ON_FLAGSMITH_API_KEY", "the dashboard pods get it")
+	assert.NotContains(t, charttest.Env(charttest.Container(t, d.Spec.Template, "api")), "FLAGSMITH_ON_FLAGSMITH_API_KEY", "the dashboard pods get it")
 }
 
 func TestDatabaseURLFromASecret(t *testing.T) {
 	res := renderWith(t, []string{example("external-postgresql.yaml")},
 		"database.external.host=", "database.external.existingSecret=", "database.external.urlExistingSecret=flagsmith-db-url")
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
-	env := charttest.Env(container(t, d.Spec.Template, "api"))
+	env := charttest.Env(charttest.Container(t, d.Spec.Template, "api"))
 	assert.Equal(t, "secret:flagsmith-db-url/database-url", env["DATABASE_URL"])
 	assert.NotContains(t, env, "DJANGO_DB_HOST")
 	job := migrationJob(t, res)

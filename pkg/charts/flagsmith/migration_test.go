@@ -41,9 +41,9 @@ func TestExternalDatabaseIsMigratedByAPreInstallJob(t *testing.T) {
 	assert.NotContains(t, env, "DJANGO_SECRET_KEY", "migrate needs no secret key, so the generated one need not be a hook")
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
 	assert.Empty(t, d.Spec.Template.Spec.InitContainers, "external database: neither wait nor migrate in the pods")
-	assert.Equal(t, "rel-flagsmith-pgbouncer", charttest.Env(container(t, d.Spec.Template, "api"))["DJANGO_DB_HOST"])
+	assert.Equal(t, "rel-flagsmith-pgbouncer", charttest.Env(charttest.Container(t, d.Spec.Template, "api"))["DJANGO_DB_HOST"])
 	pgb := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith-pgbouncer")
-	assert.Equal(t, "postgres.database.svc.cluster.local", charttest.Env(container(t, pgb.Spec.Template, "pgbouncer"))["DB_HOST"])
+	assert.Equal(t, "postgres.database.svc.cluster.local", charttest.Env(charttest.Container(t, pgb.Spec.Template, "pgbouncer"))["DB_HOST"])
 }
 
 func TestInlineExternalPasswordIsAnEarlierHook(t *testing.T) {

@@ -38,16 +38,6 @@ func renderWith(t testing.TB, files []string, set ...string) *render.Result {
 	return res
 }
 
-func container(t testing.TB, pod corev1.PodTemplateSpec, name string) corev1.Container {
-	t.Helper()
-	for _, c := range pod.Spec.Containers {
-		if c.Name == name {
-			return c
-		}
-	}
-	t.Fatalf("no container %q", name)
-	return corev1.Container{}
-}
 
 func secretValue(t testing.TB, res *render.Result, name, key string) string {
 	t.Helper()
@@ -73,7 +63,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
 				assert.EqualValues(t, 1, *d.Spec.Replicas)
 				assert.Equal(t, appsv1.RecreateDeploymentStrategyType, d.Spec.Strategy.Type)
-				env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+				env := charttest.Env(charttest.Container(t, d.Spec.Template, "flowise"))
 				assert.Equal(t, "sqlite", env["DATABASE_TYPE"])
 				assert.Equal(t, "/home/node/.flowise", env["DATABASE_PATH"])
 				assert.Equal(t, "https://flowise.example.com", env["APP_URL"])
@@ -104,7 +94,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 			absent: []string{"Deployment/rel-flowise-worker", "StatefulSet/rel-flowise-redis"},
 			check: func(t *testing.T, res *render.Result) {
 				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
-				env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+				env := charttest.Env(charttest.Container(t, d.Spec.Template, "flowise"))
 				assert.Equal(t, "postgres", env["DATABASE_TYPE"])
 				assert.Equal(t, "rel-flowise-postgresql", env["DATABASE_HOST"])
 				assert.Equal(t, "flowise", env["DATABASE_NAME"])
@@ -135,7 +125,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.EqualValues(t, 2, *d.Spec.Replicas)
 				assert.EqualValues(t, 3, *w.Spec.Replicas)
 				assert.Equal(t, appsv1.RollingUpdateDeploymentStrategyType, d.Spec.Strategy.Type)
-				mc, wc := container(t, d.Spec.Template, "flowise"), container(t, w.Spec.Template, "worker")
+				mc, wc := charttest.Container(t, d.Spec.Template, "flowise"), charttest.Container(t, w.Spec.Template, "worker")
 				assert.Equal(t, []string{"start"}, mc.Args)
 				assert.Equal(t, []string{"worker"}, wc.Args)
 				menv, wenv := charttest.Env(mc), charttest.Env(wc)
@@ -174,7 +164,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 			absent: []string{"StatefulSet/rel-flowise-postgresql", "Secret/rel-flowise-postgresql", "Deployment/rel-flowise-worker"},
 			check: func(t *testing.T, res *render.Result) {
 				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
-				env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+				env := charttest.Env(charttest.Container(t, d.Spec.Template, "flowise"))
 				assert.Equal(t, "postgres", env["DATABASE_TYPE"])
 				assert.Equal(t, "postgres.database.svc.cluster.local", env["DATABASE_HOST"])
 				assert.Equal(t, "5432", env["DATABASE_PORT"])
@@ -191,7 +181,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				"PersistentVolumeClaim/rel-flowise-data", "Secret/rel-flowise-external-db"},
 			check: func(t *testing.T, res *render.Result) {
 				w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise-worker")
-				env := charttest.Env(container(t, w.Spec.Template, "worker"))
+				env := charttest.Env(charttest.Container(t, w.Spec.Template, "worker"))
 				assert.Equal(t, "redis.cache.svc.cluster.local", env["REDIS_HOST"])
 				assert.Equal(t, "6380", env["REDIS_PORT"])
 				assert.Equal(t, "true", env["REDIS_TLS"])
@@ -200,7 +190,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Equal(t, "http://minio.storage.svc.cluster.local:9000", env["S3_ENDPOINT_URL"])
 				assert.Equal(t, "true", env["S3_FORCE_PATH_STYLE"])
 				assert.Equal(t, "https://flowise.example.com", env["APP_URL"])
-				mem := container(t, w.Spec.Template, "worker").Resources.Requests[corev1.ResourceMemory]
+				mem := charttest.Container(t, w.Spec.Template, "worker").Resources.Requests[corev1.ResourceMemory]
 				assert.Equal(t, "512Mi", mem.String())
 				job := hookJob(t, res)
 				assert.Equal(t, "require", charttest.Env(job.Spec.Template.Spec.Containers[0])["PGSSLMODE"])
@@ -244,7 +234,7 @@ func TestDefaultsGenerateAuthSecretOnce(t *testing.T) {
 	}
 	assert.NotEqual(t, s.Data["JWT_AUTH_TOKEN_SECRET"], s.Data["JWT_REFRESH_TOKEN_SECRET"], "each key gets its own value")
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
-	env := charttest.Env(container(t, d.Spec.Template, "flowise"))
+	env := charttest.Env(charttest.Container(t, d.Spec.Template, "flowise"))
 	assert.Equal(t, "secret:rel-flowise-auth/TOKEN_HASH_SECRET", env["TOKEN_HASH_SECRET"])
 	assert.NotContains(t, env, "APP_URL", "no URL to derive without ingress")
 	assert.Contains(t, res.Notes, "port-forward svc/rel-flowise 3000")
@@ -267,7 +257,7 @@ func TestQueueWithExternalServices(t *testing.T) {
 	assert.NotContains(t, names, "StatefulSet/rel-flowise-postgresql")
 	assert.Contains(t, names, "HTTPRoute/rel-flowise")
 	w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise-worker")
-	env := charttest.Env(container(t, w.Spec.Template, "worker"))
+	env := charttest.Env(charttest.Container(t, w.Spec.Template, "worker"))
 	assert.Equal(t, "redis.example", env["REDIS_HOST"])
 	assert.Equal(t, "6380", env["REDIS_PORT"])
 	assert.Equal(t, "true", env["REDIS_TLS"])
@@ -279,13 +269,13 @@ func TestQueueWithExternalServices(t *testing.T) {
 	assert.Equal(t, "https://flow.example.org", env["APP_URL"], "derived from the HTTPRoute host")
 	assert.Equal(t, "pw", secretValue(t, res, "rel-flowise-external-db", "database-password"))
 	m := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
-	assert.NotContains(t, charttest.Env(container(t, m.Spec.Template, "flowise")), "EXTRA", "worker extraEnv stays on workers")
+	assert.NotContains(t, charttest.Env(charttest.Container(t, m.Spec.Template, "flowise")), "EXTRA", "worker extraEnv stays on workers")
 }
 
 func TestAppURLFromIngress(t *testing.T) {
 	res := renderWith(t, nil, "ingress.enabled=true", "ingress.hosts[0].host=f.example", "ingress.hosts[0].paths[0].path=/", "ingress.hosts[0].paths[0].pathType=Prefix")
 	d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
-	assert.Equal(t, "http://f.example", charttest.Env(container(t, d.Spec.Template, "flowise"))["APP_URL"], "no TLS: http")
+	assert.Equal(t, "http://f.example", charttest.Env(charttest.Container(t, d.Spec.Template, "flowise"))["APP_URL"], "no TLS: http")
 }
 
 func TestRootPathsAreRefusedWithAReason(t *testing.T) {
