@@ -116,7 +116,11 @@ func TestReferencedSecretsScan(t *testing.T) {
 // listed gets a generic one derived from its values.schema.json (see genericBadValues).
 var badValues = map[string][]struct{ Name, Doc string }{
 	// queue mode requires storage.type=s3 (the default is local): an if/then rule.
-	"flowise":   {{Name: "queue-mode-without-s3", Doc: "architecture:\n  mode: queue\n"}},
+	"flowise": {{Name: "queue-mode-without-s3", Doc: "architecture:\n  mode: queue\n"}},
+	// migrations in a pre-install Job need an external database (the bundled one does not exist yet).
+	"flagsmith": {{Name: "migration-job-with-bundled-db", Doc: "migration:\n  mode: job\n"}},
+	// scenario db-etl-machine needs a Redis for FlowMachine's query state.
+	"flowkit":   {{Name: "machine-scenario-without-redis", Doc: "scenario: db-etl-machine\nredis:\n  enabled: false\n"}},
 	"e2e-smoke": {{Name: "queue-mode-without-s3", Doc: "mode: queue\n"}, {Name: "unknown-key", Doc: "noSuchKey: 1\n"}},
 }
 
