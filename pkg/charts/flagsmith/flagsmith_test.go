@@ -44,7 +44,6 @@ func renderWith(t testing.TB, files []string, set ...string) *render.Result {
 	return res
 }
 
-
 func initNames(pod corev1.PodTemplateSpec) []string {
 	var out []string
 	for _, c := range pod.Spec.InitContainers {

@@ -38,7 +38,6 @@ func renderWith(t testing.TB, files []string, set ...string) *render.Result {
 	return res
 }
 
-
 func secretValue(t testing.TB, res *render.Result, name, key string) string {
 	t.Helper()
 	s := charttest.Object[*corev1.Secret](t, res, "Secret", name)
