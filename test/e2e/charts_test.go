@@ -368,29 +368,48 @@ type workloadList struct {
 	}
 }
 
-// checkWorkloadsReady: every Deployment and StatefulSet in ns has all its replicas ready.
+// checkWorkloadsReady: every Deployment and StatefulSet in ns has all its replicas ready and
+// updated. `helm --wait` can return a moment before the controllers publish the rollout's final
+// status (seen once after an upgrade: ready 1, updated 0), so the check polls for up to a minute
+// before it fails.
 func checkWorkloadsReady(t *testing.T, ns string) {
 	t.Helper()
-	out := must(t, "list workloads", nil, "kubectl", "get", "deployments,statefulsets", "--namespace", ns, "-o", "json")
-	var list workloadList
-	if err := json.Unmarshal([]byte(out), &list); err != nil {
-		t.Fatalf("parsing workloads: %v", err)
-	}
-	if len(list.Items) == 0 {
-		t.Logf("NOTE: no Deployment or StatefulSet in %s", ns)
-	}
-	for _, w := range list.Items {
-		want := int32(1)
-		if w.Spec.Replicas != nil {
-			want = *w.Spec.Replicas
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out := must(t, "list workloads", nil, "kubectl", "get", "deployments,statefulsets", "--namespace", ns, "-o", "json")
+		var list workloadList
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			t.Fatalf("parsing workloads: %v", err)
 		}
-		s := w.Status
-		if s.ObservedGeneration < w.Metadata.Generation || s.ReadyReplicas != want || s.UpdatedReplicas != want {
-			t.Errorf("%s %s not ready: want %d replicas, ready %d, updated %d (generation %d, observed %d)",
-				w.Kind, w.Metadata.Name, want, s.ReadyReplicas, s.UpdatedReplicas, w.Metadata.Generation, s.ObservedGeneration)
-		} else {
-			t.Logf("%s %s: %d/%d ready", w.Kind, w.Metadata.Name, s.ReadyReplicas, want)
+		if len(list.Items) == 0 {
+			t.Logf("NOTE: no Deployment or StatefulSet in %s", ns)
 		}
+		var notReady []string
+		for _, w := range list.Items {
+			want := int32(1)
+			if w.Spec.Replicas != nil {
+				want = *w.Spec.Replicas
+			}
+			s := w.Status
+			if s.ObservedGeneration < w.Metadata.Generation || s.ReadyReplicas != want || s.UpdatedReplicas != want {
+				notReady = append(notReady, fmt.Sprintf("%s %s not ready: want %d replicas, ready %d, updated %d (generation %d, observed %d)",
+					w.Kind, w.Metadata.Name, want, s.ReadyReplicas, s.UpdatedReplicas, w.Metadata.Generation, s.ObservedGeneration))
+			}
+		}
+		if len(notReady) == 0 {
+			for _, w := range list.Items {
+				t.Logf("%s %s: %d ready, all updated", w.Kind, w.Metadata.Name, w.Status.ReadyReplicas)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, msg := range notReady {
+				t.Error(msg)
+			}
+			return
+		}
+		t.Logf("waiting for %d workload(s) to settle: %s", len(notReady), notReady[0])
+		time.Sleep(time.Second)
 	}
 }
 
