@@ -188,3 +188,9 @@ type EnvVar struct {
 func (EnvVar) JSONSchemaExtend(s *jsonschema.Schema) {
 	s.AdditionalProperties = nil
 }
+
+// Tests configures the `helm test` pod.
+type Tests struct {
+	// Create the test pod.
+	Enabled bool `json:"enabled"`
+}

@@ -45,7 +45,7 @@ type Values struct {
 	// Prometheus Operator ServiceMonitor scraping /metrics of the API and task processor.
 	ServiceMonitor cv.ServiceMonitor `json:"serviceMonitor"`
 	// The `helm test` pod that calls the API health endpoint.
-	Tests Tests `json:"tests"`
+	Tests cv.Tests `json:"tests"`
 	// flotilla-hook: API and task processor pods wait for the bundled PostgreSQL before migrating or serving.
 	Hook Hook `json:"hook"`
 }
@@ -342,12 +342,6 @@ type S3StaticFiles struct {
 	ExistingSecretSecretAccessKeyKey string `json:"existingSecretSecretAccessKeyKey" jsonschema:"minLength=1"`
 }
 
-// Tests configures the `helm test` pod.
-type Tests struct {
-	// Create the test pod.
-	Enabled bool `json:"enabled"`
-}
-
 // Defaults returns the chart's default values.
 func Defaults() Values {
 	apiProbes := cv.DefaultProbes()
@@ -434,7 +428,7 @@ func Defaults() Values {
 		Ingress:        ingress(),
 		HTTPRoute:      httpRoute(),
 		ServiceMonitor: cv.ServiceMonitor{Labels: map[string]string{}},
-		Tests:          Tests{Enabled: true},
+		Tests:          cv.Tests{Enabled: true},
 		Hook: func() Hook {
 			h := cv.DefaultHook()
 			return Hook{Enabled: true, Image: h.Image, Timeout: h.Timeout, Resources: h.Resources}

@@ -33,7 +33,7 @@ type Values struct {
 	// Gateway API HTTPRoute to the main pods.
 	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 	// The `helm test` pod that calls the Flowise API.
-	Tests Tests `json:"tests"`
+	Tests cv.Tests `json:"tests"`
 	// flotilla-hook: creates uuid-ossp on an external PostgreSQL (pre-install/pre-upgrade Job, or init container) and makes Flowise pods wait for the bundled PostgreSQL.
 	Hook cv.Hook `json:"hook"`
 }
@@ -190,12 +190,6 @@ type S3Storage struct {
 	ExistingSecretSecretAccessKeyKey string `json:"existingSecretSecretAccessKeyKey" jsonschema:"minLength=1"`
 }
 
-// Tests configures the `helm test` pod.
-type Tests struct {
-	// Create the test pod.
-	Enabled bool `json:"enabled"`
-}
-
 // Defaults returns the chart's default values.
 func Defaults() Values {
 	probes := cv.DefaultProbes()
@@ -256,7 +250,7 @@ func Defaults() Values {
 		Service:   cv.Service{Type: "ClusterIP", Port: 3000, Annotations: map[string]string{}},
 		Ingress:   cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
 		HTTPRoute: cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
-		Tests:     Tests{Enabled: true},
+		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
 	}
 }

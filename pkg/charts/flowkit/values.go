@@ -34,7 +34,7 @@ type Values struct {
 	// Gateway API HTTPRoute to FlowAPI (scenario full).
 	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 	// The `helm test` pod: connects to FlowDB as the FlowMachine and FlowAPI users with flotilla-hook.
-	Tests Tests `json:"tests"`
+	Tests cv.Tests `json:"tests"`
 	// flotilla-hook's image and resources, used by the cache pruning CronJob, the test pod and the wait-for-database init containers; hook.enabled switches the init containers only (the CronJob follows cache.pruning.enabled, the test pod tests.enabled). Its timeout is how long those init containers wait.
 	Hook cv.Hook `json:"hook"`
 }
@@ -319,12 +319,6 @@ type Pruning struct {
 	Cascade bool `json:"cascade"`
 }
 
-// Tests configures the `helm test` pod.
-type Tests struct {
-	// Create the test pod.
-	Enabled bool `json:"enabled"`
-}
-
 // Defaults returns the chart's default values.
 func Defaults() Values {
 	pg := func(name string, enabled bool) cv.PostgreSQL {
@@ -418,7 +412,7 @@ func Defaults() Values {
 		Service:   cv.Service{Type: "ClusterIP", Port: 9090, Annotations: map[string]string{}},
 		Ingress:   cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
 		HTTPRoute: cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
-		Tests:     Tests{Enabled: true},
+		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
 	}
 }
