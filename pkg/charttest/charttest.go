@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -164,4 +165,17 @@ func Container(t testing.TB, pod corev1.PodTemplateSpec, name string) corev1.Con
 	}
 	t.Fatalf("no container %q", name)
 	return corev1.Container{}
+}
+
+// RequireObjects checks that res has every "Kind/name" of want among its manifests and none of
+// absent.
+func RequireObjects(t testing.TB, res *render.Result, want, absent []string) {
+	t.Helper()
+	names := Names(res)
+	for _, w := range want {
+		assert.Contains(t, names, w)
+	}
+	for _, a := range absent {
+		assert.NotContains(t, names, a)
+	}
 }

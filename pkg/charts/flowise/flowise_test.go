@@ -200,13 +200,7 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
 			res := renderWith(t, []string{example(tc.file)})
-			names := charttest.Names(res)
-			for _, w := range tc.want {
-				assert.Contains(t, names, w)
-			}
-			for _, a := range tc.absent {
-				assert.NotContains(t, names, a)
-			}
+			charttest.RequireObjects(t, res, tc.want, tc.absent)
 			tc.check(t, res)
 		})
 	}
