@@ -42,7 +42,11 @@ func Typed(m render.Manifest) (runtime.Object, error) {
 			return nil, fmt.Errorf("%s %s: no Go type for %s: %w", m.Kind, m.Name, gvk, err)
 		}
 	}
-	raw, err := json.Marshal(m.Object)
+	decoded, err := m.Object()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(decoded)
 	if err != nil {
 		return nil, err
 	}

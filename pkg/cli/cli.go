@@ -173,10 +173,18 @@ func (r *renderFlags) render(ctx context.Context, chartRef string) (*render.Resu
 	if err != nil {
 		return nil, err
 	}
-	return render.Render(ch, render.Options{
+	res, err := render.Render(ch, render.Options{
 		ReleaseName: r.release, Namespace: r.namespace, KubeVersion: r.kubeVersion,
 		ValueFiles: r.files, Set: r.set, SetString: r.setString,
 	})
+	if err != nil {
+		return nil, err
+	}
+	// Any chart may be given: refuse manifests that are not YAML, as helm template does.
+	if err := res.Decode(); err != nil {
+		return nil, fmt.Errorf("render %s: %w", ch.Name(), err)
+	}
+	return res, nil
 }
 
 func oneChart(pos []string) (string, error) {

@@ -24,8 +24,11 @@ func ExampleRender() {
 		panic(err)
 	}
 	for _, m := range res.Find("Deployment", "") {
-		spec := m.Object["spec"].(map[string]any)
-		fmt.Println(m.Name, spec["replicas"])
+		obj, err := m.Object()
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(m.Name, obj["spec"].(map[string]any)["replicas"])
 	}
 	// Output:
 	// flowise 2

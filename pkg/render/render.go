@@ -58,10 +58,29 @@ type Manifest struct {
 	Source string
 	// Hook lists the Helm hook events of a hook object (empty for ordinary manifests).
 	Hook []string
-	// Object is the decoded manifest (YAML 1.2 scalars: only true/false are booleans).
-	Object map[string]any
 	// YAML is the manifest as rendered.
 	YAML string
+
+	decoded *decoded // shared by copies, so a manifest is decoded at most once
+}
+
+type decoded struct {
+	once sync.Once
+	obj  map[string]any
+	err  error
+}
+
+// Object is the manifest decoded into a map (YAML 1.2 scalars: only true/false are booleans).
+// Rendering reads only each manifest's head; the body is parsed on the first call, and later
+// calls (on any copy of m) return the same map. The error is the one helm template reports
+// for a manifest that is not valid YAML.
+func (m Manifest) Object() (map[string]any, error) {
+	d := m.decoded
+	if d == nil {
+		d = &decoded{}
+	}
+	d.once.Do(func() { d.obj, d.err = decodeObject(m.Source, m.YAML) })
+	return d.obj, d.err
 }
 
 // Result is a rendered release.
@@ -72,6 +91,16 @@ type Result struct {
 	Hooks []Manifest
 	// Notes is the rendered NOTES.txt.
 	Notes string
+}
+
+// Decode decodes every manifest and hook (see Manifest.Object), in parallel, and returns the
+// errors helm template would have stopped at: call it before using a render of a chart whose
+// templates may write invalid YAML.
+func (r *Result) Decode() error {
+	all := append(append([]Manifest{}, r.Manifests...), r.Hooks...)
+	errs := make([]error, len(all))
+	parallel(len(all), func(i int) { _, errs[i] = all[i].Object() })
+	return errors.Join(errs...)
 }
 
 // Find returns the manifests of the given kind (and name, when not empty), hooks included.
@@ -184,9 +213,9 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 
 // sortInto splits the rendered files into manifests and hooks in Helm's install order. It
 // follows releaseutil.SortManifests (files by path, documents in file order, hooks by their
-// helm.sh/hook annotation, a stable sort by kind) but parses each document once, since the
-// decoded object is part of the result anyway, and parses documents in parallel; a test
-// compares the result with Helm's on every example.
+// helm.sh/hook annotation, a stable sort by kind) but reads only each document's head when
+// the document allows it (see scanHead), in parallel; a test compares the result with Helm's
+// on every example.
 func sortInto(res *Result, files map[string]string) error {
 	paths := make([]string, 0, len(files))
 	for p := range files {
@@ -211,35 +240,19 @@ func sortInto(res *Result, files map[string]string) error {
 		}
 	}
 
-	decoded := make([]Manifest, len(docs))
+	ms := make([]Manifest, len(docs))
+	hooks := make([]bool, len(docs))
 	errs := make([]error, len(docs))
-	var wg sync.WaitGroup
-	next := make(chan int, len(docs))
-	for i := range docs {
-		next <- i
-	}
-	close(next)
-	for range min(runtime.GOMAXPROCS(0), len(docs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				decoded[i], errs[i] = decode(docs[i].source, docs[i].content)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(docs), func(i int) { ms[i], hooks[i], errs[i] = manifest(docs[i].source, docs[i].content) })
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 
-	for _, m := range decoded {
-		events, isHook := hookEvents(m.Object)
+	for i, m := range ms {
 		switch {
-		case !isHook:
+		case !hooks[i]:
 			res.Manifests = append(res.Manifests, m)
-		case events != nil:
-			m.Hook = events
+		case m.Hook != nil:
 			res.Hooks = append(res.Hooks, m)
 		}
 		// A hook with an unknown event is dropped, as Helm does.
@@ -308,42 +321,80 @@ var hookNames = map[string]bool{
 	"test": true, "test-success": true,
 }
 
-// hookEvents reads helm.sh/hook: isHook is false for ordinary manifests; events is nil for a
-// hook naming an unknown event.
-func hookEvents(obj map[string]any) (events []string, isHook bool) {
-	meta, _ := obj["metadata"].(map[string]any)
-	ann, _ := meta["annotations"].(map[string]any)
-	raw, ok := ann["helm.sh/hook"].(string)
-	if !ok {
-		return nil, false
-	}
+// hookEvents parses a helm.sh/hook annotation: nil for a hook naming an unknown event, which
+// Helm drops.
+func hookEvents(raw string) []string {
+	var events []string
 	for _, e := range strings.Split(raw, ",") {
 		e = strings.ToLower(strings.TrimSpace(e))
 		if !hookNames[e] {
-			return nil, true
+			return nil
 		}
 		if e == "test-success" {
 			e = "test"
 		}
 		events = append(events, e)
 	}
-	return events, true
+	return events
 }
 
-func decode(source, content string) (Manifest, error) {
+// manifest builds a Manifest from one rendered document. The head is scanned without parsing
+// the body when the document is in plain block style; otherwise the whole document is parsed
+// now, so a malformed head fails the render as it fails helm template.
+func manifest(source, content string) (m Manifest, isHook bool, err error) {
+	m = Manifest{Source: source, YAML: content, decoded: &decoded{}}
+	h, ok := scanHead(content)
+	if !ok {
+		obj, err := m.Object()
+		if err != nil {
+			return Manifest{}, false, err
+		}
+		h = headOf(obj)
+	}
+	m.Kind, m.APIVersion, m.Name, m.Namespace = h.kind, h.apiVersion, h.name, h.namespace
+	if h.hasHook {
+		m.Hook = hookEvents(h.hook)
+	}
+	return m, h.hasHook, nil
+}
+
+func headOf(obj map[string]any) head {
+	var h head
+	h.kind, _ = obj["kind"].(string)
+	h.apiVersion, _ = obj["apiVersion"].(string)
+	meta, _ := obj["metadata"].(map[string]any)
+	h.name, _ = meta["name"].(string)
+	h.namespace, _ = meta["namespace"].(string)
+	ann, _ := meta["annotations"].(map[string]any)
+	h.hook, h.hasHook = ann["helm.sh/hook"].(string)
+	return h
+}
+
+func decodeObject(source, content string) (map[string]any, error) {
 	obj := map[string]any{}
 	// yaml.v3 decodes in one pass (sigs.k8s.io/yaml converts to JSON first, at twice the cost).
 	if err := yamlv3.Unmarshal([]byte(content), &obj); err != nil {
-		return Manifest{}, fmt.Errorf("YAML parse error on %s: %w", source, err)
+		return nil, fmt.Errorf("YAML parse error on %s: %w", source, err)
 	}
-	m := Manifest{Source: source, Object: obj, YAML: content}
-	m.Kind, _ = obj["kind"].(string)
-	m.APIVersion, _ = obj["apiVersion"].(string)
-	if meta, ok := obj["metadata"].(map[string]any); ok {
-		m.Name, _ = meta["name"].(string)
-		m.Namespace, _ = meta["namespace"].(string)
+	return obj, nil
+}
+
+// parallel runs f(0..n-1) on up to GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
 	}
-	return m, nil
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := range next {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func mergeMaps(a, b map[string]any) map[string]any {

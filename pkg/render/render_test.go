@@ -63,7 +63,9 @@ func TestResultOrderAndShape(t *testing.T) {
 		}
 		assert.NotEmpty(t, m.Name)
 		assert.NotEmpty(t, m.APIVersion)
-		assert.Equal(t, m.Kind, m.Object["kind"])
+		obj, err := m.Object()
+		require.NoError(t, err)
+		assert.Equal(t, m.Kind, obj["kind"])
 		assert.Contains(t, m.YAML, "name: "+m.Name)
 	}
 	assert.Less(t, order["ServiceAccount"], order["Secret"])
