@@ -150,14 +150,17 @@ data:
       key: {{ .key }}
 {{- end -}}
 
-{{/* Pod-level securityContext from values (restricted by default). */}}
+{{/*
+Pod-level securityContext from values (restricted by default), on one line: "securityContext:
+{{ include ... }}". JSON is YAML, and toJson costs a tenth of toYaml, which every pod needs.
+*/}}
 {{- define "flotilla.podSecurityContext" -}}
-{{- toYaml .Values.podSecurityContext -}}
+{{- toJson .Values.podSecurityContext -}}
 {{- end -}}
 
-{{/* Container-level securityContext from values (restricted by default). */}}
+{{/* Container-level securityContext from values (restricted by default), on one line as above. */}}
 {{- define "flotilla.containerSecurityContext" -}}
-{{- toYaml .Values.containerSecurityContext -}}
+{{- toJson .Values.containerSecurityContext -}}
 {{- end -}}
 
 {{/*
@@ -360,8 +363,7 @@ spec:
         - name: postgresql
           image: {{ include "flotilla.image" (dict "image" $pg.image "default" "17") }}
           imagePullPolicy: {{ $pg.image.pullPolicy }}
-          securityContext:
-            {{- include "flotilla.containerSecurityContext" $ | nindent 12 }}
+          securityContext: {{ include "flotilla.containerSecurityContext" $ }}
           env:
             - name: POSTGRES_DB
               value: {{ $pg.auth.database | quote }}
@@ -529,8 +531,7 @@ spec:
         - name: redis
           image: {{ include "flotilla.image" (dict "image" $r.image "default" "7") }}
           imagePullPolicy: {{ $r.image.pullPolicy }}
-          securityContext:
-            {{- include "flotilla.containerSecurityContext" $ | nindent 12 }}
+          securityContext: {{ include "flotilla.containerSecurityContext" $ }}
           {{- if $r.auth.enabled }}
           env:
             {{- include "flotilla.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" $conn.secret "key" $conn.key) | nindent 12 }}

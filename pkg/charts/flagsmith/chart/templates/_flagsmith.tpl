@@ -277,8 +277,7 @@ PostgreSQL directly, never through PgBouncer.
   imagePullPolicy: {{ $api.image.pullPolicy }}
   command: ["/app/scripts/run-docker.sh"]
   args: ["migrate"]
-  securityContext:
-    {{- include "flotilla.containerSecurityContext" . | nindent 4 }}
+  securityContext: {{ include "flotilla.containerSecurityContext" . }}
   env:
     {{- include "flagsmith.dbEnv" (dict "ctx" . "direct" true) | trim | nindent 4 }}
     - name: ENABLE_TELEMETRY

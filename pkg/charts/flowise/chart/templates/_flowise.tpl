@@ -142,14 +142,19 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
 {{- end }}
 {{- end -}}
 
-{{/* Volumes of a Flowise pod: dict "ctx" $ "data" (volume source of the data volume). */}}
+{{/* Volumes of a Flowise pod: dict "claim" NAME, or an empty claim for an emptyDir data volume. */}}
 {{- define "flowise.volumes" -}}
 - name: home
   emptyDir: {}
 - name: tmp
   emptyDir: {}
 - name: data
-  {{- toYaml .data | nindent 2 }}
+{{- if .claim }}
+  persistentVolumeClaim:
+    claimName: {{ .claim }}
+{{- else }}
+  emptyDir: {}
+{{- end }}
 {{- end -}}
 
 {{/* Volume mounts of a Flowise container. */}}
