@@ -47,10 +47,13 @@ app.kubernetes.io/part-of: {{ $name }}
 helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
-{{/* Pod template metadata of a component: its labels plus podLabels, and podAnnotations. dict "ctx" $ "component" C. */}}
+{{/*
+Pod template metadata of a component: its labels plus podLabels, and podAnnotations. dict "ctx" $
+"component" C, and "labels" when the caller has already rendered flotilla.labels.
+*/}}
 {{- define "flotilla.podMetadata" -}}
 labels:
-  {{- include "flotilla.labels" . | nindent 2 }}
+  {{- if .labels }}{{ .labels | nindent 2 }}{{ else }}{{ include "flotilla.labels" . | nindent 2 }}{{ end }}
   {{- with .ctx.Values.podLabels }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
@@ -248,8 +251,12 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- $ := .ctx -}}
 {{- $pg := $.Values.postgresql -}}
 {{- $name := include "flotilla.postgresql.fullname" $ -}}
-{{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
+{{- $secret := default $name $pg.auth.existingSecret -}}
+{{- $key := ternary $pg.auth.existingSecretPasswordKey "password" (ne $pg.auth.existingSecret "") -}}
 {{- $lbl := dict "ctx" $ "component" "postgresql" -}}
+{{- /* Computed once: each include is a nested template execution. */ -}}
+{{- $labels := include "flotilla.labels" $lbl -}}
+{{- $selector := include "flotilla.selectorLabels" $lbl -}}
 {{- if not $pg.auth.existingSecret }}
 {{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
 {{- end }}
@@ -259,7 +266,7 @@ kind: ConfigMap
 metadata:
   name: {{ $name }}-init
   labels:
-    {{- include "flotilla.labels" $lbl | nindent 4 }}
+    {{- $labels | nindent 4 }}
 data:
   10-extensions.sql: |
     {{- range .extensions }}
@@ -271,7 +278,7 @@ kind: Service
 metadata:
   name: {{ $name }}
   labels:
-    {{- include "flotilla.labels" $lbl | nindent 4 }}
+    {{- $labels | nindent 4 }}
 spec:
   type: ClusterIP
   clusterIP: None
@@ -280,24 +287,24 @@ spec:
       port: 5432
       targetPort: postgresql
   selector:
-    {{- include "flotilla.selectorLabels" $lbl | nindent 4 }}
+    {{- $selector | nindent 4 }}
 ---
 apiVersion: apps/v1
 kind: StatefulSet
 metadata:
   name: {{ $name }}
   labels:
-    {{- include "flotilla.labels" $lbl | nindent 4 }}
+    {{- $labels | nindent 4 }}
 spec:
   replicas: 1
   serviceName: {{ $name }}
   selector:
     matchLabels:
-      {{- include "flotilla.selectorLabels" $lbl | nindent 6 }}
+      {{- $selector | nindent 6 }}
   template:
     metadata:
       labels:
-        {{- include "flotilla.labels" $lbl | nindent 8 }}
+        {{- $labels | nindent 8 }}
     spec:
       automountServiceAccountToken: false
       securityContext:
@@ -319,7 +326,11 @@ spec:
               value: {{ $pg.auth.database | quote }}
             - name: POSTGRES_USER
               value: {{ $pg.auth.username | quote }}
-            {{- include "flotilla.secretEnv" (dict "name" "POSTGRES_PASSWORD" "secret" $ref._0 "key" $ref._1) | nindent 12 }}
+            - name: POSTGRES_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $secret }}
+                  key: {{ $key }}
             - name: PGDATA
               value: /var/lib/postgresql/data/pgdata
           ports:
@@ -375,7 +386,7 @@ spec:
     - metadata:
         name: data
         labels:
-          {{- include "flotilla.selectorLabels" $lbl | nindent 10 }}
+          {{- $selector | nindent 10 }}
       spec:
         accessModes: ["ReadWriteOnce"]
         {{- with $pg.standalone.persistence.storageClass }}
@@ -399,12 +410,13 @@ secret/key of the password ("" when there is none).
 {{- define "flotilla.redis.connection" -}}
 {{- $r := .Values.redis -}}
 {{- if $r.enabled -}}
+{{- $name := include "flotilla.redis.fullname" . -}}
 {{- $secret := "" -}}{{- $key := "" -}}
 {{- if $r.auth.enabled -}}
-{{- $secret = default (include "flotilla.redis.fullname" .) $r.auth.existingSecret -}}
+{{- $secret = default $name $r.auth.existingSecret -}}
 {{- $key = ternary $r.auth.existingSecretPasswordKey "redis-password" (ne $r.auth.existingSecret "") -}}
 {{- end -}}
-{{- toJson (dict "host" (include "flotilla.redis.fullname" .) "port" 6379 "username" "" "tls" false "secret" $secret "key" $key) -}}
+{{- toJson (dict "host" $name "port" 6379 "username" "" "tls" false "secret" $secret "key" $key) -}}
 {{- else -}}
 {{- $e := $r.external -}}
 {{- $secret := "" -}}{{- $key := "" -}}
@@ -429,8 +441,9 @@ external Redis's inline password.
 {{- end }}
 {{- if $r.enabled }}
 {{- $name := include "flotilla.redis.fullname" $ -}}
-{{- $conn := include "flotilla.redis.connection" $ | fromJson -}}
 {{- $lbl := dict "ctx" $ "component" "redis" -}}
+{{- $labels := include "flotilla.labels" $lbl -}}
+{{- $selector := include "flotilla.selectorLabels" $lbl -}}
 {{- if and $r.auth.enabled (not $r.auth.existingSecret) }}
 {{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password))) }}
 {{- end }}
@@ -440,7 +453,7 @@ kind: Service
 metadata:
   name: {{ $name }}
   labels:
-    {{- include "flotilla.labels" $lbl | nindent 4 }}
+    {{- $labels | nindent 4 }}
 spec:
   type: ClusterIP
   ports:
@@ -448,24 +461,24 @@ spec:
       port: 6379
       targetPort: redis
   selector:
-    {{- include "flotilla.selectorLabels" $lbl | nindent 4 }}
+    {{- $selector | nindent 4 }}
 ---
 apiVersion: apps/v1
 kind: StatefulSet
 metadata:
   name: {{ $name }}
   labels:
-    {{- include "flotilla.labels" $lbl | nindent 4 }}
+    {{- $labels | nindent 4 }}
 spec:
   replicas: 1
   serviceName: {{ $name }}
   selector:
     matchLabels:
-      {{- include "flotilla.selectorLabels" $lbl | nindent 6 }}
+      {{- $selector | nindent 6 }}
   template:
     metadata:
       labels:
-        {{- include "flotilla.labels" $lbl | nindent 8 }}
+        {{- $labels | nindent 8 }}
     spec:
       automountServiceAccountToken: false
       securityContext:
@@ -484,7 +497,11 @@ spec:
           securityContext: {{ include "flotilla.containerSecurityContext" $ }}
           {{- if $r.auth.enabled }}
           env:
-            {{- include "flotilla.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" $conn.secret "key" $conn.key) | nindent 12 }}
+            - name: REDIS_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: {{ default $name $r.auth.existingSecret }}
+                  key: {{ ternary $r.auth.existingSecretPasswordKey "redis-password" (ne $r.auth.existingSecret "") }}
             - name: REDISCLI_AUTH
               value: $(REDIS_PASSWORD)
           {{- end }}

@@ -17,19 +17,24 @@
 
 {{/*
 Environment shared by main and worker pods: they must agree on the encryption key, database,
-Redis and storage, or workers cannot decrypt credentials saved through the UI.
+Redis and storage, or workers cannot decrypt credentials saved through the UI. dict "ctx" $
+"db" (flowise.database). Secret references are written out rather than included: this list is
+the largest part of a render.
 */}}
 {{- define "flowise.env" -}}
-{{- $ := . -}}
-{{- $v := .Values -}}
+{{- $ := .ctx -}}
+{{- $v := $.Values -}}
 {{- $fl := $v.flowise -}}
-{{- $db := include "flowise.database" . -}}
-{{- $auth := include "flowise.authSecret" . -}}
+{{- $db := .db -}}
+{{- $fullname := include "flotilla.fullname" $ -}}
+{{- $a := $v.auth -}}
+{{- $auth := default (printf "%s-auth" $fullname) $a.existingSecret -}}
+{{- $own := ne $a.existingSecret "" -}}
 - name: HOME
   value: /home/node
 - name: PORT
   value: {{ $fl.port | quote }}
-{{- with include "flotilla.publicURL" (dict "ctx" . "url" $fl.appUrl) }}
+{{- with include "flotilla.publicURL" (dict "ctx" $ "url" $fl.appUrl) }}
 - name: APP_URL
   value: {{ . | quote }}
 {{- end }}
@@ -46,28 +51,55 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
 - name: DISABLE_FLOWISE_TELEMETRY
   value: {{ $fl.disableTelemetry | quote }}
 - name: SECURE_COOKIES
-  value: {{ $v.auth.secureCookies | quote }}
-{{- range $env, $key := dict "FLOWISE_SECRETKEY_OVERWRITE" $v.auth.existingSecretEncryptionKeyKey "JWT_AUTH_TOKEN_SECRET" $v.auth.existingSecretJwtAuthTokenSecretKey "JWT_REFRESH_TOKEN_SECRET" $v.auth.existingSecretJwtRefreshTokenSecretKey "EXPRESS_SESSION_SECRET" $v.auth.existingSecretExpressSessionSecretKey "TOKEN_HASH_SECRET" $v.auth.existingSecretTokenHashSecretKey }}
-{{ include "flotilla.secretEnv" (dict "name" $env "secret" $auth "key" (ternary $key $env (ne $v.auth.existingSecret ""))) }}
-{{- end }}
+  value: {{ $a.secureCookies | quote }}
+- name: EXPRESS_SESSION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $auth }}
+      key: {{ ternary $a.existingSecretExpressSessionSecretKey "EXPRESS_SESSION_SECRET" $own }}
+- name: FLOWISE_SECRETKEY_OVERWRITE
+  valueFrom:
+    secretKeyRef:
+      name: {{ $auth }}
+      key: {{ ternary $a.existingSecretEncryptionKeyKey "FLOWISE_SECRETKEY_OVERWRITE" $own }}
+- name: JWT_AUTH_TOKEN_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $auth }}
+      key: {{ ternary $a.existingSecretJwtAuthTokenSecretKey "JWT_AUTH_TOKEN_SECRET" $own }}
+- name: JWT_REFRESH_TOKEN_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $auth }}
+      key: {{ ternary $a.existingSecretJwtRefreshTokenSecretKey "JWT_REFRESH_TOKEN_SECRET" $own }}
+- name: TOKEN_HASH_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $auth }}
+      key: {{ ternary $a.existingSecretTokenHashSecretKey "TOKEN_HASH_SECRET" $own }}
 {{- if eq $db "sqlite" }}
 - name: DATABASE_TYPE
   value: sqlite
 - name: DATABASE_PATH
   value: {{ dir $v.database.sqlite.path | quote }}
 {{- else if eq $db "postgresql" }}
-{{- $ref := split "/" (include "flotilla.postgresql.secretRef" .) }}
+{{- $pa := $v.postgresql.auth }}
+{{- $pgName := printf "%s-postgresql" $fullname | trunc 63 | trimSuffix "-" }}
 - name: DATABASE_TYPE
   value: postgres
 - name: DATABASE_HOST
-  value: {{ include "flotilla.postgresql.fullname" . }}
+  value: {{ $pgName }}
 - name: DATABASE_PORT
   value: "5432"
 - name: DATABASE_NAME
-  value: {{ $v.postgresql.auth.database | quote }}
+  value: {{ $pa.database | quote }}
 - name: DATABASE_USER
-  value: {{ $v.postgresql.auth.username | quote }}
-{{ include "flotilla.secretEnv" (dict "name" "DATABASE_PASSWORD" "secret" $ref._0 "key" $ref._1) }}
+  value: {{ $pa.username | quote }}
+- name: DATABASE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ default $pgName $pa.existingSecret }}
+      key: {{ ternary $pa.existingSecretPasswordKey "password" (ne $pa.existingSecret "") }}
 {{- else }}
 {{- $e := $v.database.external }}
 - name: DATABASE_TYPE
@@ -81,12 +113,20 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
 - name: DATABASE_USER
   value: {{ $e.username | quote }}
 {{- if or $e.existingSecret $e.password }}
-{{ include "flotilla.secretEnv" (dict "name" "DATABASE_PASSWORD" "secret" (default (printf "%s-external-db" (include "flotilla.fullname" .)) $e.existingSecret) "key" (ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret ""))) }}
+- name: DATABASE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ default (printf "%s-external-db" $fullname) $e.existingSecret }}
+      key: {{ ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret "") }}
 {{- end }}
 - name: DATABASE_SSL
   value: {{ $e.ssl | quote }}
 {{- if $e.sslExistingSecret }}
-{{ include "flotilla.secretEnv" (dict "name" "DATABASE_SSL_KEY_BASE64" "secret" $e.sslExistingSecret "key" $e.sslExistingSecretKey) }}
+- name: DATABASE_SSL_KEY_BASE64
+  valueFrom:
+    secretKeyRef:
+      name: {{ $e.sslExistingSecret }}
+      key: {{ $e.sslExistingSecretKey }}
 {{- end }}
 {{- end }}
 {{- if eq $v.storage.type "s3" }}
@@ -104,8 +144,16 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
 - name: S3_FORCE_PATH_STYLE
   value: {{ $s3.forcePathStyle | quote }}
 {{- if $s3.existingSecret }}
-{{ include "flotilla.secretEnv" (dict "name" "S3_STORAGE_ACCESS_KEY_ID" "secret" $s3.existingSecret "key" $s3.existingSecretAccessKeyIdKey) }}
-{{ include "flotilla.secretEnv" (dict "name" "S3_STORAGE_SECRET_ACCESS_KEY" "secret" $s3.existingSecret "key" $s3.existingSecretSecretAccessKeyKey) }}
+- name: S3_STORAGE_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s3.existingSecret }}
+      key: {{ $s3.existingSecretAccessKeyIdKey }}
+- name: S3_STORAGE_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s3.existingSecret }}
+      key: {{ $s3.existingSecretSecretAccessKeyKey }}
 {{- end }}
 {{- else }}
 - name: STORAGE_TYPE
@@ -114,7 +162,7 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
   value: {{ $v.storage.local.path | quote }}
 {{- end }}
 {{- if eq $v.architecture.mode "queue" }}
-{{- $r := include "flotilla.redis.connection" . | fromJson }}
+{{- $r := include "flotilla.redis.connection" $ | fromJson }}
 {{- $w := $v.queue.worker }}
 - name: MODE
   value: queue
@@ -129,7 +177,11 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
   value: {{ . | quote }}
 {{- end }}
 {{- if $r.secret }}
-{{ include "flotilla.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" $r.secret "key" $r.key) }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.secret }}
+      key: {{ $r.key }}
 {{- end }}
 - name: REDIS_TLS
   value: {{ $r.tls | quote }}
@@ -180,17 +232,17 @@ Redis and storage, or workers cannot decrypt credentials saved through the UI.
 
 {{/*
 PostgreSQL connection for flotilla-hook, as JSON: the bundled database or an external postgres;
-empty when Flowise uses neither.
+empty when Flowise uses neither. dict "ctx" $ "db" (flowise.database).
 */}}
 {{- define "flowise.pg" -}}
-{{- $db := include "flowise.database" . -}}
-{{- if eq $db "postgresql" -}}
-{{- $a := .Values.postgresql.auth -}}
-{{- $ref := split "/" (include "flotilla.postgresql.secretRef" .) -}}
-{{- toJson (dict "host" (include "flotilla.postgresql.fullname" .) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
-{{- else if and (eq $db "external") (eq .Values.database.external.vendor "postgres") -}}
-{{- $e := .Values.database.external -}}
-{{- $secret := default (printf "%s-external-db" (include "flotilla.fullname" .)) $e.existingSecret -}}
+{{- $ := .ctx -}}
+{{- if eq .db "postgresql" -}}
+{{- $a := $.Values.postgresql.auth -}}
+{{- $name := include "flotilla.postgresql.fullname" $ -}}
+{{- toJson (dict "host" $name "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" (default $name $a.existingSecret) "key" (ternary $a.existingSecretPasswordKey "password" (ne $a.existingSecret ""))) -}}
+{{- else if and (eq .db "external") (eq $.Values.database.external.vendor "postgres") -}}
+{{- $e := $.Values.database.external -}}
+{{- $secret := default (printf "%s-external-db" (include "flotilla.fullname" $)) $e.existingSecret -}}
 {{- $key := ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret "") -}}
 {{- toJson (dict "host" $e.host "port" (default 5432 $e.port) "database" $e.name "user" $e.username "sslmode" (ternary "require" "prefer" $e.ssl) "secret" $secret "key" $key) -}}
 {{- end -}}
