@@ -13,8 +13,9 @@ generate: ## regenerate charts/ and schemas/ from the Go sources
 check-generated: ## fail when committed charts/ or schemas/ drift from the Go sources
 	$(GO) run ./cmd/flotilla generate --check
 
-test: ## unit and integration tests (real PostgreSQL, helm's engine)
+test: ## unit and integration tests (real PostgreSQL, helm's engine); pkg/render again under -race
 	$(GO) test $(GOTESTFLAGS) ./...
+	$(GO) test -race $(GOTESTFLAGS) ./pkg/render/
 
 lint: ## go vet + gofmt + generated-file drift
 	$(GO) vet ./...

@@ -178,9 +178,11 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 	if err != nil {
 		return nil, fmt.Errorf("render %s: values: %w", name, err)
 	}
-	if err := validate(ch, user, vals); err != nil {
-		return nil, err
-	}
+	// Validation runs beside the engine, on its own copy of the values (templates may modify
+	// theirs, e.g. with sprig's set or merge); its verdict wins, so invalid values are
+	// reported exactly as when validating first, and the speculative render is dropped.
+	validated := make(chan error, 1)
+	go func(vals chartutil.Values) { validated <- validate(ch, user, vals) }(copyValues(vals))
 	// What chartutil.ToRenderValues builds, minus its second coalescing and schema compile.
 	top := chartutil.Values{
 		"Chart":        ch.Metadata,
@@ -192,6 +194,9 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 		"Values": vals,
 	}
 	files, err := engine.Render(ch, top)
+	if verr := <-validated; verr != nil {
+		return nil, verr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
@@ -214,16 +219,14 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 // sortInto splits the rendered files into manifests and hooks in Helm's install order. It
 // follows releaseutil.SortManifests (files by path, documents in file order, hooks by their
 // helm.sh/hook annotation, a stable sort by kind) but reads only each document's head when
-// the document allows it (see scanHead), in parallel; a test compares the result with Helm's
-// on every example.
+// the document allows it (see scanHead); a test compares the result with Helm's on every
+// example.
 func sortInto(res *Result, files map[string]string) error {
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	type doc struct{ source, content string }
-	var docs []doc
 	for _, p := range paths {
 		content := files[p]
 		if strings.HasPrefix(path.Base(p), "_") || strings.TrimSpace(content) == "" {
@@ -236,26 +239,18 @@ func sortInto(res *Result, files map[string]string) error {
 		}
 		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
 		for _, k := range keys {
-			docs = append(docs, doc{p, entries[k]})
+			m, isHook, err := manifest(p, entries[k])
+			if err != nil {
+				return err
+			}
+			switch {
+			case !isHook:
+				res.Manifests = append(res.Manifests, m)
+			case m.Hook != nil:
+				res.Hooks = append(res.Hooks, m)
+			}
+			// A hook with an unknown event is dropped, as Helm does.
 		}
-	}
-
-	ms := make([]Manifest, len(docs))
-	hooks := make([]bool, len(docs))
-	errs := make([]error, len(docs))
-	parallel(len(docs), func(i int) { ms[i], hooks[i], errs[i] = manifest(docs[i].source, docs[i].content) })
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-
-	for i, m := range ms {
-		switch {
-		case !hooks[i]:
-			res.Manifests = append(res.Manifests, m)
-		case m.Hook != nil:
-			res.Hooks = append(res.Hooks, m)
-		}
-		// A hook with an unknown event is dropped, as Helm does.
 	}
 	byKind(res.Manifests)
 	byKind(res.Hooks)
@@ -395,6 +390,35 @@ func parallel(n int, f func(i int)) {
 		})
 	}
 	wg.Wait()
+}
+
+// copyValues deep-copies the maps and lists of a values tree, keeping their types.
+func copyValues(v chartutil.Values) chartutil.Values {
+	return copyValue(v).(chartutil.Values)
+}
+
+func copyValue(v any) any {
+	switch v := v.(type) {
+	case chartutil.Values:
+		out := make(chartutil.Values, len(v))
+		for k, e := range v {
+			out[k] = copyValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = copyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = copyValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 func mergeMaps(a, b map[string]any) map[string]any {

@@ -127,3 +127,42 @@ func TestKubeVersionIsChecked(t *testing.T) {
 	_, err = render.Render(ch, render.Options{KubeVersion: "not-a-version"})
 	require.ErrorContains(t, err, "kube version")
 }
+
+// A chart of one template and a schema, written to a temp dir.
+func writeChart(t *testing.T, schema, template string) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "templates"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte("apiVersion: v2\nname: c\nversion: 0.1.0\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "values.yaml"), []byte("mode: good\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "values.schema.json"), []byte(schema), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "templates", "a.yaml"), []byte(template), 0o644))
+	return dir
+}
+
+func TestValidationRunsBesideTheEngine(t *testing.T) {
+	schema := `{"type":"object","properties":{"mode":{"enum":["good"]}}}`
+
+	// Templates that modify .Values (sprig's set) do not change what was validated, and do not
+	// race with validation (go test -race).
+	dir := writeChart(t, schema, "{{- range until 50 }}{{ $_ := set $.Values \"mode\" \"bad\" }}{{ $_ := set $.Values (printf \"k%d\" .) . }}{{ end }}kind: ConfigMap\nmetadata:\n  name: {{ .Values.mode }}\n")
+	ch, err := render.Load(context.Background(), dir, render.LoadOptions{})
+	require.NoError(t, err)
+	for range 20 {
+		res, err := render.Render(ch, render.Options{})
+		require.NoError(t, err)
+		assert.Equal(t, "bad", res.Manifests[0].Name, "the template saw its own change")
+	}
+
+	// Invalid values are reported as such even when the template would fail too, as when
+	// validating first; with valid values the template's own error comes through.
+	dir = writeChart(t, schema, `{{ fail "template failed" }}`)
+	ch, err = render.Load(context.Background(), dir, render.LoadOptions{})
+	require.NoError(t, err)
+	_, err = render.Render(ch, render.Options{Set: []string{"mode=other"}})
+	var ve *render.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "mode", ve.Problems[0].Path)
+	_, err = render.Render(ch, render.Options{})
+	require.ErrorContains(t, err, "template failed")
+}

@@ -219,14 +219,15 @@ the largest part of a render.
   mountPath: {{ .Values.flowise.dataPath }}
 {{- end -}}
 
-{{/* Paths Flowise writes must lie on the data volume, or a non-root pod cannot write them. */}}
+{{/* Paths Flowise writes must lie on the data volume, or a non-root pod cannot write them. dict "ctx" $ "db" (flowise.database). */}}
 {{- define "flowise.checkPaths" -}}
-{{- $root := printf "%s/" (trimSuffix "/" .Values.flowise.dataPath) -}}
-{{- if and (eq (include "flowise.database" .) "sqlite") (not (hasPrefix $root .Values.database.sqlite.path)) -}}
-{{- fail (printf "database.sqlite.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume. The seed's /root/.flowise paths need root; use %sdatabase.sqlite" .Values.database.sqlite.path .Values.flowise.dataPath $root) -}}
+{{- $v := .ctx.Values -}}
+{{- $root := printf "%s/" (trimSuffix "/" $v.flowise.dataPath) -}}
+{{- if and (eq .db "sqlite") (not (hasPrefix $root $v.database.sqlite.path)) -}}
+{{- fail (printf "database.sqlite.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume. The seed's /root/.flowise paths need root; use %sdatabase.sqlite" $v.database.sqlite.path $v.flowise.dataPath $root) -}}
 {{- end -}}
-{{- if and (eq .Values.storage.type "local") (not (hasPrefix $root (printf "%s/" (trimSuffix "/" .Values.storage.local.path)))) -}}
-{{- fail (printf "storage.local.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume" .Values.storage.local.path .Values.flowise.dataPath) -}}
+{{- if and (eq $v.storage.type "local") (not (hasPrefix $root (printf "%s/" (trimSuffix "/" $v.storage.local.path)))) -}}
+{{- fail (printf "storage.local.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume" $v.storage.local.path $v.flowise.dataPath) -}}
 {{- end -}}
 {{- end -}}
 

@@ -10,18 +10,14 @@ so renders stay cheap.
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Release-scoped full name, honouring fullnameOverride; the prefix of every object name. */}}
+{{/*
+Release-scoped full name, honouring fullnameOverride; the prefix of every object name. The
+release name alone when it already contains the chart name. (Two actions rather than nested
+ifs: Helm parses every helper on every render.)
+*/}}
 {{- define "flotilla.fullname" -}}
-{{- if .Values.fullnameOverride -}}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
 {{- $name := default .Chart.Name .Values.nameOverride -}}
-{{- if contains $name .Release.Name -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-{{- end -}}
+{{- default (ternary .Release.Name (printf "%s-%s" .Release.Name $name) (contains $name .Release.Name)) .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{/*
@@ -74,11 +70,7 @@ annotations:
 
 {{/* Name of the ServiceAccount the pods run as. */}}
 {{- define "flotilla.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- default (include "flotilla.fullname" .) .Values.serviceAccount.name -}}
-{{- else -}}
-{{- default "default" .Values.serviceAccount.name -}}
-{{- end -}}
+{{- default (ternary (include "flotilla.fullname" .) "default" .Values.serviceAccount.create) .Values.serviceAccount.name -}}
 {{- end -}}
 
 {{/* ServiceAccount manifest. */}}
