@@ -11,6 +11,16 @@ import (
 // BenchmarkRenderFlowiseQueue loads the chart and the seed's queue example once, then
 // validates and renders per iteration. Report: renders/s = 1e9 / ns/op.
 func BenchmarkRenderFlowiseQueue(b *testing.B) {
+	benchmarkRender(b, false)
+}
+
+// BenchmarkRenderFlowiseQueueDecoded also decodes every manifest into a map (Result.Decode),
+// which a render leaves to the first Manifest.Object call.
+func BenchmarkRenderFlowiseQueueDecoded(b *testing.B) {
+	benchmarkRender(b, true)
+}
+
+func benchmarkRender(b *testing.B, decode bool) {
 	ch, err := render.Load(context.Background(), "flowise", render.LoadOptions{})
 	if err != nil {
 		b.Fatal(err)
@@ -30,6 +40,11 @@ func BenchmarkRenderFlowiseQueue(b *testing.B) {
 		}
 		if len(res.Manifests) == 0 {
 			b.Fatal("nothing rendered")
+		}
+		if decode {
+			if err := res.Decode(); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "renders/s")
