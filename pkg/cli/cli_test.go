@@ -127,3 +127,15 @@ func TestHelpOnEachCommand(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "flotilla validate CHART")
 }
+
+// A chart whose template writes invalid YAML fails `flotilla render`, as it fails helm template.
+func TestRenderRefusesInvalidYAML(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "templates"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte("apiVersion: v2\nname: broken\nversion: 0.1.0\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "templates", "cm.yaml"), []byte("kind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: [\n"), 0o644))
+	code, out, errOut := run("render", dir)
+	assert.NotEqual(t, 0, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "YAML parse error on broken/templates/cm.yaml")
+}
