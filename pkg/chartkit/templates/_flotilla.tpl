@@ -3,6 +3,13 @@ Flotilla's shared helper library. Generated into every chart as templates/_floti
 pkg/chartkit/templates/_flotilla.tpl: edit it there. One helper per concept; helpers take the
 root context as "ctx" where they need it and never include each other more than one level deep,
 so renders stay cheap.
+
+Per-render memo: Helm cannot share work between template files, and the release's full name and
+the label lines every component shares are needed by almost every object. flotilla.fullname and
+flotilla.labelParts compute them once per render and keep them in the root context ($) under
+"flotillaFullname" and "flotillaLabels". Helm builds that map afresh for every render (and sets
+.Template in it itself before each template), so nothing outlives the render; the values they
+derive from (.Chart, .Release, nameOverride, fullnameOverride) do not change during one.
 */}}
 
 {{/* Chart name, honouring nameOverride. */}}
@@ -12,35 +19,39 @@ so renders stay cheap.
 
 {{/*
 Release-scoped full name, honouring fullnameOverride; the prefix of every object name. The
-release name alone when it already contains the chart name. (Two actions rather than nested
-ifs: Helm parses every helper on every render.)
+release name alone when it already contains the chart name. Memoised per render (see the top).
 */}}
 {{- define "flotilla.fullname" -}}
+{{- if not (index . "flotillaFullname") -}}
 {{- $name := default .Chart.Name .Values.nameOverride -}}
-{{- default (ternary .Release.Name (printf "%s-%s" .Release.Name $name) (contains $name .Release.Name)) .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- $_ := set . "flotillaFullname" (default (ternary .Release.Name (printf "%s-%s" .Release.Name $name) (contains $name .Release.Name)) .Values.fullnameOverride | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+{{- .flotillaFullname -}}
 {{- end -}}
 
 {{/*
-Selector labels of a component: dict "ctx" $ "component" "main". Never change across upgrades.
-Labels are the most-called helpers, so they compute the name inline instead of including
-flotilla.name (each include is a nested template execution).
+Label lines shared by every component of the release, stored in the root context as
+"flotillaLabels" (dict "selector" S "rest" R) once per render (see the top). Renders nothing.
 */}}
+{{- define "flotilla.labelParts" -}}
+{{- $name := default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- $chart := printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- $_ := set . "flotillaLabels" (dict "selector" (printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s" $name .Release.Name) "rest" (printf "app.kubernetes.io/version: %s\napp.kubernetes.io/managed-by: %s\napp.kubernetes.io/part-of: %s\nhelm.sh/chart: %s" (quote .Chart.AppVersion) .Release.Service $name $chart)) -}}
+{{- end -}}
+
+{{/* Selector labels of a component: dict "ctx" $ "component" "main". Never change across upgrades. */}}
 {{- define "flotilla.selectorLabels" -}}
-app.kubernetes.io/name: {{ default .ctx.Chart.Name .ctx.Values.nameOverride | trunc 63 | trimSuffix "-" }}
-app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+{{- if not (index .ctx "flotillaLabels") }}{{ include "flotilla.labelParts" .ctx }}{{ end -}}
+{{ .ctx.flotillaLabels.selector }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/* Common labels of a component: dict "ctx" $ "component" "main" (a superset of the selector labels). */}}
 {{- define "flotilla.labels" -}}
-{{- $name := default .ctx.Chart.Name .ctx.Values.nameOverride | trunc 63 | trimSuffix "-" -}}
-app.kubernetes.io/name: {{ $name }}
-app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+{{- if not (index .ctx "flotillaLabels") }}{{ include "flotilla.labelParts" .ctx }}{{ end -}}
+{{ .ctx.flotillaLabels.selector }}
 app.kubernetes.io/component: {{ .component }}
-app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
-app.kubernetes.io/part-of: {{ $name }}
-helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ .ctx.flotillaLabels.rest }}
 {{- end -}}
 
 {{/*
