@@ -297,3 +297,58 @@ func TestExistingClaimIsMountedNotCreated(t *testing.T) {
 	assert.Equal(t, "fast", *pvc.Spec.StorageClassName)
 	assert.Equal(t, "3Gi", pvc.Spec.Resources.Requests.Storage().String())
 }
+
+// Names and labels come from one computation per render, shared by every template file: each
+// object must still get its own component and the overrides.
+func TestNamesAndLabelsAcrossTemplates(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		set      []string
+		fullname string
+		label    string
+	}{
+		{"defaults", nil, "rel-flowise", "flowise"},
+		{"nameOverride", []string{"nameOverride=ai"}, "rel-ai", "ai"},
+		{"fullnameOverride", []string{"fullnameOverride=chat"}, "chat", "flowise"},
+		{"release contains the name", []string{"nameOverride=re"}, "rel", "re"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := renderWith(t, []string{example("queue.yaml")}, tc.set...)
+			components := map[string]string{
+				"Deployment/" + tc.fullname:                      "main",
+				"Deployment/" + tc.fullname + "-worker":          "worker",
+				"StatefulSet/" + tc.fullname + "-postgresql":     "postgresql",
+				"StatefulSet/" + tc.fullname + "-redis":          "redis",
+				"Service/" + tc.fullname:                         "main",
+				"PodDisruptionBudget/" + tc.fullname + "-worker": "worker",
+			}
+			charttest.RequireObjects(t, res, keys(components), nil)
+			components["Pod/"+tc.fullname+"-test-api"] = "test" // a hook
+			require.Len(t, res.Find("Pod", tc.fullname+"-test-api"), 1)
+			for _, m := range append(res.Manifests, res.Hooks...) {
+				want, ok := components[m.Kind+"/"+m.Name]
+				if !ok {
+					continue
+				}
+				obj, err := charttest.Typed(m)
+				require.NoError(t, err)
+				labels := obj.(interface{ GetLabels() map[string]string }).GetLabels()
+				assert.Equal(t, want, labels["app.kubernetes.io/component"], m.Kind+"/"+m.Name)
+				assert.Equal(t, tc.label, labels["app.kubernetes.io/name"], m.Kind+"/"+m.Name)
+				assert.Equal(t, release, labels["app.kubernetes.io/instance"])
+				assert.Equal(t, "flowise-0.1.0", labels["helm.sh/chart"])
+			}
+			w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", tc.fullname+"-worker")
+			assert.Equal(t, map[string]string{"app.kubernetes.io/name": tc.label, "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "worker"}, w.Spec.Selector.MatchLabels)
+			assert.Equal(t, "worker", w.Spec.Template.Labels["app.kubernetes.io/component"])
+		})
+	}
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
