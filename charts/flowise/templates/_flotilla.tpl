@@ -633,8 +633,7 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     seccompProfile:
       type: RuntimeDefault
   {{- with $h.resources }}
-  resources:
-    {{- toYaml . | nindent 4 }}
+  resources: {{ toJson . }}
   {{- end }}
   volumeMounts:
     - name: flotilla-db-password
