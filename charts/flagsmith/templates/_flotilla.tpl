@@ -227,7 +227,7 @@ imagePullSecrets:
 
 {{/* The Service of the main component: dict "ctx" $ "component" C "targetPort" NAME (see flotilla.serviceFor). */}}
 {{- define "flotilla.service" -}}
-{{- include "flotilla.serviceFor" (dict "ctx" .ctx "component" .component "name" (include "flotilla.fullname" .ctx) "svc" .ctx.Values.service "targetPort" .targetPort) -}}
+{{- template "flotilla.serviceFor" (dict "ctx" .ctx "component" .component "name" (include "flotilla.fullname" .ctx) "svc" .ctx.Values.service "targetPort" .targetPort) -}}
 {{- end -}}
 
 {{/* Name of the bundled PostgreSQL's Service and StatefulSet. */}}
@@ -261,7 +261,7 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
 {{- if not $pg.auth.existingSecret }}
-{{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
+{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
 {{- end }}
 ---
 apiVersion: v1
@@ -448,7 +448,7 @@ external Redis's inline password.
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
 {{- if and $r.auth.enabled (not $r.auth.existingSecret) }}
-{{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password))) }}
+{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password))) }}
 {{- end }}
 ---
 apiVersion: v1

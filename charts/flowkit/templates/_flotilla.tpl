@@ -208,19 +208,19 @@ imagePullSecrets:
 
 {{/* The Service of the main component: dict "ctx" $ "component" C "targetPort" NAME (see flotilla.serviceFor). */}}
 {{- define "flotilla.service" -}}
-{{- include "flotilla.serviceFor" (dict "ctx" .ctx "component" .component "name" (include "flotilla.fullname" .ctx) "svc" .ctx.Values.service "targetPort" .targetPort) -}}
+{{- template "flotilla.serviceFor" (dict "ctx" .ctx "component" .component "name" (include "flotilla.fullname" .ctx) "svc" .ctx.Values.service "targetPort" .targetPort) -}}
 {{- end -}}
 
 {{/* Ingress to the main Service, from .Values.ingress (see flotilla.ingressFor). */}}
 {{- define "flotilla.ingress" -}}
 {{- $name := include "flotilla.fullname" . -}}
-{{- include "flotilla.ingressFor" (dict "ctx" . "component" "main" "name" $name "ingress" .Values.ingress "service" $name) -}}
+{{- template "flotilla.ingressFor" (dict "ctx" . "component" "main" "name" $name "ingress" .Values.ingress "service" $name) -}}
 {{- end -}}
 
 {{/* Gateway API HTTPRoute to the main Service, from .Values.httpRoute (see flotilla.httpRouteFor). */}}
 {{- define "flotilla.httpRoute" -}}
 {{- $name := include "flotilla.fullname" . -}}
-{{- include "flotilla.httpRouteFor" (dict "ctx" . "component" "main" "name" $name "route" .Values.httpRoute "service" $name "port" .Values.service.port) -}}
+{{- template "flotilla.httpRouteFor" (dict "ctx" . "component" "main" "name" $name "route" .Values.httpRoute "service" $name "port" .Values.service.port) -}}
 {{- end -}}
 
 {{/* Name of the bundled PostgreSQL's Service and StatefulSet. */}}
@@ -244,7 +244,7 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
 {{- if not $pg.auth.existingSecret }}
-{{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
+{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
 {{- end }}
 ---
 apiVersion: v1
@@ -431,7 +431,7 @@ external Redis's inline password.
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
 {{- if and $r.auth.enabled (not $r.auth.existingSecret) }}
-{{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password))) }}
+{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password))) }}
 {{- end }}
 ---
 apiVersion: v1
