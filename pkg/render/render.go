@@ -72,8 +72,8 @@ type decoded struct {
 
 // Object is the manifest decoded into a map (YAML 1.2 scalars: only true/false are booleans).
 // Rendering reads only each manifest's head; the body is parsed on the first call, and later
-// calls (on any copy of m) return the same map. The error is the one helm template reports
-// for a manifest that is not valid YAML.
+// calls (on any copy of m) return the same map. A manifest that is not valid YAML gives a
+// "YAML parse error on <template>" error, where helm template would have stopped.
 func (m Manifest) Object() (map[string]any, error) {
 	d := m.decoded
 	if d == nil {
@@ -182,7 +182,11 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 	// theirs, e.g. with sprig's set or merge); its verdict wins, so invalid values are
 	// reported exactly as when validating first, and the speculative render is dropped.
 	validated := make(chan error, 1)
-	go func(vals chartutil.Values) { validated <- validate(ch, user, vals) }(copyValues(vals))
+	if !hasSchema(ch) {
+		validated <- nil
+	} else {
+		go func(vals chartutil.Values) { validated <- validate(ch, user, vals) }(copyValues(vals))
+	}
 	// What chartutil.ToRenderValues builds, minus its second coalescing and schema compile.
 	top := chartutil.Values{
 		"Chart":        ch.Metadata,

@@ -65,7 +65,7 @@ func (e *ValidationError) Error() string {
 // and only on failure asks Helm for its own message, so callers see exactly what `helm
 // template` says plus an explanation per field.
 func validate(ch *chart.Chart, user map[string]any, vals chartutil.Values) error {
-	if len(ch.Schema) == 0 && len(ch.Dependencies()) == 0 {
+	if !hasSchema(ch) {
 		return nil
 	}
 	if len(ch.Dependencies()) == 0 {
@@ -90,6 +90,12 @@ func validate(ch *chart.Chart, user map[string]any, vals chartutil.Values) error
 		Problems: problems,
 		Helm:     fmt.Sprintf("values don't meet the specifications of the schema(s) in the following chart(s):\n%s", helmErr.Error()),
 	}
+}
+
+// hasSchema reports whether Helm would validate values for ch: it has a schema of its own or
+// subcharts that may.
+func hasSchema(ch *chart.Chart) bool {
+	return len(ch.Schema) > 0 || len(ch.Dependencies()) > 0
 }
 
 type compiled struct {
