@@ -28,7 +28,7 @@ the largest part of a render.
 {{- $db := .db -}}
 {{- $fullname := include "flotilla.fullname" $ -}}
 {{- $a := $v.auth -}}
-{{- $auth := default (printf "%s-auth" $fullname) $a.existingSecret -}}
+{{- $auth := include "flowise.authSecret" $ -}}
 {{- $own := ne $a.existingSecret "" -}}
 - name: HOME
   value: /home/node
@@ -84,11 +84,11 @@ the largest part of a render.
   value: {{ dir $v.database.sqlite.path | quote }}
 {{- else if eq $db "postgresql" }}
 {{- $pa := $v.postgresql.auth }}
-{{- $pgName := printf "%s-postgresql" $fullname | trunc 63 | trimSuffix "-" }}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) }}
 - name: DATABASE_TYPE
   value: postgres
 - name: DATABASE_HOST
-  value: {{ $pgName }}
+  value: {{ include "flotilla.postgresql.fullname" $ }}
 - name: DATABASE_PORT
   value: "5432"
 - name: DATABASE_NAME
@@ -98,8 +98,8 @@ the largest part of a render.
 - name: DATABASE_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ default $pgName $pa.existingSecret }}
-      key: {{ ternary $pa.existingSecretPasswordKey "password" (ne $pa.existingSecret "") }}
+      name: {{ $ref._0 }}
+      key: {{ $ref._1 }}
 {{- else }}
 {{- $e := $v.database.external }}
 - name: DATABASE_TYPE
@@ -239,8 +239,8 @@ empty when Flowise uses neither. dict "ctx" $ "db" (flowise.database).
 {{- $ := .ctx -}}
 {{- if eq .db "postgresql" -}}
 {{- $a := $.Values.postgresql.auth -}}
-{{- $name := include "flotilla.postgresql.fullname" $ -}}
-{{- toJson (dict "host" $name "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" (default $name $a.existingSecret) "key" (ternary $a.existingSecretPasswordKey "password" (ne $a.existingSecret ""))) -}}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
+{{- toJson (dict "host" (include "flotilla.postgresql.fullname" $) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
 {{- else if and (eq .db "external") (eq $.Values.database.external.vendor "postgres") -}}
 {{- $e := $.Values.database.external -}}
 {{- $secret := default (printf "%s-external-db" (include "flotilla.fullname" $)) $e.existingSecret -}}

@@ -228,6 +228,16 @@ imagePullSecrets:
 {{- printf "%s-postgresql" (include "flotilla.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* Secret and key holding the bundled PostgreSQL's password: returns "secret/key". */}}
+{{- define "flotilla.postgresql.secretRef" -}}
+{{- $a := .Values.postgresql.auth -}}
+{{- if $a.existingSecret -}}
+{{- printf "%s/%s" $a.existingSecret $a.existingSecretPasswordKey -}}
+{{- else -}}
+{{- printf "%s/password" (include "flotilla.postgresql.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
 {{/*
 The bundled PostgreSQL: password Secret (generated once), init script (extensions), headless
 Service and a single-replica StatefulSet on the official image, restricted Pod Security.
@@ -237,8 +247,7 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- $ := .ctx -}}
 {{- $pg := $.Values.postgresql -}}
 {{- $name := include "flotilla.postgresql.fullname" $ -}}
-{{- $secret := default $name $pg.auth.existingSecret -}}
-{{- $key := ternary $pg.auth.existingSecretPasswordKey "password" (ne $pg.auth.existingSecret "") -}}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
 {{- $lbl := dict "ctx" $ "component" "postgresql" -}}
 {{- /* Computed once: each include is a nested template execution. */ -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
@@ -315,8 +324,8 @@ spec:
             - name: POSTGRES_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ $secret }}
-                  key: {{ $key }}
+                  name: {{ $ref._0 }}
+                  key: {{ $ref._1 }}
             - name: PGDATA
               value: /var/lib/postgresql/data/pgdata
           ports:
@@ -427,6 +436,7 @@ external Redis's inline password.
 {{- end }}
 {{- if $r.enabled }}
 {{- $name := include "flotilla.redis.fullname" $ -}}
+{{- $conn := include "flotilla.redis.connection" $ | fromJson -}}
 {{- $lbl := dict "ctx" $ "component" "redis" -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
@@ -486,8 +496,8 @@ spec:
             - name: REDIS_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ default $name $r.auth.existingSecret }}
-                  key: {{ ternary $r.auth.existingSecretPasswordKey "redis-password" (ne $r.auth.existingSecret "") }}
+                  name: {{ $conn.secret }}
+                  key: {{ $conn.key }}
             - name: REDISCLI_AUTH
               value: $(REDIS_PASSWORD)
           {{- end }}

@@ -304,8 +304,7 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- $ := .ctx -}}
 {{- $pg := $.Values.postgresql -}}
 {{- $name := include "flotilla.postgresql.fullname" $ -}}
-{{- $secret := default $name $pg.auth.existingSecret -}}
-{{- $key := ternary $pg.auth.existingSecretPasswordKey "password" (ne $pg.auth.existingSecret "") -}}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
 {{- $lbl := dict "ctx" $ "component" "postgresql" -}}
 {{- /* Computed once: each include is a nested template execution. */ -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
@@ -382,8 +381,8 @@ spec:
             - name: POSTGRES_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ $secret }}
-                  key: {{ $key }}
+                  name: {{ $ref._0 }}
+                  key: {{ $ref._1 }}
             - name: PGDATA
               value: /var/lib/postgresql/data/pgdata
           ports:
@@ -494,6 +493,7 @@ external Redis's inline password.
 {{- end }}
 {{- if $r.enabled }}
 {{- $name := include "flotilla.redis.fullname" $ -}}
+{{- $conn := include "flotilla.redis.connection" $ | fromJson -}}
 {{- $lbl := dict "ctx" $ "component" "redis" -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
@@ -553,8 +553,8 @@ spec:
             - name: REDIS_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ default $name $r.auth.existingSecret }}
-                  key: {{ ternary $r.auth.existingSecretPasswordKey "redis-password" (ne $r.auth.existingSecret "") }}
+                  name: {{ $conn.secret }}
+                  key: {{ $conn.key }}
             - name: REDISCLI_AUTH
               value: $(REDIS_PASSWORD)
           {{- end }}
