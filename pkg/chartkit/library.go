@@ -3,14 +3,16 @@ package chartkit
 import (
 	"fmt"
 	"io/fs"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
 )
 
-// Helm parses every template of a chart on every render, so each chart gets only the helpers
-// of the shared library that its own templates use (directly or through other helpers). The
-// library stays one file in the source.
+// The shared helper library is one file per concept in templates/ (names, secrets, probes,
+// PostgreSQL, ...). Helm parses every template of a chart on every render, so each chart gets
+// only the helpers its own templates use (directly or through other helpers), each in a file of
+// the same name under the chart's templates/flotilla/.
 
 var (
 	defineRE = regexp.MustCompile(`(?m)^\{\{- define "([^"]+)" -\}\}`)
@@ -76,15 +78,55 @@ func splitLibrary(lib string) (header string, helpers []helper, err error) {
 	return header, helpers, nil
 }
 
-// libraryFor returns the part of the library the chart's templates need.
-func libraryFor(lib string, templates fs.FS) ([]byte, error) {
-	header, helpers, err := splitLibrary(lib)
+// libraryFile is one file of the shared library: its header comment and its helpers.
+type libraryFile struct {
+	name    string // e.g. "_names.tpl"
+	header  string
+	helpers []helper
+}
+
+// readLibrary reads every file of the shared library, in name order, and checks that no helper
+// is defined twice.
+func readLibrary(lib fs.FS) ([]libraryFile, error) {
+	paths, err := fs.Glob(lib, libraryDir+"/_*.tpl")
 	if err != nil {
 		return nil, err
 	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("shared library: no files in %s", libraryDir)
+	}
+	sort.Strings(paths)
+	var files []libraryFile
+	where := map[string]string{}
+	for _, p := range paths {
+		data, err := fs.ReadFile(lib, p)
+		if err != nil {
+			return nil, err
+		}
+		header, helpers, err := splitLibrary(string(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		name := path.Base(p)
+		for _, h := range helpers {
+			if other, ok := where[h.name]; ok {
+				return nil, fmt.Errorf("shared library: %s is defined in %s and %s", h.name, other, name)
+			}
+			where[h.name] = name
+		}
+		files = append(files, libraryFile{name: name, header: header, helpers: helpers})
+	}
+	return files, nil
+}
+
+// libraryFor returns, per library file, the part of it the chart's templates need (directly or
+// through other helpers); files none of whose helpers are used are left out.
+func libraryFor(lib []libraryFile, templates fs.FS) (map[string][]byte, error) {
 	byName := map[string]helper{}
-	for _, h := range helpers {
-		byName[h.name] = h
+	for _, f := range lib {
+		for _, h := range f.helpers {
+			byName[h.name] = h
+		}
 	}
 	need := map[string]bool{}
 	var queue []string
@@ -96,7 +138,7 @@ func libraryFor(lib string, templates fs.FS) ([]byte, error) {
 			}
 		}
 	}
-	err = fs.WalkDir(templates, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(templates, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -116,16 +158,18 @@ func libraryFor(lib string, templates fs.FS) ([]byte, error) {
 		}
 		mark(h.text)
 	}
-	var b strings.Builder
-	b.WriteString(header)
-	var used []string
-	for _, h := range helpers {
-		if need[h.name] {
-			b.WriteString(h.text)
-			b.WriteString("\n\n")
-			used = append(used, h.name)
+	out := map[string][]byte{}
+	for _, f := range lib {
+		var b strings.Builder
+		for _, h := range f.helpers {
+			if need[h.name] {
+				b.WriteString(h.text)
+				b.WriteString("\n\n")
+			}
+		}
+		if b.Len() > 0 {
+			out[f.name] = []byte(f.header + strings.TrimRight(b.String(), "\n") + "\n")
 		}
 	}
-	sort.Strings(used)
-	return []byte(strings.TrimRight(b.String(), "\n") + "\n"), nil
+	return out, nil
 }

@@ -11,11 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func sharedLibrary(t *testing.T) string {
+func sharedLibrary(t *testing.T) []libraryFile {
 	t.Helper()
-	lib, err := library.ReadFile(LibraryTemplate)
+	lib, err := readLibrary(library)
 	require.NoError(t, err)
-	return string(lib)
+	return lib
 }
 
 func parses(t *testing.T, text string) {
@@ -28,17 +28,39 @@ func parses(t *testing.T, text string) {
 	require.NoError(t, err)
 }
 
-func TestSplitLibraryFindsEveryHelper(t *testing.T) {
+func TestReadLibraryFindsEveryHelper(t *testing.T) {
 	lib := sharedLibrary(t)
-	header, helpers, err := splitLibrary(lib)
-	require.NoError(t, err)
-	assert.Contains(t, header, "shared helper library")
-	require.Equal(t, strings.Count(lib, `{{- define "`), len(helpers))
-	for _, h := range helpers {
-		assert.True(t, strings.HasPrefix(strings.TrimLeft(h.text, " "), "{{"), h.name)
-		assert.Equal(t, 1, strings.Count(h.text, `{{- define "`), "%s holds exactly its own define", h.name)
-		parses(t, h.text) // each helper is a complete template on its own
+	require.NotEmpty(t, lib)
+	for _, f := range lib {
+		data, err := library.ReadFile(libraryDir + "/" + f.name)
+		require.NoError(t, err)
+		assert.Contains(t, f.header, "shared helper library", f.name)
+		assert.Contains(t, strings.Join(strings.Fields(f.header), " "), "pkg/chartkit/templates/"+f.name+": edit it there", f.name)
+		require.Equal(t, strings.Count(string(data), `{{- define "`), len(f.helpers), f.name)
+		for _, h := range f.helpers {
+			assert.True(t, strings.HasPrefix(strings.TrimLeft(h.text, " "), "{{"), h.name)
+			assert.Equal(t, 1, strings.Count(h.text, `{{- define "`), "%s holds exactly its own define", h.name)
+			parses(t, h.text) // each helper is a complete template on its own
+		}
 	}
+}
+
+// A helper's file is guessable from its name: flotilla.<concept>.x lives in _<concept>.tpl.
+func TestLibraryFileFollowsHelperName(t *testing.T) {
+	for _, f := range sharedLibrary(t) {
+		for _, h := range f.helpers {
+			parts := strings.Split(h.name, ".")
+			if len(parts) == 3 {
+				assert.Equal(t, "_"+parts[1]+".tpl", f.name, h.name)
+			}
+		}
+	}
+}
+
+func TestReadLibraryRefusesADefineInTwoFiles(t *testing.T) {
+	one := []byte("{{/* a */}}\n{{- define \"flotilla.x\" -}}x{{- end -}}\n")
+	_, err := readLibrary(fstest.MapFS{"templates/_a.tpl": {Data: one}, "templates/_b.tpl": {Data: one}})
+	assert.ErrorContains(t, err, "flotilla.x is defined in _a.tpl and _b.tpl")
 }
 
 func TestLibraryForKeepsOnlyWhatIsUsed(t *testing.T) {
@@ -46,14 +68,26 @@ func TestLibraryForKeepsOnlyWhatIsUsed(t *testing.T) {
 	templates := fstest.MapFS{"templates/svc.yaml": {Data: []byte(`{{ include "flotilla.service" (dict "ctx" . "component" "main" "targetPort" "http") }}`)}}
 	out, err := libraryFor(lib, templates)
 	require.NoError(t, err)
-	text := string(out)
-	for _, want := range []string{"flotilla.service", "flotilla.labels", "flotilla.selectorLabels", "flotilla.fullname"} {
-		assert.Contains(t, text, `define "`+want+`"`, "used directly or through another helper")
+	assert.ElementsMatch(t, []string{"_names.tpl", "_service.tpl"}, keys(out), "only files with a used helper")
+	all := string(out["_names.tpl"]) + string(out["_service.tpl"])
+	for _, want := range []string{"flotilla.service", "flotilla.serviceFor", "flotilla.labels", "flotilla.selectorLabels", "flotilla.fullname"} {
+		assert.Contains(t, all, `define "`+want+`"`, "used directly or through another helper")
 	}
-	assert.NotContains(t, text, `define "flotilla.postgresql"`)
-	assert.NotContains(t, text, `define "flotilla.redis"`)
-	parses(t, text)
+	assert.NotContains(t, all, `define "flotilla.componentService"`, "same file, not used")
+	assert.NotContains(t, all, `define "flotilla.podMetadata"`, "same file, not used")
+	for name, text := range out {
+		assert.True(t, strings.HasPrefix(string(text), "{{/*\nFlotilla's shared helper library"), "%s starts with its header", name)
+		parses(t, string(text))
+	}
 
 	_, err = libraryFor(lib, fstest.MapFS{"templates/x.yaml": {Data: []byte(`{{ include "flotilla.nope" . }}`)}})
 	assert.ErrorContains(t, err, `templates use "flotilla.nope", which the shared library does not define`)
+}
+
+func keys(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -1,6 +1,6 @@
 // Package chartvalues holds the value types every Flotilla chart shares (image, service, ingress,
 // persistence, bundled PostgreSQL and Redis...). Each type pairs with a named template in
-// pkg/chartkit/templates/_flotilla.tpl, so a value block means the same thing in every chart.
+// pkg/chartkit/templates/ (one file per concept), so a value block means the same thing in every chart.
 package chartvalues
 
 import "github.com/invopop/jsonschema"

@@ -1,4 +1,4 @@
-{{/* Flagsmith-specific helpers. Shared ones (flotilla.*) live in _flotilla.tpl. */}}
+{{/* Flagsmith-specific helpers. Shared ones (flotilla.*) live in flotilla/_<concept>.tpl. */}}
 
 {{/* The database Flagsmith uses: postgresql (bundled) or external, resolving database.mode auto. */}}
 {{- define "flagsmith.database" -}}

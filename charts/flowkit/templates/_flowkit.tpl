@@ -1,4 +1,4 @@
-{{/* FlowKit-specific helpers. Shared ones (flotilla.*) live in _flotilla.tpl. */}}
+{{/* FlowKit-specific helpers. Shared ones (flotilla.*) live in flotilla/_<concept>.tpl. */}}
 
 {{/* Name of a component's objects: dict "ctx" $ "component" C → <fullname>-C. */}}
 {{- define "flowkit.name" -}}

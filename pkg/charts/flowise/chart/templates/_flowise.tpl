@@ -1,4 +1,4 @@
-{{/* Flowise-specific helpers. Shared ones (flotilla.*) live in _flotilla.tpl. */}}
+{{/* Flowise-specific helpers. Shared ones (flotilla.*) live in flotilla/_<concept>.tpl. */}}
 
 {{/* The database Flowise uses: sqlite, postgresql (bundled) or external, resolving database.mode auto. */}}
 {{- define "flowise.database" -}}

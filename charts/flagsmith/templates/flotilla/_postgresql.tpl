@@ -1,0 +1,175 @@
+{{/*
+Flotilla's shared helper library: the bundled PostgreSQL (one or several per release), its names and
+its password Secret. Generated into each chart that uses them as templates/flotilla/_postgresql.tpl
+from pkg/chartkit/templates/_postgresql.tpl: edit it there.
+*/}}
+
+{{/* Name of the bundled PostgreSQL's Service and StatefulSet. */}}
+{{- define "flotilla.postgresql.fullname" -}}
+{{- printf "%s-postgresql" (include "flotilla.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Secret and key holding the bundled PostgreSQL's password: returns "secret/key". */}}
+{{- define "flotilla.postgresql.secretRef" -}}
+{{- $a := .Values.postgresql.auth -}}
+{{- if $a.existingSecret -}}
+{{- printf "%s/%s" $a.existingSecret $a.existingSecretPasswordKey -}}
+{{- else -}}
+{{- printf "%s/password" (include "flotilla.postgresql.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The bundled PostgreSQL: password Secret (generated once), init script (extensions), headless
+Service and a single-replica StatefulSet on the official image, restricted Pod Security.
+dict "ctx" $ "extensions" (list "uuid-ossp").
+*/}}
+{{- define "flotilla.postgresql" -}}
+{{- $ := .ctx -}}
+{{- $pg := $.Values.postgresql -}}
+{{- $name := include "flotilla.postgresql.fullname" $ -}}
+{{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
+{{- $lbl := dict "ctx" $ "component" "postgresql" -}}
+{{- /* Computed once: each include is a nested template execution. */ -}}
+{{- $labels := include "flotilla.labels" $lbl -}}
+{{- $selector := include "flotilla.selectorLabels" $lbl -}}
+{{- if not $pg.auth.existingSecret }}
+{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
+{{- end }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ $name }}-init
+  labels:
+    {{- $labels | nindent 4 }}
+data:
+  10-extensions.sql: |
+    {{- range .extensions }}
+    CREATE EXTENSION IF NOT EXISTS {{ . | quote }};
+    {{- end }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- $labels | nindent 4 }}
+spec:
+  type: ClusterIP
+  clusterIP: None
+  ports:
+    - name: postgresql
+      port: 5432
+      targetPort: postgresql
+  selector:
+    {{- $selector | nindent 4 }}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- $labels | nindent 4 }}
+spec:
+  replicas: 1
+  serviceName: {{ $name }}
+  selector:
+    matchLabels:
+      {{- $selector | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- $labels | nindent 8 }}
+    spec:
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 999
+        runAsGroup: 999
+        fsGroup: 999
+        fsGroupChangePolicy: OnRootMismatch
+        seccompProfile:
+          type: RuntimeDefault
+      {{- with include "flotilla.scheduling" $ | trim }}{{ . | nindent 6 }}{{ end }}
+      containers:
+        - name: postgresql
+          image: {{ include "flotilla.image" (dict "image" $pg.image "default" "17") }}
+          imagePullPolicy: {{ $pg.image.pullPolicy }}
+          securityContext: {{ include "flotilla.containerSecurityContext" $ }}
+          env:
+            - name: POSTGRES_DB
+              value: {{ $pg.auth.database | quote }}
+            - name: POSTGRES_USER
+              value: {{ $pg.auth.username | quote }}
+            - name: POSTGRES_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $ref._0 }}
+                  key: {{ $ref._1 }}
+            - name: PGDATA
+              value: /var/lib/postgresql/data/pgdata
+          ports:
+            - name: postgresql
+              containerPort: 5432
+          startupProbe:
+            exec:
+              command: ["sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\""]
+            periodSeconds: 5
+            failureThreshold: 60
+          livenessProbe:
+            exec:
+              command: ["sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\""]
+            periodSeconds: 20
+            timeoutSeconds: 5
+            failureThreshold: 6
+          readinessProbe:
+            exec:
+              command: ["sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\""]
+            periodSeconds: 10
+            timeoutSeconds: 5
+          {{- with $pg.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          volumeMounts:
+            - name: data
+              mountPath: /var/lib/postgresql/data
+            - name: init
+              mountPath: /docker-entrypoint-initdb.d
+              readOnly: true
+            - name: run
+              mountPath: /var/run/postgresql
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: init
+          configMap:
+            name: {{ $name }}-init
+        - name: run
+          emptyDir: {}
+        - name: tmp
+          emptyDir: {}
+        {{- if not $pg.standalone.persistence.enabled }}
+        - name: data
+          emptyDir: {}
+        {{- end }}
+  {{- if $pg.standalone.persistence.enabled }}
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+        labels:
+          {{- $selector | nindent 10 }}
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        {{- with $pg.standalone.persistence.storageClass }}
+        storageClassName: {{ . | quote }}
+        {{- end }}
+        resources:
+          requests:
+            storage: {{ $pg.standalone.persistence.size }}
+  {{- end }}
+{{- end -}}

@@ -1,0 +1,107 @@
+{{/*
+Flotilla's shared helper library: flotilla-hook: its container and password volume, the pre-install
+database bootstrap Job and scheduled CronJobs. Generated into each chart that uses them as
+templates/flotilla/_hook.tpl from pkg/chartkit/templates/_hook.tpl: edit it there.
+*/}}
+
+{{/*
+A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "host" H "port" P
+"database" D "user" U "sslmode" M "secret" S "key" K). The password is mounted from secret S
+(key K) as a file, never put in the pod spec; the pod must carry flotilla.hook.volume.
+*/}}
+{{- define "flotilla.hook.container" -}}
+{{- $h := .ctx.Values.hook -}}
+- name: {{ .name }}
+  image: {{ include "flotilla.image" (dict "image" $h.image "default" .ctx.Chart.AppVersion) }}
+  imagePullPolicy: {{ $h.image.pullPolicy }}
+  args:
+    {{- range .args }}
+    - {{ . | quote }}
+    {{- end }}
+    - --timeout={{ $h.timeout }}
+    - --password-file=/run/flotilla/db/password
+    - --log-format=json
+  env:
+    - name: PGHOST
+      value: {{ .pg.host | quote }}
+    - name: PGPORT
+      value: {{ .pg.port | toString | quote }}
+    - name: PGDATABASE
+      value: {{ .pg.database | quote }}
+    - name: PGUSER
+      value: {{ .pg.user | quote }}
+    - name: PGSSLMODE
+      value: {{ .pg.sslmode | quote }}
+  securityContext:
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+    runAsNonRoot: true
+    runAsUser: 65532
+    runAsGroup: 65532
+    capabilities:
+      drop: ["ALL"]
+    seccompProfile:
+      type: RuntimeDefault
+  {{- with $h.resources }}
+  resources: {{ toJson . }}
+  {{- end }}
+  volumeMounts:
+    - name: flotilla-db-password
+      mountPath: /run/flotilla/db
+      readOnly: true
+{{- end -}}
+
+{{/* The volume flotilla.hook.container mounts: dict "secret" S "key" K. */}}
+{{- define "flotilla.hook.volume" -}}
+- name: flotilla-db-password
+  secret:
+    secretName: {{ .secret }}
+    items:
+      - key: {{ .key }}
+        path: password
+{{- end -}}
+
+{{/*
+CronJob running flotilla-hook on a schedule: dict "ctx" $ "component" C "schedule" CRON
+"args" (list ...) "timeout" GO-DURATION "activeDeadlineSeconds" N "pg" (as for
+flotilla.hook.container). The command's own --timeout is "timeout" (not hook.timeout, which is
+for waits at install); concurrencyPolicy Forbid so a slow run is never doubled by the next one.
+*/}}
+{{- define "flotilla.hook.cronJob" -}}
+{{- $h := .ctx.Values.hook -}}
+{{- $lbl := dict "ctx" .ctx "component" .component -}}
+{{- $scope := dict "Values" (dict "hook" (merge (dict "timeout" .timeout) $h)) "Chart" .ctx.Chart }}
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 52 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  schedule: {{ .schedule | quote }}
+  concurrencyPolicy: Forbid
+  successfulJobsHistoryLimit: 3
+  failedJobsHistoryLimit: 3
+  jobTemplate:
+    spec:
+      backoffLimit: {{ $h.backoffLimit }}
+      activeDeadlineSeconds: {{ .activeDeadlineSeconds }}
+      template:
+        metadata:
+          labels:
+            {{- include "flotilla.selectorLabels" $lbl | nindent 12 }}
+        spec:
+          restartPolicy: Never
+          automountServiceAccountToken: false
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 65532
+            runAsGroup: 65532
+            seccompProfile:
+              type: RuntimeDefault
+          {{- with include "flotilla.scheduling" .ctx | trim }}{{ . | nindent 10 }}{{ end }}
+          containers:
+            {{- include "flotilla.hook.container" (dict "ctx" $scope "name" .component "args" .args "pg" .pg) | nindent 12 }}
+          volumes:
+            {{- include "flotilla.hook.volume" .pg | nindent 12 }}
+{{- end -}}

@@ -1,0 +1,42 @@
+{{/*
+Flotilla's shared helper library: availability and placement: PodDisruptionBudgets,
+HorizontalPodAutoscalers and pod scheduling fields. Generated into each chart that uses them as
+templates/flotilla/_scheduling.tpl from pkg/chartkit/templates/_scheduling.tpl: edit it there.
+*/}}
+
+{{/* PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "component" C "replicas" N "pdb" .Values.x. */}}
+{{- define "flotilla.pdb" -}}
+{{- if and .pdb.enabled (gt (int .replicas) 1) }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+spec:
+  maxUnavailable: {{ .pdb.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "flotilla.selectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{/* Scheduling fields of a pod spec from values. */}}
+{{- define "flotilla.scheduling" -}}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}

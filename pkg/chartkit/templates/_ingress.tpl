@@ -1,0 +1,110 @@
+{{/*
+Flotilla's shared helper library: reaching the app from outside: Ingress, Gateway API HTTPRoute, and
+the public URL they give. Generated into each chart that uses them as
+templates/flotilla/_ingress.tpl from pkg/chartkit/templates/_ingress.tpl: edit it there.
+*/}}
+
+{{/* Ingress to the main Service, from .Values.ingress (see flotilla.ingressFor). */}}
+{{- define "flotilla.ingress" -}}
+{{- $name := include "flotilla.fullname" . -}}
+{{- template "flotilla.ingressFor" (dict "ctx" . "component" "main" "name" $name "ingress" .Values.ingress "service" $name) -}}
+{{- end -}}
+
+{{/* Gateway API HTTPRoute to the main Service, from .Values.httpRoute (see flotilla.httpRouteFor). */}}
+{{- define "flotilla.httpRoute" -}}
+{{- $name := include "flotilla.fullname" . -}}
+{{- template "flotilla.httpRouteFor" (dict "ctx" . "component" "main" "name" $name "route" .Values.httpRoute "service" $name "port" .Values.service.port) -}}
+{{- end -}}
+
+{{/* Public URL of the app: the given one, else the first Ingress host, else the first HTTPRoute host name. */}}
+{{- define "flotilla.publicURL" -}}
+{{- $url := .url -}}
+{{- $v := .ctx.Values -}}
+{{- if and (not $url) $v.ingress.enabled $v.ingress.hosts -}}
+{{- $url = printf "%s://%s" (ternary "https" "http" (gt (len $v.ingress.tls) 0)) (index $v.ingress.hosts 0).host -}}
+{{- else if and (not $url) $v.httpRoute.enabled $v.httpRoute.hostnames -}}
+{{- $url = printf "https://%s" (index $v.httpRoute.hostnames 0) -}}
+{{- end -}}
+{{- $url -}}
+{{- end -}}
+
+{{/*
+An Ingress for any Service: dict "ctx" $ "name" N
+"component" C "ingress" (a cv.Ingress value block) "service" SERVICE-NAME. The Service's port
+must be named http. Renders nothing when the block is disabled.
+*/}}
+{{- define "flotilla.ingressFor" -}}
+{{- $ing := .ingress -}}
+{{- $svc := .service -}}
+{{- if $ing.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with $ing.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- with $ing.ingressClassName }}
+  ingressClassName: {{ . }}
+  {{- end }}
+  {{- with $ing.tls }}
+  tls:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    {{- range $ing.hosts }}
+    - host: {{ .host | quote }}
+      http:
+        paths:
+          {{- range .paths }}
+          - path: {{ .path }}
+            pathType: {{ .pathType }}
+            backend:
+              service:
+                name: {{ $svc }}
+                port:
+                  name: http
+          {{- end }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+A Gateway API HTTPRoute for any Service: dict "ctx" $
+"name" N "component" C "route" (a cv.HTTPRoute value block) "service" SERVICE-NAME "port" PORT.
+Renders nothing when the block is disabled.
+*/}}
+{{- define "flotilla.httpRouteFor" -}}
+{{- $r := .route -}}
+{{- if $r.enabled }}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with $r.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  parentRefs:
+    {{- toYaml $r.parentRefs | nindent 4 }}
+  {{- with $r.hostnames }}
+  hostnames:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    - matches:
+        - path:
+            type: PathPrefix
+            value: {{ $r.path }}
+      backendRefs:
+        - name: {{ .service }}
+          port: {{ .port }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,68 @@
+{{/*
+Flotilla's shared helper library: services: the main component's and any component's. Generated into
+each chart that uses them as templates/flotilla/_service.tpl from
+pkg/chartkit/templates/_service.tpl: edit it there.
+*/}}
+
+{{/* The Service of the main component: dict "ctx" $ "component" C "targetPort" NAME (see flotilla.serviceFor). */}}
+{{- define "flotilla.service" -}}
+{{- template "flotilla.serviceFor" (dict "ctx" .ctx "component" .component "name" (include "flotilla.fullname" .ctx) "svc" .ctx.Values.service "targetPort" .targetPort) -}}
+{{- end -}}
+
+{{/*
+Service of one component of a multi-component chart, named <fullname>-<component>: dict "ctx" $
+"component" C "ports" (list (dict "name" N "port" P) ...) and optionally "headless" true (for a
+StatefulSet's stable DNS). Each port targets the container port of the same name.
+*/}}
+{{- define "flotilla.componentService" -}}
+{{- $lbl := dict "ctx" .ctx "component" .component }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  labels:
+    {{- include "flotilla.labels" $lbl | nindent 4 }}
+spec:
+  type: ClusterIP
+  {{- if .headless }}
+  clusterIP: None
+  {{- end }}
+  ports:
+    {{- range .ports }}
+    - name: {{ .name }}
+      port: {{ .port }}
+      targetPort: {{ .name }}
+      protocol: TCP
+    {{- end }}
+  selector:
+    {{- include "flotilla.selectorLabels" $lbl | nindent 4 }}
+{{- end -}}
+
+{{/*
+A Service for any component: dict "ctx" $ "name" N
+"component" C "svc" (a cv.Service value block) "targetPort" PORTNAME.
+*/}}
+{{- define "flotilla.serviceFor" -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+  {{- with .svc.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ .svc.type }}
+  ports:
+    - name: http
+      port: {{ .svc.port }}
+      targetPort: {{ .targetPort }}
+      protocol: TCP
+      {{- if and (ne .svc.type "ClusterIP") .svc.nodePort }}
+      nodePort: {{ .svc.nodePort }}
+      {{- end }}
+  selector:
+    {{- include "flotilla.selectorLabels" . | nindent 4 }}
+{{- end -}}
