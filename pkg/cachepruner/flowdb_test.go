@@ -156,3 +156,38 @@ func removedIDs(res cachepruner.Result) []string {
 	}
 	return out
 }
+
+// blockOn holds ACCESS SHARE on a cache table in an open transaction, so a DROP of it waits.
+func blockOn(t *testing.T, c *cacheDB, id string) (release func()) {
+	conn := c.s.Connect(t, c.db)
+	tx, err := conn.Begin(context.Background())
+	require.NoError(t, err)
+	_, err = tx.Exec(context.Background(), "LOCK TABLE cache.x"+id+" IN ACCESS SHARE MODE")
+	require.NoError(t, err)
+	return func() { _ = tx.Rollback(context.Background()) }
+}
+
+// waitForLockWait waits until a backend with the application name waits on a lock.
+func waitForLockWait(t *testing.T, c *cacheDB, app string) int {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var pid int
+		err := c.conn.QueryRow(context.Background(), "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", app).Scan(&pid)
+		if err == nil {
+			return pid
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no backend of %s waits on a lock", app)
+	return 0
+}
+
+func seed(c *cacheDB, n int) []string {
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("e%02d", i)
+		c.add(entry{id: id, rows: 10})
+		ids = append(ids, id)
+	}
+	return ids
+}
