@@ -7,12 +7,15 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/flotilla/flotilla/pkg/hookcli"
 )
 
+// SIGTERM (what Kubernetes sends a pod) cancels the running command like Ctrl-C, so its
+// server-side work is cancelled and its open transaction rolled back before exit.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := hookcli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
