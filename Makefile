@@ -44,12 +44,8 @@ hook: ## static flotilla-hook binary in build/bin
 	$(HOOK_BUILD) -o build/bin/flotilla-hook ./cmd/flotilla-hook
 
 image: ## multi-arch OCI image of flotilla-hook in build/image/flotilla-hook; IMAGE=registry/repo:tag also pushes
-	GOOS=linux GOARCH=amd64 $(HOOK_BUILD) -o build/bin/linux_amd64/flotilla-hook ./cmd/flotilla-hook
-	GOOS=linux GOARCH=arm64 $(HOOK_BUILD) -o build/bin/linux_arm64/flotilla-hook ./cmd/flotilla-hook
 	$(GO) run ./hack/image --out build/image/flotilla-hook --version $(HOOK_VERSION) \
-		--revision "$$(git rev-parse HEAD 2>/dev/null)" \
-		--bin linux/amd64=build/bin/linux_amd64/flotilla-hook --bin linux/arm64=build/bin/linux_arm64/flotilla-hook \
-		$(if $(IMAGE),--push $(IMAGE))
+		--revision "$$(git rev-parse HEAD 2>/dev/null)" $(if $(IMAGE),--push $(IMAGE))
 
 bench-prune: ## cache prune benchmark vs the DROP TABLE floor (N=1,000 and 10,000; BENCH_PRUNE_N=100000 for more)
 	BENCH_PRUNE_N=$(BENCH_PRUNE_N) $(GO) test -run '^$$' -bench BenchmarkPrune -benchtime 1x -timeout 2h ./pkg/cachepruner/

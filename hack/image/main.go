@@ -1,5 +1,6 @@
-// Command image builds the flotilla-hook OCI image (used by `make image`): one image per
-// --bin platform=path under an OCI index, written as an OCI layout and pushed with --push.
+// Command image builds the flotilla-hook OCI image (used by `make image`): the static binary for
+// each platform (compiled here unless --bin gives it) under an OCI index, written as an OCI
+// layout and pushed with --push. The build itself is pkg/hookimage's, shared with `flotilla release`.
 package main
 
 import (
@@ -8,10 +9,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/flotilla/flotilla/pkg/hookimage"
 	"github.com/flotilla/flotilla/pkg/ociimage"
 )
 
@@ -29,7 +32,7 @@ func (b binFlag) Set(v string) error {
 
 func main() {
 	bins := binFlag{}
-	flag.Var(bins, "bin", "platform=path of a static binary, e.g. linux/arm64=build/bin/linux_arm64/flotilla-hook (repeatable)")
+	flag.Var(bins, "bin", "platform=path of a prebuilt static binary, e.g. linux/arm64=build/bin/linux_arm64/flotilla-hook (repeatable; default: compile linux/amd64 and linux/arm64)")
 	out := flag.String("out", "build/image/flotilla-hook", "OCI layout directory to write")
 	push := flag.String("push", "", "also push to this reference (registry/repo:tag); loopback registries use plain HTTP")
 	ca := flag.String("ca", "/etc/ssl/certs/ca-certificates.crt", "CA bundle (Debian package ca-certificates)")
@@ -39,45 +42,44 @@ func main() {
 	licenses := flag.String("licenses", "NOASSERTION", "org.opencontainers.image.licenses (SPDX expression)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-
-	labels := map[string]string{
-		"org.opencontainers.image.title":       "flotilla-hook",
-		"org.opencontainers.image.description": "Flotilla's companion binary: PostgreSQL bootstrap and FlowKit cache pruning",
-		"org.opencontainers.image.version":     *version,
-		"org.opencontainers.image.source":      *source,
-		"org.opencontainers.image.licenses":    *licenses,
-	}
-	if *revision != "" {
-		labels["org.opencontainers.image.revision"] = *revision
-	}
-	// Reproducible: timestamps from SOURCE_DATE_EPOCH when set, else the epoch.
-	var created time.Time
-	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		var secs int64
-		if _, err := fmt.Sscan(s, &secs); err == nil {
-			created = time.Unix(secs, 0).UTC()
-		}
-	}
-	start := time.Now()
-	idx, err := ociimage.Build(ociimage.Options{Binaries: bins, CACerts: *ca, Labels: labels, Created: created})
-	if err == nil {
-		err = ociimage.WriteLayout(*out, idx, *version)
-	}
-	if err != nil {
-		log.Error("image build failed", "error", err)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, log, *out, *push, hookimage.Options{
+		Binaries: bins, CACerts: *ca, Version: *version, Revision: *revision, Source: *source, Licenses: *licenses, Log: log,
+	}); err != nil {
+		log.Error("image failed", "error", err)
 		os.Exit(1)
 	}
-	digest, _ := idx.Digest()
-	size := dirSize(*out)
-	log.Info(fmt.Sprintf("wrote OCI layout %s: index %s, %d platform(s), %d bytes on disk", *out, digest, len(bins), size), "duration", time.Since(start).Round(time.Millisecond).String())
-	if *push != "" {
-		ref, err := ociimage.Push(context.Background(), idx, *push)
+}
+
+func run(ctx context.Context, log *slog.Logger, out, push string, o hookimage.Options) error {
+	// make runs this from the module root, where ./cmd/flotilla-hook is compiled.
+	o.Root = "."
+	start := time.Now()
+	idx, err := hookimage.Build(ctx, o)
+	if err != nil {
+		return err
+	}
+	if err := ociimage.WriteLayout(out, idx, o.Version); err != nil {
+		return err
+	}
+	digest, err := idx.Digest()
+	if err != nil {
+		return err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return err
+	}
+	log.Info(fmt.Sprintf("wrote OCI layout %s: index %s, %d platform(s), %d bytes on disk", out, digest, len(im.Manifests), dirSize(out)), "duration", time.Since(start).Round(time.Millisecond).String())
+	if push != "" {
+		ref, err := ociimage.Push(ctx, idx, push)
 		if err != nil {
-			log.Error("push failed", "error", err)
-			os.Exit(1)
+			return err
 		}
 		log.Info(fmt.Sprintf("pushed %s@%s", ref, digest))
 	}
+	return nil
 }
 
 func dirSize(dir string) int64 {
