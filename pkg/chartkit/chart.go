@@ -11,8 +11,13 @@ import (
 type Chart struct {
 	// Name of the chart (also its directory under charts/).
 	Name string
-	// Version of the chart (SemVer).
+	// Version of the chart (SemVer). Bump it whenever the chart's generated files change:
+	// charts/versions.lock records each version's content hash, and generation refuses new
+	// content under a recorded version.
 	Version string
+	// Changelog lists the chart's versions, newest first. The first entry must be Version's; its
+	// changes become Chart.yaml's artifacthub.io/changes.
+	Changelog []Release
 	// AppVersion is the default image tag.
 	AppVersion string
 	// Description is Chart.yaml's one-line description.
@@ -27,7 +32,8 @@ type Chart struct {
 	Sources []string
 	// Keywords for chart search.
 	Keywords []string
-	// ArtifactHub adds artifacthub.io annotations (changes, images, license, links...).
+	// ArtifactHub adds artifacthub.io annotations (license, category, links...); images and
+	// changes are derived from Defaults and Changelog.
 	ArtifactHub map[string]string
 	// Defaults is the chart's values struct filled with its defaults. Its type's doc comments
 	// document every value.
@@ -59,4 +65,17 @@ type Topology struct {
 type Section struct {
 	Title string
 	Body  string
+}
+
+// Release is one chart version's changelog entry.
+type Release struct {
+	Version string
+	Changes []Change
+}
+
+// Change is one changelog line. Kind is one of Artifact Hub's: added, changed, deprecated,
+// removed, fixed, security.
+type Change struct {
+	Kind        string `json:"kind"`
+	Description string `json:"description"`
 }

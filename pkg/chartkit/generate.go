@@ -44,6 +44,21 @@ func Generate(root string, charts []Chart) (Files, error) {
 		names = append(names, c.Name)
 	}
 	files["charts/embed.go"] = embedGo(names)
+	lock := NewLock(charts, files)
+	prev, err := ReadLock(root)
+	if err != nil {
+		return nil, err
+	}
+	sources := map[string]string{}
+	for _, c := range charts {
+		if len(c.SourceDirs) > 0 {
+			sources[c.Name] = c.SourceDirs[0]
+		}
+	}
+	if err := CheckVersions(prev, lock, sources); err != nil {
+		return nil, err
+	}
+	files[LockFile] = lock.Marshal()
 	return files, nil
 }
 
@@ -106,6 +121,14 @@ func (c Chart) chartYAML() ([]byte, error) {
 		return nil, err
 	}
 	ann["artifacthub.io/images"] = images
+	if err := c.checkChangelog(); err != nil {
+		return nil, err
+	}
+	changes, err := yaml.Marshal(c.Changelog[0].Changes)
+	if err != nil {
+		return nil, err
+	}
+	ann["artifacthub.io/changes"] = string(changes)
 	doc := map[string]any{
 		"apiVersion":  "v2",
 		"name":        c.Name,

@@ -70,8 +70,12 @@ func Chart() chartkit.Chart {
 		panic(err) // the embedded tree always has chart/
 	}
 	return chartkit.Chart{
-		Name:        "flagsmith",
-		Version:     "0.1.0",
+		Name:    "flagsmith",
+		Version: "0.1.0",
+		Changelog: []chartkit.Release{{Version: "0.1.0", Changes: []chartkit.Change{
+			{Kind: "added", Description: "Standalone or queue mode (task processor with its own HPA), bundled or external PostgreSQL, PgBouncer, Redis cache, InfluxDB analytics."},
+			{Kind: "added", Description: "flotilla-hook makes API and task processor pods wait for the bundled PostgreSQL; released charts pin its image by digest."},
+		}}},
 		AppVersion:  "2.223.0",
 		Description: "Flagsmith feature flags: Django API (+ task processor in queue mode), dashboard, PostgreSQL, optional Redis cache, InfluxDB analytics and PgBouncer.",
 		KubeVersion: ">=1.29.0-0",

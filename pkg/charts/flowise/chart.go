@@ -69,8 +69,12 @@ func Chart() chartkit.Chart {
 		panic(err) // the embedded tree always has chart/
 	}
 	return chartkit.Chart{
-		Name:        "flowise",
-		Version:     "0.1.0",
+		Name:    "flowise",
+		Version: "0.1.0",
+		Changelog: []chartkit.Release{{Version: "0.1.0", Changes: []chartkit.Change{
+			{Kind: "added", Description: "Standalone (SQLite, bundled or external PostgreSQL) and queue mode (main + BullMQ workers, PostgreSQL, Redis, S3)."},
+			{Kind: "added", Description: "flotilla-hook creates uuid-ossp on external PostgreSQL and waits for the bundled one; released charts pin its image by digest."},
+		}}},
 		AppVersion:  "3.1.1",
 		Description: "Flowise, the low-code LLM app builder: standalone (SQLite or PostgreSQL) or queue mode (PostgreSQL + Redis + S3).",
 		KubeVersion: ">=1.29.0-0",

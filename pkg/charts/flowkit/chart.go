@@ -57,8 +57,12 @@ func Chart() chartkit.Chart {
 		panic(err) // the embedded tree always has chart/
 	}
 	return chartkit.Chart{
-		Name:        "flowkit",
-		Version:     "0.1.0",
+		Name:    "flowkit",
+		Version: "0.1.0",
+		Changelog: []chartkit.Release{{Version: "0.1.0", Changes: []chartkit.Change{
+			{Kind: "added", Description: "FlowKit deployment scenarios db-etl, db-etl-machine and full (+ AutoFlow), one or several FlowMachine servers."},
+			{Kind: "added", Description: "Query cache pruning CronJob with flotilla-hook; released charts pin its image by digest."},
+		}}},
 		AppVersion:  "1.18.0",
 		Description: "FlowKit (Flowminder): FlowDB, FlowETL, FlowMachine + Redis, FlowAPI, FlowAuth and AutoFlow, by the guide's deployment scenarios, with a cache pruning CronJob.",
 		KubeVersion: ">=1.29.0-0",
