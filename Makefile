@@ -65,3 +65,15 @@ cluster-down: ## stop the local e2e plane (only the PIDs cluster-up recorded)
 	E2E_DIR=$(E2E_DIR) hack/e2e/cluster-down.sh
 e2e: tools ## tools + cluster-up + e2e tests (every chart via helm install oci://, ct) + cluster-down
 	E2E_DIR=$(E2E_DIR) E2E_TIMEOUT=$(E2E_TIMEOUT) E2E_RUN='$(E2E_RUN)' GO=$(GO) hack/e2e/run.sh
+
+# --- release (issue 12) ---
+# One command publishes the flotilla-hook image and every chart, pinned to each other and signed.
+# Keys come from the environment (FLOTILLA_PGP_KEYRING, FLOTILLA_PGP_KEY, FLOTILLA_PGP_PASSPHRASE,
+# FLOTILLA_PGP_KEY_URL, FLOTILLA_COSIGN_KEY, COSIGN_PASSWORD); see README "Releasing".
+REGISTRY ?=
+VERSION ?=
+RELEASE_FLAGS ?=
+.PHONY: release
+release: ## publish image + signed charts: make release REGISTRY=ghcr.io/flotilla VERSION=0.1.0 [RELEASE_FLAGS=--plain-http]
+	@test -n "$(REGISTRY)" && test -n "$(VERSION)" || { echo "usage: make release REGISTRY=host/namespace VERSION=x.y.z [RELEASE_FLAGS=...]" >&2; exit 2; }
+	$(GO) run ./cmd/flotilla release --registry $(REGISTRY) --version $(VERSION) $(RELEASE_FLAGS)

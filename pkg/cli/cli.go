@@ -23,6 +23,7 @@ Usage:
   flotilla render CHART [-f values.yaml]... [--set k=v]...   print the rendered manifests
   flotilla validate CHART -f values.yaml...         report every problem with the values (exit 1)
   flotilla schema CHART                             print the chart's values.schema.json
+  flotilla release --registry REG --version V      build, sign and push the hook image and every chart
 
 CHART is an embedded chart name (flowise), a chart directory, a .tgz or an oci:// reference.
 Run "flotilla COMMAND --help" for a command's flags.
@@ -45,6 +46,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"render":   runRender,
 		"validate": runValidate,
 		"schema":   runSchema,
+		"release":  runRelease,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -114,14 +114,14 @@ func existing(tag name.Tag, opts []remote.Option) (v1.Image, error) {
 	if err == nil {
 		return img, nil
 	}
-	if !notFound(err) {
+	if !IsNotFound(err) {
 		return nil, fmt.Errorf("read signatures %s: %w", tag, err)
 	}
 	return mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON), nil
 }
 
-// notFound tells a missing manifest from other registry errors.
-func notFound(err error) bool {
+// IsNotFound tells a missing manifest or repository from other registry errors.
+func IsNotFound(err error) bool {
 	var te *transport.Error
 	if errors.As(err, &te) {
 		if te.StatusCode == 404 {
