@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -108,14 +107,14 @@ func valueKind(v any, kind string) bool {
 	return false
 }
 
-// TestChartTesting runs `ct lint` and `ct install` (with --upgrade from the previous chart
-// version when git history has one) for every chart, with the repo's ct.yaml, against the plane.
+// TestChartTesting runs `ct lint` and `ct install` for every chart, with the repo's ct.yaml,
+// against the plane; product charts with `--upgrade` from the previous release (previousChart:
+// built by `flotilla release`, pulled back with `helm pull --verify`).
 //
 // ct finds "the previous revision" as the merge base of <remote>/<target-branch> and HEAD. To
-// test previous-version -> this-version without touching this repository's refs, each chart is
-// staged in a scratch git repository under the build dir: first commit = the chart as of the
-// latest commit where its Chart.yaml had another version (also the ref origin/main), second
-// commit = the chart in the working tree.
+// test previous-release -> working tree without touching this repository's refs, each chart is
+// staged in a scratch git repository under the build dir: first commit = the previous release's
+// chart (also the ref origin/main), second commit = the chart in the working tree.
 func TestChartTesting(t *testing.T) {
 	if _, err := exec.LookPath("yamllint"); err != nil {
 		t.Fatalf("STEP FAILED: ct lint needs yamllint on PATH (apt-get install yamllint): %v", err)
@@ -133,23 +132,14 @@ func TestChartTesting(t *testing.T) {
 				return must(t, step, nil, "git", append([]string{"-C", repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "-c", "commit.gpgsign=false"}, args...)...)
 			}
 			git("git init scratch", "init", "-q", "-b", "main")
-			rel, _ := filepath.Rel(env.RepoRoot, c.Dir)
 			staged := filepath.Join(repo, "charts", c.Name)
 			upgrade := false
-			if commit, ver := previousChartVersion(t, rel, c.Version); commit != "" {
-				tmp := filepath.Join(env.Work, "ct", c.Name+"-previous")
-				_ = os.RemoveAll(tmp)
-				must(t, "mkdir", nil, "mkdir", "-p", tmp)
-				must(t, "git archive previous chart", nil, "bash", "-c", `set -o pipefail; git -C "$1" archive --format=tar "$2" "$3" | tar -x -C "$4"`,
-					"archive", env.RepoRoot, commit, rel, tmp)
-				must(t, "stage previous chart", nil, "mv", filepath.Join(tmp, rel), staged)
+			if prevDir := previousChart(t, c); prevDir != "" {
+				must(t, "stage previous release", nil, "cp", "-r", prevDir, staged)
 				git("commit previous", "add", "-A")
-				git("commit previous", "commit", "-q", "-m", "previous "+ver)
+				git("commit previous", "commit", "-q", "-m", "previous release "+prev.ref)
 				git("set origin/main", "update-ref", "refs/remotes/origin/main", "HEAD")
 				upgrade = true
-				t.Logf("ct install --upgrade: previous version %s (commit %s) -> %s", ver, commit[:12], c.Version)
-			} else {
-				t.Logf("NOTE: no earlier version of %s in git history: ct install runs without --upgrade", c.Name)
 			}
 			must(t, "stage chart", nil, "rm", "-rf", staged)
 			must(t, "stage chart", nil, "cp", "-r", c.Dir, staged)
@@ -180,34 +170,4 @@ func TestChartTesting(t *testing.T) {
 			ct("ct install", args...)
 		})
 	}
-}
-
-var versionLine = regexp.MustCompile(`(?m)^version:\s*["']?([^"'\s]+)`)
-
-// previousChartVersion finds the latest commit where dir/Chart.yaml had a lower version.
-func previousChartVersion(t *testing.T, dir, current string) (commit, version string) {
-	t.Helper()
-	cur, err := semver.NewVersion(current)
-	if err != nil {
-		return "", ""
-	}
-	out, err := try(t, "git log "+dir, nil, "git", "-C", env.RepoRoot, "log", "--format=%H", "--", dir+"/Chart.yaml")
-	if err != nil {
-		t.Logf("NOTE: no git history for %s: %v", dir, err)
-		return "", ""
-	}
-	for _, c := range strings.Fields(out) {
-		b, err := runCmd(context.Background(), "", nil, "git", "-C", env.RepoRoot, "show", c+":"+dir+"/Chart.yaml")
-		if err != nil {
-			continue
-		}
-		m := versionLine.FindStringSubmatch(b)
-		if m == nil {
-			continue
-		}
-		if v, err := semver.NewVersion(m[1]); err == nil && v.LessThan(cur) {
-			return c, m[1]
-		}
-	}
-	return "", ""
 }
