@@ -309,6 +309,18 @@ func sortedKeys(files Files) []string {
 	return keys
 }
 
+// Root is dir when given, else the module root above the working directory (FindRoot).
+func Root(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	return FindRoot(wd)
+}
+
 // FindRoot walks up from dir to the directory holding the module's go.mod.
 func FindRoot(dir string) (string, error) {
 	for d := dir; ; d = filepath.Dir(d) {

@@ -56,15 +56,9 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if pw, ok := os.LookupEnv(envCosignPass); ok {
 		o.CosignPassword = []byte(pw)
 	}
-	dir := *root
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		if dir, err = chartkit.FindRoot(wd); err != nil {
-			return err
-		}
+	dir, err := chartkit.Root(*root)
+	if err != nil {
+		return err
 	}
 	if o.ChartsDir == "" {
 		// Release what the Go definitions generate, nothing else.
