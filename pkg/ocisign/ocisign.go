@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -90,7 +91,7 @@ func (s *Signer) Sign(ctx context.Context, d name.Digest, opts ...remote.Option)
 	if err != nil {
 		return tag, fmt.Errorf("sign %s: %w", d, err)
 	}
-	opts = append(opts, remote.WithContext(ctx))
+	opts = append(slices.Clone(opts), remote.WithContext(ctx))
 	base, err := existing(tag, opts)
 	if err != nil {
 		return tag, err
@@ -153,7 +154,7 @@ func Verify(ctx context.Context, d name.Digest, pub crypto.PublicKey, opts ...re
 		return fmt.Errorf("load verification key: %w", err)
 	}
 	tag := SignatureTag(d)
-	img, err := remote.Image(tag, append(opts, remote.WithContext(ctx))...)
+	img, err := remote.Image(tag, append(slices.Clone(opts), remote.WithContext(ctx))...)
 	if err != nil {
 		return fmt.Errorf("%s has no signature (%s): %w", d, tag, err)
 	}

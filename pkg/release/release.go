@@ -185,6 +185,9 @@ func (o *Options) defaults() error {
 	if _, err := semver.StrictNewVersion(o.Version); err != nil {
 		return fmt.Errorf("version %q is not SemVer (MAJOR.MINOR.PATCH): %w", o.Version, err)
 	}
+	if strings.Contains(o.Version, "+") {
+		return fmt.Errorf("version %q: build metadata (+…) cannot be an image tag", o.Version)
+	}
 	if o.ChartsDir == "" {
 		o.ChartsDir = filepath.Join(o.Hook.Root, "charts")
 	}

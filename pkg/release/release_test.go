@@ -169,6 +169,7 @@ func TestReleaseChecksInputsFirst(t *testing.T) {
 	}{
 		{name: "no registry", edit: func(o *release.Options) { o.Registry = "" }, wantErr: "no registry"},
 		{name: "version", edit: func(o *release.Options) { o.Version = "v1" }, wantErr: `version "v1" is not SemVer`},
+		{name: "build metadata", edit: func(o *release.Options) { o.Version = "1.0.0+abc" }, wantErr: "cannot be an image tag"},
 		{name: "pgp passphrase", edit: func(o *release.Options) { o.PGP.Passphrase = []byte("wrong") }, wantErr: "PGP key"},
 		{name: "pgp key url", edit: func(o *release.Options) { o.PGP.PublicKeyURL = "" }, wantErr: "public key's URL"},
 		{name: "cosign password", edit: func(o *release.Options) { o.CosignPassword = []byte("wrong") }, wantErr: "signing key"},
