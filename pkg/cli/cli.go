@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"helm.sh/helm/v3/pkg/chart"
+
 	"github.com/flotilla/flotilla/pkg/catalog"
 	"github.com/flotilla/flotilla/pkg/chartkit"
 	"github.com/flotilla/flotilla/pkg/render"
@@ -44,6 +46,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"render":   runRender,
 		"validate": runValidate,
 		"schema":   runSchema,
+		"secrets":  runSecrets,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -154,6 +157,7 @@ type renderFlags struct {
 	release, namespace    string
 	kubeVersion, version  string
 	plainHTTP             bool
+	notes                 io.Writer // where notes to the user go (the flags' output, stderr)
 }
 
 func (r *renderFlags) register(fs *flag.FlagSet) {
@@ -166,17 +170,40 @@ func (r *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.kubeVersion, "kube-version", "", "Kubernetes version to render for (e.g. v1.37.0)")
 	fs.StringVar(&r.version, "version", "", "chart version (tag) of an oci:// chart")
 	fs.BoolVar(&r.plainHTTP, "plain-http", false, "use plain http for an oci:// registry")
+	r.notes = fs.Output()
 }
 
-func (r *renderFlags) render(ctx context.Context, chartRef string) (*render.Result, error) {
-	ch, err := render.Load(ctx, chartRef, render.LoadOptions{Version: r.version, PlainHTTP: r.plainHTTP})
+// options are the render options the flags give.
+func (r *renderFlags) options() render.Options {
+	return render.Options{
+		ReleaseName: r.release, Namespace: r.namespace, KubeVersion: r.kubeVersion,
+		ValueFiles: r.files, Set: r.set, SetString: r.setString,
+	}
+}
+
+// load loads the chart the flags name.
+func (r *renderFlags) load(ctx context.Context, ref string) (*chart.Chart, error) {
+	ch, err := render.Load(ctx, ref, render.LoadOptions{Version: r.version, PlainHTTP: r.plainHTTP})
 	if err != nil {
 		return nil, err
 	}
-	res, err := render.Render(ch, render.Options{
-		ReleaseName: r.release, Namespace: r.namespace, KubeVersion: r.kubeVersion,
-		ValueFiles: r.files, Set: r.set, SetString: r.setString,
-	})
+	noteVersion(r.notes, ref, r.version, ch)
+	return ch, nil
+}
+
+// noteVersion says which version an oci:// reference without one got.
+func noteVersion(w io.Writer, ref, version string, ch *chart.Chart) {
+	if strings.HasPrefix(ref, "oci://") && version == "" && !render.OCIRefPinned(ref) {
+		fmt.Fprintf(w, "flotilla: %s has no --version: using its highest SemVer tag, %s (as helm install does); pass --version to pin it\n", ref, ch.Metadata.Version)
+	}
+}
+
+func (r *renderFlags) render(ctx context.Context, chartRef string) (*render.Result, error) {
+	ch, err := r.load(ctx, chartRef)
+	if err != nil {
+		return nil, err
+	}
+	res, err := render.Render(ch, r.options())
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +292,7 @@ func runSchema(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	noteVersion(stderr, ref, *version, ch)
 	if len(ch.Schema) == 0 {
 		return fmt.Errorf("chart %s has no values.schema.json", ch.Name())
 	}

@@ -254,3 +254,37 @@ func Defaults() Values {
 		Hook:      cv.DefaultHook(),
 	}
 }
+
+// SecretKeys declares what each key of auth.existingSecret holds.
+func (Auth) SecretKeys() []cv.SecretKey {
+	key := func(field, env string) cv.SecretKey {
+		return cv.SecretKey{Secret: "existingSecret", Key: field, Use: env, Shape: cv.Random(40)}
+	}
+	return []cv.SecretKey{
+		key("existingSecretEncryptionKeyKey", "FLOWISE_SECRETKEY_OVERWRITE"),
+		key("existingSecretJwtAuthTokenSecretKey", "JWT_AUTH_TOKEN_SECRET"),
+		key("existingSecretJwtRefreshTokenSecretKey", "JWT_REFRESH_TOKEN_SECRET"),
+		key("existingSecretExpressSessionSecretKey", "EXPRESS_SESSION_SECRET"),
+		key("existingSecretTokenHashSecretKey", "TOKEN_HASH_SECRET"),
+	}
+}
+
+// SecretKeys: the external database already has its password and certificate.
+func (ExternalDatabase) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretPasswordKey", Inline: "password", Use: "DATABASE_PASSWORD",
+			Shape: cv.Provided("the password of database.external.username on your database")},
+		{Secret: "sslExistingSecret", Key: "sslExistingSecretKey", Use: "DATABASE_SSL_KEY_BASE64",
+			Shape: cv.Provided("the PEM certificate (CA or client) your database's TLS needs")},
+	}
+}
+
+// SecretKeys: S3 credentials are issued by the storage provider.
+func (S3Storage) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretAccessKeyIdKey", Use: "S3_STORAGE_ACCESS_KEY_ID",
+			Shape: cv.Provided("the access key ID of your S3 credentials")},
+		{Secret: "existingSecret", Key: "existingSecretSecretAccessKeyKey", Use: "S3_STORAGE_SECRET_ACCESS_KEY",
+			Shape: cv.Provided("the secret access key of your S3 credentials")},
+	}
+}
