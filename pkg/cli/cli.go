@@ -1,4 +1,4 @@
-// Package cli implements the flotilla command line: generate, render, validate and schema.
+// Package cli implements the flotilla command line: list, generate, render, validate, schema and secrets.
 package cli
 
 import (
@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -17,29 +18,58 @@ import (
 	"github.com/flotilla/flotilla/pkg/render"
 )
 
-const usage = `flotilla generates Helm charts from typed Go sources and renders them.
+// usage is the top-level help; the chart names come from the catalog.
+func usage() string {
+	var names []string
+	for _, c := range catalog.Charts() {
+		names = append(names, c.Name)
+	}
+	return fmt.Sprintf(`flotilla generates Helm charts from typed Go sources, renders them and makes the Secrets they need.
 
 Usage:
-  flotilla generate [--check]                      write charts/ and schemas/ (--check: fail on drift)
+  flotilla list                                     the embedded charts with their versions and app versions
+  flotilla generate [--check]                       write charts/ and schemas/ (--check: fail on drift)
   flotilla render CHART [-f values.yaml]... [--set k=v]...   print the rendered manifests
   flotilla validate CHART -f values.yaml...         report every problem with the values (exit 1)
   flotilla schema CHART                             print the chart's values.schema.json
+  flotilla secrets CHART -f values.yaml... [--namespace NS] [--apply]
+                                                    print (or create) the Secrets the values name that the release does not create
+  flotilla --version                                print flotilla's version
 
-CHART is an embedded chart name (flowise), a chart directory, a .tgz or an oci:// reference.
+CHART is an embedded chart name (%s), a chart directory, a .tgz or an oci:// reference
+(--version picks its tag; without it, the highest SemVer tag, as helm does).
 Run "flotilla COMMAND --help" for a command's flags.
-`
+`, strings.Join(names, ", "))
+}
 
 // errUsage marks errors that print the usage text.
 var errUsage = errors.New("usage")
 
+// output is the stderr commands get: usage asked for with --help goes to stdout instead.
+type output struct {
+	io.Writer // stderr
+	stdout    io.Writer
+}
+
 // Run executes the command line and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprint(stdout, usage())
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintf(stdout, "flotilla %s\n", version())
+		return 0
+	}
+	if args[0] == "help" { // help COMMAND is COMMAND --help
+		if len(args) == 1 {
+			fmt.Fprint(stdout, usage())
+			return 0
+		}
+		args = []string{args[1], "--help"}
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"generate": runGenerate,
@@ -47,13 +77,19 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"validate": runValidate,
 		"schema":   runSchema,
 		"secrets":  runSecrets,
+		"list":     runList,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "flotilla: unknown command %q (want generate, render, validate or schema)\n\n%s", args[0], usage)
+		names := make([]string, 0, len(cmds))
+		for n := range cmds {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(stderr, "flotilla: unknown command %q (want one of %s)\n\n%s", args[0], strings.Join(names, ", "), usage())
 		return 2
 	}
-	err := cmd(ctx, args[1:], stdout, stderr)
+	err := cmd(ctx, args[1:], stdout, output{Writer: stderr, stdout: stdout})
 	switch {
 	case err == nil:
 		return 0
@@ -80,10 +116,19 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 // parse parses flags anywhere among the arguments and returns the positional ones.
+// Usage asked for with -h/--help goes to stdout (exit 0); after a mistake, to stderr.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage := fs.Usage
+	fs.Usage = func() {} // printed below, where it belongs
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if o, ok := fs.Output().(output); ok && errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(o.stdout)
+				defer fs.SetOutput(o)
+			}
+			usage()
 			return nil, err
 		}
 		if fs.NArg() == 0 {
@@ -98,7 +143,7 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: flotilla %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: flotilla %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
