@@ -9,6 +9,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+
+	cv "github.com/flotilla/flotilla/pkg/chartvalues"
 )
 
 // Outcome is what Apply did with one Secret.
@@ -24,9 +26,12 @@ type Outcome struct {
 func (o Outcome) String() string {
 	s := o.Secret
 	switch {
-	case o.Created && len(s.Placeholders()) > 0:
-		return fmt.Sprintf("created Secret %s; its keys %s hold the placeholder CHANGE_ME: set them (kubectl edit secret %s) before the pods can work",
-			s.Name, strings.Join(s.Placeholders(), ", "), s.Name)
+	case o.Created && len(s.Placeholders()) == 1:
+		return fmt.Sprintf("created Secret %s; its key %s holds the placeholder %s: set it (kubectl edit secret %s) before the pods can work",
+			s.Name, s.Placeholders()[0], cv.Placeholder, s.Name)
+	case o.Created && len(s.Placeholders()) > 1:
+		return fmt.Sprintf("created Secret %s; its keys %s hold the placeholder %s: set them (kubectl edit secret %s) before the pods can work",
+			s.Name, strings.Join(s.Placeholders(), ", "), cv.Placeholder, s.Name)
 	case o.Created:
 		return fmt.Sprintf("created Secret %s (keys %s)", s.Name, strings.Join(keyNames(s), ", "))
 	case len(o.MissingKeys) > 0:

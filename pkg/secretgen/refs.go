@@ -87,13 +87,22 @@ var podSpecPath = map[string][]string{
 
 // ManifestRefs lists the Secret references of a rendered workload (nil for other kinds).
 func ManifestRefs(m render.Manifest) ([]Ref, error) {
-	path, ok := podSpecPath[m.Kind]
-	if !ok {
+	if _, ok := podSpecPath[m.Kind]; !ok {
 		return nil, nil
 	}
 	obj, err := m.Object()
 	if err != nil {
 		return nil, err
+	}
+	return ObjectRefs(m.Kind, m.Name, obj)
+}
+
+// ObjectRefs lists the Secret references of a workload object of the given kind (a decoded
+// manifest, or an object read from a cluster); nil for kinds without a pod spec.
+func ObjectRefs(kind, name string, obj map[string]any) ([]Ref, error) {
+	path, ok := podSpecPath[kind]
+	if !ok {
+		return nil, nil
 	}
 	var cur any = obj
 	for _, p := range path {
@@ -106,11 +115,11 @@ func ManifestRefs(m render.Manifest) ([]Ref, error) {
 	}
 	var spec corev1.PodSpec
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &spec); err != nil {
-		return nil, fmt.Errorf("%s/%s: pod spec: %w", m.Kind, m.Name, err)
+		return nil, fmt.Errorf("%s/%s: pod spec: %w", kind, name, err)
 	}
 	refs := PodSpecRefs(&spec)
 	for i := range refs {
-		refs[i].Object = m.Kind + "/" + m.Name
+		refs[i].Object = kind + "/" + name
 	}
 	return refs, nil
 }

@@ -429,7 +429,8 @@ func TestApplyCreatesOnlyMissingSecrets(t *testing.T) {
 	assert.False(t, byName["flowise-redis-credentials"].Created)
 	assert.Empty(t, byName["flowise-redis-credentials"].MissingKeys)
 	assert.True(t, byName["flowise-s3-credentials"].Created)
-	assert.Contains(t, byName["flowise-s3-credentials"].String(), "hold the placeholder CHANGE_ME")
+	assert.Contains(t, byName["flowise-s3-credentials"].String(), "its keys access-key-id, secret-access-key hold the placeholder CHANGE_ME")
+	assert.Contains(t, byName["flowise-db-credentials"].String(), "its key database-password holds the placeholder CHANGE_ME")
 
 	// Existing Secrets are untouched; the created ones hold the planned values.
 	got, err := client.CoreV1().Secrets("ai").Get(ctx, "flowise-auth-secrets", metav1.GetOptions{})
