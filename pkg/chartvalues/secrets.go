@@ -201,6 +201,28 @@ func LookupString(values map[string]any, path string) string {
 	return s
 }
 
+// RandomKeys declares keys of a block's existingSecret that hold random values of one length:
+// fieldAndUse alternates the JSON name of each key's field and the variable the app reads it as.
+func RandomKeys(length int, fieldAndUse ...string) []SecretKey {
+	var out []SecretKey
+	for i := 0; i+1 < len(fieldAndUse); i += 2 {
+		out = append(out, SecretKey{Secret: "existingSecret", Key: fieldAndUse[i], Use: fieldAndUse[i+1], Shape: Random(length)})
+	}
+	return out
+}
+
+// S3CredentialKeys declares an existingSecret holding S3-style credentials issued by a provider
+// (named in the hints), in the fields existingSecretAccessKeyIdKey and existingSecretSecretAccessKeyKey;
+// idUse and secretUse are the variables the app reads them as.
+func S3CredentialKeys(provider, idUse, secretUse string) []SecretKey {
+	return []SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretAccessKeyIdKey", Use: idUse,
+			Shape: Provided("the access key ID of your " + provider + " credentials")},
+		{Secret: "existingSecret", Key: "existingSecretSecretAccessKeyKey", Use: secretUse,
+			Shape: Provided("the secret access key of your " + provider + " credentials")},
+	}
+}
+
 // Declarations of the shared blocks.
 
 // SecretKeys: the bundled PostgreSQL is initialised with whatever the Secret holds.

@@ -259,6 +259,17 @@ func (r *renderFlags) render(ctx context.Context, chartRef string) (*render.Resu
 	return res, nil
 }
 
+// parseChart registers the render flags on fs (beside the command's own), parses args and
+// returns the one CHART.
+func (r *renderFlags) parseChart(fs *flag.FlagSet, args []string) (string, error) {
+	r.register(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return "", err
+	}
+	return oneChart(pos)
+}
+
 func oneChart(pos []string) (string, error) {
 	if len(pos) != 1 {
 		return "", fmt.Errorf("%w: want exactly one CHART (embedded name, directory, .tgz or oci:// reference), got %d", errUsage, len(pos))
@@ -269,13 +280,8 @@ func oneChart(pos []string) (string, error) {
 func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("render", "render CHART [-f values.yaml]... [--set key=value]...", stderr)
 	var rf renderFlags
-	rf.register(fs)
 	notes := fs.Bool("notes", false, "print NOTES.txt after the manifests")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	ref, err := oneChart(pos)
+	ref, err := rf.parseChart(fs, args)
 	if err != nil {
 		return err
 	}
@@ -293,12 +299,7 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", "validate CHART -f values.yaml... [--set key=value]...", stderr)
 	var rf renderFlags
-	rf.register(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	ref, err := oneChart(pos)
+	ref, err := rf.parseChart(fs, args)
 	if err != nil {
 		return err
 	}

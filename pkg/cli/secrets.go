@@ -20,15 +20,10 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"with these values that the release does not create itself, with generated values of the shape the\n"+
 		"chart declares; keys only you can fill in hold "+chartvalues.Placeholder+". --apply never changes an existing Secret.", stderr)
 	var rf renderFlags
-	rf.register(fs)
 	apply := fs.Bool("apply", false, "create the missing Secrets in the cluster instead of printing them; existing Secrets are left as they are")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of --apply (default: $KUBECONFIG, else ~/.kube/config)")
 	kubeContext := fs.String("context", "", "kubeconfig context of --apply (default: the current one)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	ref, err := oneChart(pos)
+	ref, err := rf.parseChart(fs, args)
 	if err != nil {
 		return err
 	}

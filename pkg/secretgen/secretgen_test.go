@@ -199,85 +199,85 @@ func stringPaths(t reflect.Type, prefix string) []string {
 	return out
 }
 
-// After `flotilla secrets`, every Secret reference of every example resolves to a key of a
-// Secret it prints or the release renders, and every printed key is declared by the chart.
-func TestExamplesEveryReferenceResolves(t *testing.T) {
+// forEachExample runs a subtest per examples/<chart>/<name>.yaml.
+func forEachExample(t *testing.T, test func(t *testing.T, chart, file string)) {
 	files, err := filepath.Glob("../../examples/*/*.yaml")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		chart := filepath.Base(filepath.Dir(f))
-		t.Run(chart+"/"+filepath.Base(f), func(t *testing.T) {
-			opts := render.Options{ValueFiles: []string{f}}
-			secrets := plan(t, chart, opts)
-			ch, err := render.Load(context.Background(), chart, render.LoadOptions{})
-			require.NoError(t, err)
-			res, err := render.Render(ch, opts)
-			require.NoError(t, err)
-			refs, have, err := secretgen.ReleaseRefs(res)
-			require.NoError(t, err)
-			require.NotEmpty(t, refs)
-			for _, s := range secrets {
-				_, rendered := have[s.Name]
-				require.False(t, rendered, "printed Secret %s is one the release creates", s.Name)
-				keys := map[string]bool{}
-				for _, k := range s.Keys {
-					keys[k.Name] = true
-					assert.NotNil(t, k.Decl, "%s/%s is not declared by the chart", s.Name, k.Name)
-					if k.Decl != nil && !k.Inline {
-						assert.NoError(t, checkShape(k.Shape, k.Value), "%s/%s", s.Name, k.Name)
-					}
-				}
-				have[s.Name] = keys
-			}
-			assert.Empty(t, secretgen.Unresolved(refs, have))
-		})
+		t.Run(chart+"/"+filepath.Base(f), func(t *testing.T) { test(t, chart, f) })
 	}
+}
+
+// After `flotilla secrets`, every Secret reference of every example resolves to a key of a
+// Secret it prints or the release renders, and every printed key is declared by the chart.
+func TestExamplesEveryReferenceResolves(t *testing.T) {
+	forEachExample(t, func(t *testing.T, chart, f string) {
+		opts := render.Options{ValueFiles: []string{f}}
+		secrets := plan(t, chart, opts)
+		ch, err := render.Load(context.Background(), chart, render.LoadOptions{})
+		require.NoError(t, err)
+		res, err := render.Render(ch, opts)
+		require.NoError(t, err)
+		refs, have, err := secretgen.ReleaseRefs(res)
+		require.NoError(t, err)
+		require.NotEmpty(t, refs)
+		for _, s := range secrets {
+			_, rendered := have[s.Name]
+			require.False(t, rendered, "printed Secret %s is one the release creates", s.Name)
+			keys := map[string]bool{}
+			for _, k := range s.Keys {
+				keys[k.Name] = true
+				assert.NotNil(t, k.Decl, "%s/%s is not declared by the chart", s.Name, k.Name)
+				if k.Decl != nil && !k.Inline {
+					assert.NoError(t, checkShape(k.Shape, k.Value), "%s/%s", s.Name, k.Name)
+				}
+			}
+			have[s.Name] = keys
+		}
+		assert.Empty(t, secretgen.Unresolved(refs, have))
+	})
 }
 
 // The values the charts generate themselves (existingSecret empty) have the shapes declared for
 // the same keys: the declarations and the templates agree.
 func TestChartsGenerateTheDeclaredShapes(t *testing.T) {
-	files, err := filepath.Glob("../../examples/*/*.yaml")
-	require.NoError(t, err)
-	for _, f := range files {
-		chart := filepath.Base(filepath.Dir(f))
-		t.Run(chart+"/"+filepath.Base(f), func(t *testing.T) {
-			ch, err := render.Load(context.Background(), chart, render.LoadOptions{})
-			require.NoError(t, err)
-			vals, err := render.MergeValues(render.Options{ValueFiles: []string{f}})
-			require.NoError(t, err)
-			with, err := render.Render(ch, render.Options{ValueFiles: []string{f}})
-			require.NoError(t, err)
-			// The same example with every generable Secret left to the chart.
-			var clear []string
-			for _, d := range declared(t, chart) {
-				if d.Shape.Kind != cv.SecretPlaceholder && cv.LookupString(vals, d.SecretPath) != "" && cv.LookupString(vals, d.InlinePath) == "" {
-					clear = append(clear, d.SecretPath+"=")
-				}
+	forEachExample(t, func(t *testing.T, chart, f string) {
+		ch, err := render.Load(context.Background(), chart, render.LoadOptions{})
+		require.NoError(t, err)
+		vals, err := render.MergeValues(render.Options{ValueFiles: []string{f}})
+		require.NoError(t, err)
+		with, err := render.Render(ch, render.Options{ValueFiles: []string{f}})
+		require.NoError(t, err)
+		// The same example with every generable Secret left to the chart.
+		var clear []string
+		for _, d := range declared(t, chart) {
+			if d.Shape.Kind != cv.SecretPlaceholder && cv.LookupString(vals, d.SecretPath) != "" && cv.LookupString(vals, d.InlinePath) == "" {
+				clear = append(clear, d.SecretPath+"=")
 			}
-			if len(clear) == 0 {
-				t.Skip("the example names no Secret the chart could generate")
+		}
+		if len(clear) == 0 {
+			t.Skip("the example names no Secret the chart could generate")
+		}
+		without, err := render.Render(ch, render.Options{ValueFiles: []string{f}, Set: clear})
+		require.NoError(t, err)
+		generated := envValues(t, without)
+		checked := 0
+		for use, ref := range envRefs(t, with) {
+			shape, ok := declaredShape(t, chart, vals, ref)
+			if !ok || shape.Kind == cv.SecretPlaceholder {
+				continue
 			}
-			without, err := render.Render(ch, render.Options{ValueFiles: []string{f}, Set: clear})
-			require.NoError(t, err)
-			generated := envValues(t, without)
-			checked := 0
-			for use, ref := range envRefs(t, with) {
-				shape, ok := declaredShape(t, chart, vals, ref)
-				if !ok || shape.Kind == cv.SecretPlaceholder {
-					continue
-				}
-				v, ok := generated[use]
-				if !ok {
-					continue // the chart reads it from one of its own Secrets with an explicit value
-				}
-				assert.NoError(t, checkShape(shape, v), "%s (%s/%s)", use, ref.Secret, ref.Key)
-				checked++
+			v, ok := generated[use]
+			if !ok {
+				continue // the chart reads it from one of its own Secrets with an explicit value
 			}
-			assert.Positive(t, checked)
-		})
-	}
+			assert.NoError(t, checkShape(shape, v), "%s (%s/%s)", use, ref.Secret, ref.Key)
+			checked++
+		}
+		assert.Positive(t, checked)
+	})
 }
 
 func declaredShape(t *testing.T, chart string, vals map[string]any, ref secretgen.Ref) (cv.SecretShape, bool) {

@@ -485,10 +485,5 @@ func (GitHubOAuth) SecretKeys() []cv.SecretKey {
 
 // SecretKeys: AWS issues the credentials.
 func (S3StaticFiles) SecretKeys() []cv.SecretKey {
-	return []cv.SecretKey{
-		{Secret: "existingSecret", Key: "existingSecretAccessKeyIdKey", Use: "AWS_ACCESS_KEY_ID",
-			Shape: cv.Provided("the access key ID of your AWS credentials")},
-		{Secret: "existingSecret", Key: "existingSecretSecretAccessKeyKey", Use: "AWS_SECRET_ACCESS_KEY",
-			Shape: cv.Provided("the secret access key of your AWS credentials")},
-	}
+	return cv.S3CredentialKeys("AWS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 }

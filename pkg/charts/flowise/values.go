@@ -257,16 +257,12 @@ func Defaults() Values {
 
 // SecretKeys declares what each key of auth.existingSecret holds.
 func (Auth) SecretKeys() []cv.SecretKey {
-	key := func(field, env string) cv.SecretKey {
-		return cv.SecretKey{Secret: "existingSecret", Key: field, Use: env, Shape: cv.Random(40)}
-	}
-	return []cv.SecretKey{
-		key("existingSecretEncryptionKeyKey", "FLOWISE_SECRETKEY_OVERWRITE"),
-		key("existingSecretJwtAuthTokenSecretKey", "JWT_AUTH_TOKEN_SECRET"),
-		key("existingSecretJwtRefreshTokenSecretKey", "JWT_REFRESH_TOKEN_SECRET"),
-		key("existingSecretExpressSessionSecretKey", "EXPRESS_SESSION_SECRET"),
-		key("existingSecretTokenHashSecretKey", "TOKEN_HASH_SECRET"),
-	}
+	return cv.RandomKeys(40,
+		"existingSecretEncryptionKeyKey", "FLOWISE_SECRETKEY_OVERWRITE",
+		"existingSecretJwtAuthTokenSecretKey", "JWT_AUTH_TOKEN_SECRET",
+		"existingSecretJwtRefreshTokenSecretKey", "JWT_REFRESH_TOKEN_SECRET",
+		"existingSecretExpressSessionSecretKey", "EXPRESS_SESSION_SECRET",
+		"existingSecretTokenHashSecretKey", "TOKEN_HASH_SECRET")
 }
 
 // SecretKeys: the external database already has its password and certificate.
@@ -281,10 +277,5 @@ func (ExternalDatabase) SecretKeys() []cv.SecretKey {
 
 // SecretKeys: S3 credentials are issued by the storage provider.
 func (S3Storage) SecretKeys() []cv.SecretKey {
-	return []cv.SecretKey{
-		{Secret: "existingSecret", Key: "existingSecretAccessKeyIdKey", Use: "S3_STORAGE_ACCESS_KEY_ID",
-			Shape: cv.Provided("the access key ID of your S3 credentials")},
-		{Secret: "existingSecret", Key: "existingSecretSecretAccessKeyKey", Use: "S3_STORAGE_SECRET_ACCESS_KEY",
-			Shape: cv.Provided("the secret access key of your S3 credentials")},
-	}
+	return cv.S3CredentialKeys("S3", "S3_STORAGE_ACCESS_KEY_ID", "S3_STORAGE_SECRET_ACCESS_KEY")
 }

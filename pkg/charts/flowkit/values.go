@@ -419,14 +419,10 @@ func Defaults() Values {
 
 // SecretKeys: FlowDB initialises its three roles with these passwords (URL-safe: FlowETL puts them in connection URLs).
 func (FlowDBAuth) SecretKeys() []cv.SecretKey {
-	key := func(field, env string) cv.SecretKey {
-		return cv.SecretKey{Secret: "existingSecret", Key: field, Use: env, Shape: cv.Random(40)}
-	}
-	return []cv.SecretKey{
-		key("existingSecretPostgresPasswordKey", "POSTGRES_PASSWORD"),
-		key("existingSecretFlowmachinePasswordKey", "FLOWMACHINE_FLOWDB_PASSWORD"),
-		key("existingSecretFlowapiPasswordKey", "FLOWAPI_FLOWDB_PASSWORD"),
-	}
+	return cv.RandomKeys(40,
+		"existingSecretPostgresPasswordKey", "POSTGRES_PASSWORD",
+		"existingSecretFlowmachinePasswordKey", "FLOWMACHINE_FLOWDB_PASSWORD",
+		"existingSecretFlowapiPasswordKey", "FLOWAPI_FLOWDB_PASSWORD")
 }
 
 // SecretKeys declares FlowETL's Airflow secrets.
