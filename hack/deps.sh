@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 command -v yamllint >/dev/null || need+=(yamllint)                          # ct lint
-[ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null || need+=(postgresql)  # flotilla-hook tests
+# Any major version: Debian puts initdb in /usr/lib/postgresql/<major>/bin (pkg/pgtest looks there too).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || need+=(postgresql)  # flotilla-hook tests
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)      # make image
 command -v openssl >/dev/null || need+=(openssl)                            # e2e certificates
 command -v curl >/dev/null || need+=(curl)                                  # e2e health probes

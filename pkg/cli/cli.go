@@ -1,4 +1,4 @@
-// Package cli implements the flotilla command line: generate, render, validate and schema.
+// Package cli implements the flotilla command line: list, generate, render, validate, schema and secrets.
 package cli
 
 import (
@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
 
 	"github.com/flotilla/flotilla/pkg/catalog"
 	"github.com/flotilla/flotilla/pkg/chartkit"
@@ -16,30 +19,59 @@ import (
 	"github.com/flotilla/flotilla/pkg/render"
 )
 
-const usage = `flotilla generates Helm charts from typed Go sources and renders them.
+// usage is the top-level help; the chart names come from the catalog.
+func usage() string {
+	var names []string
+	for _, c := range catalog.Charts() {
+		names = append(names, c.Name)
+	}
+	return fmt.Sprintf(`flotilla generates Helm charts from typed Go sources, renders them and makes the Secrets they need.
 
 Usage:
-  flotilla generate [--check]                      write charts/ and schemas/ (--check: fail on drift)
+  flotilla list                                     the embedded charts with their versions and app versions
+  flotilla generate [--check]                       write charts/ and schemas/ (--check: fail on drift)
   flotilla render CHART [-f values.yaml]... [--set k=v]...   print the rendered manifests
   flotilla validate CHART -f values.yaml...         report every problem with the values (exit 1)
   flotilla schema CHART                             print the chart's values.schema.json
   flotilla release --registry REG --version V      build, sign and push the hook image and every chart
+  flotilla secrets CHART -f values.yaml... [--namespace NS] [--apply]
+                                                    print (or create) the Secrets the values name that the release does not create
+  flotilla --version                                print flotilla's version
 
-CHART is an embedded chart name (flowise), a chart directory, a .tgz or an oci:// reference.
+CHART is an embedded chart name (%s), a chart directory, a .tgz or an oci:// reference
+(--version picks its tag; without it, the highest SemVer tag, as helm does).
 Run "flotilla COMMAND --help" for a command's flags.
-`
+`, strings.Join(names, ", "))
+}
 
 // errUsage marks errors that print the usage text.
 var errUsage = errors.New("usage")
 
+// output is the stderr commands get: usage asked for with --help goes to stdout instead.
+type output struct {
+	io.Writer // stderr
+	stdout    io.Writer
+}
+
 // Run executes the command line and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprint(stdout, usage())
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintf(stdout, "flotilla %s\n", version())
+		return 0
+	}
+	if args[0] == "help" { // help COMMAND is COMMAND --help
+		if len(args) == 1 {
+			fmt.Fprint(stdout, usage())
+			return 0
+		}
+		args = []string{args[1], "--help"}
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"generate": runGenerate,
@@ -47,13 +79,20 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"validate": runValidate,
 		"schema":   runSchema,
 		"release":  runRelease,
+		"secrets":  runSecrets,
+		"list":     runList,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "flotilla: unknown command %q (want generate, render, validate or schema)\n\n%s", args[0], usage)
+		names := make([]string, 0, len(cmds))
+		for n := range cmds {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(stderr, "flotilla: unknown command %q (want one of %s)\n\n%s", args[0], strings.Join(names, ", "), usage())
 		return 2
 	}
-	err := cmd(ctx, args[1:], stdout, stderr)
+	err := cmd(ctx, args[1:], stdout, output{Writer: stderr, stdout: stdout})
 	switch {
 	case err == nil:
 		return 0
@@ -79,11 +118,28 @@ type multi []string
 func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
+// parse parses flags anywhere among the arguments and returns the positional ones.
+// Usage asked for with -h/--help goes to stdout (exit 0); after a mistake, to stderr.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage := fs.Usage
+	fs.Usage = func() {} // printed below, where it belongs
+	defer func() { fs.Usage = usage }()
+	pos, err := flagargs.Parse(fs, args)
+	if err != nil {
+		if o, ok := fs.Output().(output); ok && errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(o.stdout)
+			defer fs.SetOutput(o)
+		}
+		usage()
+	}
+	return pos, err
+}
+
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: flotilla %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: flotilla %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -93,7 +149,7 @@ func runGenerate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("generate", "generate [--check] [--root DIR]", stderr)
 	check := fs.Bool("check", false, "compare instead of writing; exit 1 naming every file that drifted")
 	root := fs.String("root", "", "repository root (default: the directory holding go.mod, found upwards)")
-	pos, err := flagargs.Parse(fs, args)
+	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -142,6 +198,7 @@ type renderFlags struct {
 	release, namespace    string
 	kubeVersion, version  string
 	plainHTTP             bool
+	notes                 io.Writer // where notes to the user go (the flags' output, stderr)
 }
 
 func (r *renderFlags) register(fs *flag.FlagSet) {
@@ -154,17 +211,40 @@ func (r *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.kubeVersion, "kube-version", "", "Kubernetes version to render for (e.g. v1.37.0)")
 	fs.StringVar(&r.version, "version", "", "chart version (tag) of an oci:// chart")
 	fs.BoolVar(&r.plainHTTP, "plain-http", false, "use plain http for an oci:// registry")
+	r.notes = fs.Output()
 }
 
-func (r *renderFlags) render(ctx context.Context, chartRef string) (*render.Result, error) {
-	ch, err := render.Load(ctx, chartRef, render.LoadOptions{Version: r.version, PlainHTTP: r.plainHTTP})
+// options are the render options the flags give.
+func (r *renderFlags) options() render.Options {
+	return render.Options{
+		ReleaseName: r.release, Namespace: r.namespace, KubeVersion: r.kubeVersion,
+		ValueFiles: r.files, Set: r.set, SetString: r.setString,
+	}
+}
+
+// load loads the chart the flags name.
+func (r *renderFlags) load(ctx context.Context, ref string) (*chart.Chart, error) {
+	ch, err := render.Load(ctx, ref, render.LoadOptions{Version: r.version, PlainHTTP: r.plainHTTP})
 	if err != nil {
 		return nil, err
 	}
-	res, err := render.Render(ch, render.Options{
-		ReleaseName: r.release, Namespace: r.namespace, KubeVersion: r.kubeVersion,
-		ValueFiles: r.files, Set: r.set, SetString: r.setString,
-	})
+	noteVersion(r.notes, ref, r.version, ch)
+	return ch, nil
+}
+
+// noteVersion says which version an oci:// reference without one got.
+func noteVersion(w io.Writer, ref, version string, ch *chart.Chart) {
+	if strings.HasPrefix(ref, "oci://") && version == "" && !render.OCIRefPinned(ref) {
+		fmt.Fprintf(w, "flotilla: %s has no --version: using its highest SemVer tag, %s (as helm install does); pass --version to pin it\n", ref, ch.Metadata.Version)
+	}
+}
+
+func (r *renderFlags) render(ctx context.Context, chartRef string) (*render.Result, error) {
+	ch, err := r.load(ctx, chartRef)
+	if err != nil {
+		return nil, err
+	}
+	res, err := render.Render(ch, r.options())
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +253,17 @@ func (r *renderFlags) render(ctx context.Context, chartRef string) (*render.Resu
 		return nil, fmt.Errorf("render %s: %w", ch.Name(), err)
 	}
 	return res, nil
+}
+
+// parseChart registers the render flags on fs (beside the command's own), parses args and
+// returns the one CHART.
+func (r *renderFlags) parseChart(fs *flag.FlagSet, args []string) (string, error) {
+	r.register(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return "", err
+	}
+	return oneChart(pos)
 }
 
 func oneChart(pos []string) (string, error) {
@@ -185,13 +276,8 @@ func oneChart(pos []string) (string, error) {
 func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("render", "render CHART [-f values.yaml]... [--set key=value]...", stderr)
 	var rf renderFlags
-	rf.register(fs)
 	notes := fs.Bool("notes", false, "print NOTES.txt after the manifests")
-	pos, err := flagargs.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	ref, err := oneChart(pos)
+	ref, err := rf.parseChart(fs, args)
 	if err != nil {
 		return err
 	}
@@ -209,12 +295,7 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", "validate CHART -f values.yaml... [--set key=value]...", stderr)
 	var rf renderFlags
-	rf.register(fs)
-	pos, err := flagargs.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	ref, err := oneChart(pos)
+	ref, err := rf.parseChart(fs, args)
 	if err != nil {
 		return err
 	}
@@ -241,7 +322,7 @@ func runSchema(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("schema", "schema CHART", stderr)
 	version := fs.String("version", "", "chart version (tag) of an oci:// chart")
 	plain := fs.Bool("plain-http", false, "use plain http for an oci:// registry")
-	pos, err := flagargs.Parse(fs, args)
+	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -253,6 +334,7 @@ func runSchema(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	noteVersion(stderr, ref, *version, ch)
 	if len(ch.Schema) == 0 {
 		return fmt.Errorf("chart %s has no values.schema.json", ch.Name())
 	}

@@ -117,17 +117,6 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-func TestHelpOnEachCommand(t *testing.T) {
-	for _, cmd := range []string{"generate", "render", "validate", "schema"} {
-		code, _, errOut := run(cmd, "--help")
-		assert.Equal(t, 0, code, cmd)
-		assert.Contains(t, errOut, "Usage: flotilla "+cmd, cmd)
-	}
-	code, out, _ := run("--help")
-	assert.Equal(t, 0, code)
-	assert.Contains(t, out, "flotilla validate CHART")
-}
-
 // A chart whose template writes invalid YAML fails `flotilla render`, as it fails helm template.
 func TestRenderRefusesInvalidYAML(t *testing.T) {
 	dir := t.TempDir()

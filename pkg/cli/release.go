@@ -11,7 +11,6 @@ import (
 
 	"github.com/flotilla/flotilla/pkg/catalog"
 	"github.com/flotilla/flotilla/pkg/chartkit"
-	"github.com/flotilla/flotilla/pkg/flagargs"
 	"github.com/flotilla/flotilla/pkg/hookimage"
 	"github.com/flotilla/flotilla/pkg/release"
 )
@@ -40,7 +39,7 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	passFile := fs.String("pgp-passphrase-file", "", "file holding the PGP key's passphrase (default $"+envPGPPassphrase+"; none: the key is not encrypted)")
 	fs.StringVar(&o.CosignKey, "cosign-key", os.Getenv(envCosignKey), "cosign private key (cosign generate-key-pair, password in $"+envCosignPass+") [$"+envCosignKey+"]")
 	root := fs.String("root", "", "repository root (default: the directory holding go.mod, found upwards)")
-	pos, err := flagargs.Parse(fs, args)
+	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"helm.sh/helm/v3/pkg/provenance"
 	helmregistry "helm.sh/helm/v3/pkg/registry"
 
+	"github.com/flotilla/flotilla/pkg/catalog"
 	"github.com/flotilla/flotilla/pkg/hookimage"
 	"github.com/flotilla/flotilla/pkg/ocisign"
 	"github.com/flotilla/flotilla/pkg/release"
@@ -146,7 +147,11 @@ func TestReleaseRefusesToOverwrite(t *testing.T) {
 
 	_, err = release.Run(ctx, o)
 	require.ErrorIs(t, err, release.ErrExists)
-	for _, want := range []string{"flotilla/flotilla-hook:1.2.3", "flotilla/charts/flowise:0.1.0", "flotilla/charts/flowkit:0.1.0", "flotilla/charts/flagsmith:0.1.0", "nothing was pushed"} {
+	wants := []string{"flotilla/flotilla-hook:1.2.3", "nothing was pushed"}
+	for _, c := range catalog.Charts() {
+		wants = append(wants, "flotilla/charts/"+c.Name+":"+c.Version)
+	}
+	for _, want := range wants {
 		assert.Contains(t, err.Error(), want)
 	}
 	assert.Equal(t, before, snapshot(t, o.Registry))

@@ -19,8 +19,8 @@ import (
 
 // LoadOptions tune how a chart reference is fetched.
 type LoadOptions struct {
-	// Version of an oci:// chart (its tag). Empty: the tag in the reference, else "latest" is
-	// not assumed and the reference must carry a tag or digest.
+	// Version of an oci:// chart (its tag). Empty: the tag or digest in the reference, else the
+	// highest SemVer tag of the repository (pre-releases excluded), as helm install does.
 	Version string
 	// PlainHTTP talks to an OCI registry over http (loopback test registries).
 	PlainHTTP bool
@@ -99,14 +99,31 @@ func loadOCI(ctx context.Context, ref string, opts LoadOptions) (*chart.Chart, e
 		return nil, fmt.Errorf("registry client: %w", err)
 	}
 	target := strings.TrimPrefix(ref, "oci://")
-	if opts.Version != "" {
+	switch {
+	case opts.Version != "":
 		target += ":" + opts.Version
+	case !OCIRefPinned(ref):
+		tags, err := client.Tags(target)
+		if err != nil {
+			return nil, fmt.Errorf("no version given: list tags: %w", err)
+		}
+		tag, err := registry.GetTagMatchingVersionOrConstraint(tags, "")
+		if err != nil {
+			return nil, fmt.Errorf("no version given and no SemVer release tag to default to (tags %v): pass a version", tags)
+		}
+		target += ":" + tag
 	}
 	res, err := client.Pull(target)
 	if err != nil {
 		return nil, fmt.Errorf("pull: %w", err)
 	}
 	return loader.LoadArchive(bytes.NewReader(res.Chart.Data))
+}
+
+// OCIRefPinned reports whether an oci:// reference names its tag or digest itself.
+func OCIRefPinned(ref string) bool {
+	last := ref[strings.LastIndex(ref, "/")+1:]
+	return strings.ContainsAny(last, ":@")
 }
 
 type ioDiscard struct{}

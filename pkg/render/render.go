@@ -6,6 +6,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"runtime"
 	"sort"
@@ -132,6 +133,9 @@ func MergeValues(opts Options) (map[string]any, error) {
 	}
 	fromFiles, err := (&values.Options{ValueFiles: opts.ValueFiles}).MergeValues(getter.Providers{})
 	if err != nil {
+		if why := notAMap(opts.ValueFiles); why != nil {
+			return nil, why
+		}
 		return nil, fmt.Errorf("values: %w", err)
 	}
 	base = mergeMaps(base, fromFiles)
@@ -146,6 +150,31 @@ func MergeValues(opts Options) (map[string]any, error) {
 		}
 	}
 	return base, nil
+}
+
+// notAMap explains a values file whose top level is not a map, which helm reports only as a
+// failed JSON conversion; nil when every file is a map (or unreadable: helm's error says why).
+func notAMap(files []string) error {
+	for _, f := range files {
+		if f == "-" {
+			continue // stdin: already consumed by helm
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var doc yamlv3.Node
+		if yamlv3.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+			continue
+		}
+		switch top := doc.Content[0]; {
+		case top.Kind == yamlv3.SequenceNode:
+			return fmt.Errorf("values file %s: top level is a list; want a map of values", f)
+		case top.Kind == yamlv3.ScalarNode && top.Tag != "!!null":
+			return fmt.Errorf("values file %s: top level is a single value (%.40q); want a map of values", f, top.Value)
+		}
+	}
+	return nil
 }
 
 // Render validates the values against the chart's schema and renders it. A schema failure is

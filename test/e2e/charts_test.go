@@ -210,7 +210,8 @@ func TestCharts(t *testing.T) {
 func installCase(t *testing.T, c chartUnderTest, vc valuesCase) {
 	ns := freshNamespace(t, "e2e-"+c.Name+"-"+vc.Name)
 	const rel = "e2e"
-	createReferencedSecrets(t, c, ns, vc.Values)
+	// (0) the README's first step: the Secrets the values name, from `flotilla secrets --apply`.
+	createSecrets(t, ns, ociArgs(c), vc.Values)
 
 	// (4) every rendered manifest passes the real apiserver's validation and admission.
 	serverDryRun(t, c, ns, rel, vc.Values)
@@ -223,6 +224,7 @@ func installCase(t *testing.T, c chartUnderTest, vc valuesCase) {
 	mustIn(t, ns, "helm install (oci)", "helm", install...)
 	checkWorkloadsReady(t, ns)
 	checkHookJobs(t, ns, rel)
+	checkSecretRefs(t, ns)
 	dryRunPods(t, c, ns, rel, vc.Values)
 
 	// (2) helm test.

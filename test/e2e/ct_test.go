@@ -162,12 +162,23 @@ func TestChartTesting(t *testing.T) {
 			common := []string{"--config", "ct.yaml", "--charts", "charts/" + c.Name}
 			ct("ct lint", append([]string{"lint", "--validate-chart-schema=false", "--validate-maintainers=false",
 				"--check-version-increment=false", "--lint-conf", filepath.Join(os.Getenv("CT_CONFIG_DIR"), "lintconf.yaml")}, common...)...)
+			// ct installs the chart once per ci/*-values.yaml (one per example, written by flotilla
+			// generate), in the namespace given here: ct has no hook to create what the values name,
+			// so the Secrets of every values file are created there first, as the README says.
+			ns := freshNamespace(t, "e2e-ct-"+c.Name)
+			ciFiles, _ := filepath.Glob(filepath.Join(staged, "ci", "*-values.yaml"))
+			for _, f := range ciFiles {
+				createSecrets(t, ns, []string{staged}, []string{f})
+			}
 			recyclePVs(t)
-			args := append([]string{"install"}, common...)
+			// --skip-clean-up keeps every release (the namespace goes when the test ends) so that
+			// their pods' Secret references can be checked afterwards.
+			args := append([]string{"install", "--namespace", ns, "--release-label", "app.kubernetes.io/instance", "--skip-clean-up"}, common...)
 			if upgrade {
 				args = append(args, "--upgrade")
 			}
 			ct("ct install", args...)
+			checkSecretRefs(t, ns)
 		})
 	}
 }

@@ -435,3 +435,55 @@ func Defaults() Values {
 		}(),
 	}
 }
+
+// SecretKeys declares DJANGO_SECRET_KEY.
+func (Auth) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretSecretKeyKey", Use: "DJANGO_SECRET_KEY", Shape: cv.Random(50)}}
+}
+
+// SecretKeys: the external database already has its password (or a whole URL).
+func (ExternalDatabase) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretPasswordKey", Inline: "password", Use: "DATABASE_PASSWORD",
+			Shape: cv.Provided("the password of database.external.username on your PostgreSQL")},
+		{Secret: "urlExistingSecret", Key: "urlExistingSecretKey", Use: "DATABASE_URL",
+			Shape: cv.Provided("postgres://USER:PASSWORD@HOST:5432/DB?sslmode=require for your PostgreSQL")},
+	}
+}
+
+// SecretKeys: the bundled InfluxDB is set up with these credentials at first start.
+func (InfluxDBAuth) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretPasswordKey", Use: "DOCKER_INFLUXDB_INIT_PASSWORD", Shape: cv.Random(32)},
+		{Secret: "existingSecret", Key: "existingSecretTokenKey", Use: "DOCKER_INFLUXDB_INIT_ADMIN_TOKEN, INFLUXDB_TOKEN", Shape: cv.Random(64)},
+	}
+}
+
+// SecretKeys: an external InfluxDB issues its own tokens.
+func (ExternalInfluxDB) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretTokenKey", Use: "INFLUXDB_TOKEN",
+		Shape: cv.Provided("an InfluxDB token that writes influxdb.bucket and reads influxdb.downsampledBucket")}}
+}
+
+// SecretKeys: SendGrid issues the API key.
+func (SendGrid) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretApiKeyKey", Use: "SENDGRID_API_KEY",
+		Shape: cv.Provided("your SendGrid API key")}}
+}
+
+// SecretKeys: the SMTP server has its password.
+func (SMTP) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretPasswordKey", Use: "EMAIL_HOST_PASSWORD",
+		Shape: cv.Provided("the password of email.smtp.username on your SMTP server")}}
+}
+
+// SecretKeys: GitHub issues the OAuth app's client secret.
+func (GitHubOAuth) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretClientSecretKey", Use: "GITHUB_CLIENT_SECRET",
+		Shape: cv.Provided("the client secret of your GitHub OAuth app")}}
+}
+
+// SecretKeys: AWS issues the credentials.
+func (S3StaticFiles) SecretKeys() []cv.SecretKey {
+	return cv.S3CredentialKeys("AWS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+}

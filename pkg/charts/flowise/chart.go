@@ -70,8 +70,11 @@ func Chart() chartkit.Chart {
 	}
 	return chartkit.Chart{
 		Name:    "flowise",
-		Version: "0.1.0",
-		Changelog: []chartkit.Release{{Version: "0.1.0", Changes: []chartkit.Change{
+		Version: "0.2.0",
+		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: []chartkit.Change{
+			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
+			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+		}}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "Standalone (SQLite, bundled or external PostgreSQL) and queue mode (main + BullMQ workers, PostgreSQL, Redis, S3)."},
 			{Kind: "added", Description: "flotilla-hook creates uuid-ossp on external PostgreSQL and waits for the bundled one; released charts pin its image by digest."},
 		}}},

@@ -14,6 +14,7 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 
+	"github.com/flotilla/flotilla/pkg/charts/flowise"
 	"github.com/flotilla/flotilla/pkg/charttest"
 	"github.com/flotilla/flotilla/pkg/render"
 )
@@ -336,7 +337,7 @@ func TestNamesAndLabelsAcrossTemplates(t *testing.T) {
 				assert.Equal(t, want, labels["app.kubernetes.io/component"], m.Kind+"/"+m.Name)
 				assert.Equal(t, tc.label, labels["app.kubernetes.io/name"], m.Kind+"/"+m.Name)
 				assert.Equal(t, release, labels["app.kubernetes.io/instance"])
-				assert.Equal(t, "flowise-0.1.0", labels["helm.sh/chart"])
+				assert.Equal(t, "flowise-"+flowise.Chart().Version, labels["helm.sh/chart"])
 			}
 			w := charttest.Object[*appsv1.Deployment](t, res, "Deployment", tc.fullname+"-worker")
 			assert.Equal(t, map[string]string{"app.kubernetes.io/name": tc.label, "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "worker"}, w.Spec.Selector.MatchLabels)

@@ -254,3 +254,28 @@ func Defaults() Values {
 		Hook:      cv.DefaultHook(),
 	}
 }
+
+// SecretKeys declares what each key of auth.existingSecret holds.
+func (Auth) SecretKeys() []cv.SecretKey {
+	return cv.RandomKeys(40,
+		"existingSecretEncryptionKeyKey", "FLOWISE_SECRETKEY_OVERWRITE",
+		"existingSecretJwtAuthTokenSecretKey", "JWT_AUTH_TOKEN_SECRET",
+		"existingSecretJwtRefreshTokenSecretKey", "JWT_REFRESH_TOKEN_SECRET",
+		"existingSecretExpressSessionSecretKey", "EXPRESS_SESSION_SECRET",
+		"existingSecretTokenHashSecretKey", "TOKEN_HASH_SECRET")
+}
+
+// SecretKeys: the external database already has its password and certificate.
+func (ExternalDatabase) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretPasswordKey", Inline: "password", Use: "DATABASE_PASSWORD",
+			Shape: cv.Provided("the password of database.external.username on your database")},
+		{Secret: "sslExistingSecret", Key: "sslExistingSecretKey", Use: "DATABASE_SSL_KEY_BASE64",
+			Shape: cv.Provided("the PEM certificate (CA or client) your database's TLS needs")},
+	}
+}
+
+// SecretKeys: S3 credentials are issued by the storage provider.
+func (S3Storage) SecretKeys() []cv.SecretKey {
+	return cv.S3CredentialKeys("S3", "S3_STORAGE_ACCESS_KEY_ID", "S3_STORAGE_SECRET_ACCESS_KEY")
+}

@@ -58,8 +58,11 @@ func Chart() chartkit.Chart {
 	}
 	return chartkit.Chart{
 		Name:    "flowkit",
-		Version: "0.1.0",
-		Changelog: []chartkit.Release{{Version: "0.1.0", Changes: []chartkit.Change{
+		Version: "0.2.0",
+		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: []chartkit.Change{
+			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
+			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+		}}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "FlowKit deployment scenarios db-etl, db-etl-machine and full (+ AutoFlow), one or several FlowMachine servers."},
 			{Kind: "added", Description: "Query cache pruning CronJob with flotilla-hook; released charts pin its image by digest."},
 		}}},

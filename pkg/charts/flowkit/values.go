@@ -416,3 +416,63 @@ func Defaults() Values {
 		Hook:      cv.DefaultHook(),
 	}
 }
+
+// SecretKeys: FlowDB initialises its three roles with these passwords (URL-safe: FlowETL puts them in connection URLs).
+func (FlowDBAuth) SecretKeys() []cv.SecretKey {
+	return cv.RandomKeys(40,
+		"existingSecretPostgresPasswordKey", "POSTGRES_PASSWORD",
+		"existingSecretFlowmachinePasswordKey", "FLOWMACHINE_FLOWDB_PASSWORD",
+		"existingSecretFlowapiPasswordKey", "FLOWAPI_FLOWDB_PASSWORD")
+}
+
+// SecretKeys declares FlowETL's Airflow secrets.
+func (FlowETLAuth) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretFernetKeyKey", Use: "AIRFLOW__CORE__FERNET_KEY", Shape: cv.Fernet},
+		{Secret: "existingSecret", Key: "existingSecretAdminPasswordKey", Use: "FLOWETL_AIRFLOW_ADMIN_PASSWORD", Shape: cv.Random(40)},
+	}
+}
+
+// SecretKeys: an external database already has its password.
+func (ExternalDatabase) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretPasswordKey", Use: "password of the external database",
+		Shape: cv.Provided("the password of the user on your database")}}
+}
+
+// SecretKeys declares FLOWAPI_IDENTIFIER.
+func (Identifier) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretKey", Use: "FLOWAPI_IDENTIFIER", Shape: cv.Random(24)}}
+}
+
+// SecretKeys: FlowAPI's certificate comes from a CA (or cert-manager); AutoFlow trusts its tls.crt.
+func (TLS) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", FixedKey: "tls.crt", Type: "kubernetes.io/tls", Use: "FlowAPI's certificate",
+			Shape: cv.Provided("FlowAPI's PEM certificate chain (or create the Secret with kubectl create secret tls, or cert-manager)")},
+		{Secret: "existingSecret", FixedKey: "tls.key", Type: "kubernetes.io/tls", Use: "FlowAPI's private key",
+			Shape: cv.Provided("the PEM private key of that certificate")},
+	}
+}
+
+// SecretKeys declares FlowAuth's secrets.
+func (FlowAuthAuth) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretFernetKeyKey", Use: "FLOWAUTH_FERNET_KEY", Shape: cv.Fernet},
+		{Secret: "existingSecret", Key: "existingSecretSecretKeyKey", Use: "SECRET_KEY", Shape: cv.Random(64)},
+		{Secret: "existingSecret", Key: "existingSecretAdminPasswordKey", Use: "FLOWAUTH_ADMIN_PASSWORD", Shape: cv.Random(40)},
+	}
+}
+
+// SecretKeys declares the FlowAuth/FlowAPI key pair: one RSA key and its public half.
+func (JWT) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretPrivateKeyKey", Use: "PRIVATE_JWT_SIGNING_KEY", Shape: cv.RSAPrivateKey},
+		{Secret: "existingSecret", Key: "existingSecretPublicKeyKey", Use: "PUBLIC_JWT_SIGNING_KEY", Shape: cv.RSAPublicKey},
+	}
+}
+
+// SecretKeys: FlowAuth issues AutoFlow's token after install.
+func (AutoFlow) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretTokenKey", Use: "FLOWAPI_TOKEN",
+		Shape: cv.Provided("a FlowAPI token issued by FlowAuth (sign in to FlowAuth after install, create one, then replace this value)")}}
+}
