@@ -5,6 +5,7 @@ set -euo pipefail
 need=()
 command -v yamllint >/dev/null || need+=(yamllint)                          # ct lint
 [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null || need+=(postgresql)  # flotilla-hook tests
+command -v redis-server >/dev/null || need+=(redis-server)                  # cache pruner tests (FlowMachine's Redis)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)      # make image
 command -v openssl >/dev/null || need+=(openssl)                            # e2e certificates
 command -v curl >/dev/null || need+=(curl)                                  # e2e health probes

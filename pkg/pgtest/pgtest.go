@@ -64,6 +64,11 @@ func Main(m *testing.M) {
 	os.Exit(run(m))
 }
 
+// Run is Main without the exit, for a TestMain that starts other servers too:
+//
+//	os.Exit(redistest.Run(func() int { return pgtest.Run(m) }))
+func Run(m *testing.M) int { return run(m) }
+
 func run(m *testing.M) int {
 	s, err := Start()
 	switch {
