@@ -12,6 +12,7 @@ import (
 
 	"github.com/flotilla/flotilla/pkg/catalog"
 	"github.com/flotilla/flotilla/pkg/chartkit"
+	"github.com/flotilla/flotilla/pkg/flagargs"
 	"github.com/flotilla/flotilla/pkg/render"
 )
 
@@ -76,21 +77,6 @@ type multi []string
 func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
-// parse parses flags anywhere among the arguments and returns the positional ones.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -105,7 +91,7 @@ func runGenerate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("generate", "generate [--check] [--root DIR]", stderr)
 	check := fs.Bool("check", false, "compare instead of writing; exit 1 naming every file that drifted")
 	root := fs.String("root", "", "repository root (default: the directory holding go.mod, found upwards)")
-	pos, err := parse(fs, args)
+	pos, err := flagargs.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -199,7 +185,7 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var rf renderFlags
 	rf.register(fs)
 	notes := fs.Bool("notes", false, "print NOTES.txt after the manifests")
-	pos, err := parse(fs, args)
+	pos, err := flagargs.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -222,7 +208,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlags("validate", "validate CHART -f values.yaml... [--set key=value]...", stderr)
 	var rf renderFlags
 	rf.register(fs)
-	pos, err := parse(fs, args)
+	pos, err := flagargs.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -253,7 +239,7 @@ func runSchema(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("schema", "schema CHART", stderr)
 	version := fs.String("version", "", "chart version (tag) of an oci:// chart")
 	plain := fs.Bool("plain-http", false, "use plain http for an oci:// registry")
-	pos, err := parse(fs, args)
+	pos, err := flagargs.Parse(fs, args)
 	if err != nil {
 		return err
 	}

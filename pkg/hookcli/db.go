@@ -1,4 +1,4 @@
-package main
+package hookcli
 
 import (
 	"context"
@@ -9,6 +9,25 @@ import (
 
 	"github.com/flotilla/flotilla/pkg/dbboot"
 )
+
+var dbGroup = group{
+	name:  "db",
+	about: "wait for a PostgreSQL database and create the extensions it needs",
+	commands: []command{
+		{
+			name:     "wait",
+			overview: "wait until the server accepts connections to the database",
+			short:    "wait until PostgreSQL accepts connections and the database exists",
+			setup:    dbWait,
+		},
+		{
+			name:     "bootstrap",
+			overview: "db wait, then CREATE EXTENSION IF NOT EXISTS each --extension",
+			short:    "db wait, then create extensions (idempotent, advisory-locked)",
+			setup:    dbBootstrap,
+		},
+	},
+}
 
 // extensionList is a repeatable --extension flag.
 type extensionList struct {
@@ -36,13 +55,10 @@ func waitFlags(fs *flag.FlagSet) *dbboot.WaitOptions {
 	return o
 }
 
-func dbWait(fs *flag.FlagSet) func(context.Context, *env) (string, error) {
+func dbWait(fs *flag.FlagSet) action {
 	o := waitFlags(fs)
-	return func(ctx context.Context, e *env) (string, error) {
-		if len(e.args) > 0 {
-			return "", usageError{"db wait takes no arguments"}
-		}
-		conn, cfg, attempts, err := e.connect(ctx, nil, *o)
+	return func(ctx context.Context, inv *invocation) (string, error) {
+		conn, cfg, attempts, err := inv.connect(ctx, nil, *o)
 		if err != nil {
 			return "", err
 		}
@@ -51,19 +67,16 @@ func dbWait(fs *flag.FlagSet) func(context.Context, *env) (string, error) {
 	}
 }
 
-func dbBootstrap(fs *flag.FlagSet) func(context.Context, *env) (string, error) {
+func dbBootstrap(fs *flag.FlagSet) action {
 	o := waitFlags(fs)
 	exts := &extensionList{list: []string{"uuid-ossp"}}
 	fs.Var(exts, "extension", "extension to create if missing; repeatable or comma-separated (default uuid-ossp)")
-	return func(ctx context.Context, e *env) (string, error) {
-		if len(e.args) > 0 {
-			return "", usageError{"db bootstrap takes no arguments"}
-		}
-		cfg, err := e.conn.Config()
+	return func(ctx context.Context, inv *invocation) (string, error) {
+		cfg, err := inv.conn.Config()
 		if err != nil {
 			return "", usageError{err.Error()}
 		}
-		o.Logger = e.log
+		o.Logger = inv.log
 		res, err := dbboot.Bootstrap(ctx, cfg, exts.list, *o)
 		if err != nil {
 			return "", err

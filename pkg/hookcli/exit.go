@@ -1,0 +1,46 @@
+package hookcli
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/flotilla/flotilla/pkg/cachepruner"
+	"github.com/flotilla/flotilla/pkg/dbboot"
+	"github.com/flotilla/flotilla/pkg/pgconn"
+)
+
+// Exit codes; the charts and operators rely on them.
+const (
+	exitOK          = 0
+	exitFailure     = 1 // anything else
+	exitUsage       = 2 // bad flags or arguments
+	exitUnreachable = 3 // gave up: the server stayed unreachable until --timeout, or --timeout hit
+	exitRejected    = 4 // wrong password, unknown role or missing database: not retried
+	exitPrivilege   = 5 // the role lacks a privilege; the message names the grant
+)
+
+// usageError is a bad argument found while running a command: exit 2, no log line.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+// exitCode maps a command's error to the exit code the charts and operators act on.
+func exitCode(err error) int {
+	var perm *dbboot.PermanentError
+	var bootPriv *dbboot.PrivilegeError
+	var prunePriv *cachepruner.PrivilegeError
+	switch {
+	case errors.As(err, &bootPriv), errors.As(err, &prunePriv), pgconn.Classify(err) == pgconn.Privilege:
+		return exitPrivilege
+	case errors.As(err, &perm):
+		return exitRejected
+	case errors.Is(err, dbboot.ErrGaveUp), errors.Is(err, context.DeadlineExceeded), isStatementTimeout(err):
+		return exitUnreachable
+	}
+	return exitFailure
+}
+
+func isStatementTimeout(err error) bool {
+	return strings.Contains(err.Error(), "SQLSTATE 57014") // query_canceled (statement_timeout)
+}

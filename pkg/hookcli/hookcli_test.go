@@ -1,0 +1,124 @@
+package hookcli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flotilla/flotilla/pkg/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// clearPGEnv isolates a test from the caller's PG* variables.
+func clearPGEnv(t *testing.T) {
+	for _, k := range []string{"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE", "PGSERVICE", "PGAPPNAME", "PGCONNECT_TIMEOUT"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+}
+
+func setPGEnv(t *testing.T, s *pgtest.Server, db, user string) {
+	clearPGEnv(t)
+	t.Setenv("PGHOST", s.Host)
+	t.Setenv("PGPORT", strconv.Itoa(s.Port))
+	t.Setenv("PGDATABASE", db)
+	t.Setenv("PGUSER", user)
+	t.Setenv("PGSSLMODE", "disable")
+}
+
+// jsonLogs parses stderr written with --log-format json.
+func jsonLogs(t *testing.T, stderr string) []map[string]any {
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(stderr))
+	for sc.Scan() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), "log line is not JSON: %s", sc.Text())
+		out = append(out, m)
+	}
+	return out
+}
+
+// wantOverview is "flotilla-hook --help"; the overview is assembled from groups, and must not
+// drift when a group is added or reordered by mistake.
+const wantOverview = `flotilla-hook: PostgreSQL bootstrap and FlowKit cache pruning for Flotilla's charts.
+
+Usage:
+  flotilla-hook db wait        [flags]   wait until the server accepts connections to the database
+  flotilla-hook db bootstrap   [flags]   db wait, then CREATE EXTENSION IF NOT EXISTS each --extension
+  flotilla-hook cache status   [flags]   entries, size, limit and the lowest-scored entries
+  flotilla-hook cache prune    [flags]   shrink the FlowDB cache below its limit, lowest score first
+  flotilla-hook cache invalidate QUERY_ID [flags]   remove one entry (--cascade: and its dependents)
+
+Connection settings come from the flags and the standard PG* environment variables (PGHOST,
+PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.
+Run "flotilla-hook <group> <command> --help" for a command's flags.
+
+Exit codes: 0 success, 1 failure, 2 usage, 3 unreachable until --timeout (or timed out),
+4 rejected (wrong password, unknown role, missing database), 5 missing privilege.
+`
+
+// TestHelpAndMistakes covers what needs no database: --help at every level prints help on
+// stdout with exit 0; a mistake exits 2 with the reason (and usage) on stderr.
+func TestHelpAndMistakes(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string // nothing on stdout when empty
+		wantStderr []string // nothing on stderr when empty
+		notStdout  string   // another level's help must not leak in
+	}{
+		{name: "no arguments", args: nil, wantCode: 2, wantStdout: []string{wantOverview}},
+		{name: "top", args: []string{"--help"}, wantStdout: []string{wantOverview}},
+		{name: "top -h", args: []string{"-h"}, wantStdout: []string{wantOverview}},
+		{name: "top help", args: []string{"help"}, wantStdout: []string{wantOverview}},
+		{name: "group", args: []string{"cache", "--help"}, notStdout: "db wait",
+			wantStdout: []string{"flotilla-hook cache status   [flags]", "flotilla-hook cache invalidate QUERY_ID [flags]", `Run "flotilla-hook cache <command> --help"`}},
+		{name: "group -h", args: []string{"db", "-h"}, notStdout: "cache prune",
+			wantStdout: []string{"flotilla-hook db wait        [flags]", "flotilla-hook db bootstrap   [flags]"}},
+		{name: "group help", args: []string{"db", "help"}, wantStdout: []string{"flotilla-hook db bootstrap"}},
+		{name: "command", args: []string{"cache", "prune", "--help"}, notStdout: "-lowest",
+			wantStdout: []string{"Usage: flotilla-hook cache prune [flags]\n  shrink the FlowDB cache below its size limit\n\nFlags:\n", "-max-size string", "-timeout duration", "-password-file string"}},
+		{name: "command -h", args: []string{"db", "bootstrap", "-h"}, wantStdout: []string{"Usage: flotilla-hook db bootstrap [flags]", "-extension value"}},
+		{name: "command help after positional", args: []string{"cache", "invalidate", "q1", "--help"}, wantStdout: []string{"Usage: flotilla-hook cache invalidate [flags]"}},
+
+		{name: "group without command", args: []string{"cache"}, wantCode: 2, wantStderr: []string{"flotilla-hook: unknown command \"cache\"\n\n" + wantOverview}},
+		{name: "unknown group", args: []string{"nope", "x", "y"}, wantCode: 2, wantStderr: []string{`unknown command "nope x"`}},
+		{name: "unknown flag", args: []string{"cache", "prune", "--nope"}, wantCode: 2, wantStderr: []string{"flag provided but not defined: -nope\nUsage: flotilla-hook cache prune [flags]", "-batch-size int"}},
+		{name: "bad flag value", args: []string{"db", "wait", "--timeout", "x"}, wantCode: 2, wantStderr: []string{`invalid value "x" for flag -timeout`, "Usage: flotilla-hook db wait [flags]"}},
+		{name: "log level", args: []string{"db", "wait", "--log-level", "loud"}, wantCode: 2, wantStderr: []string{"flotilla-hook: --log-level: slog: level string \"loud\": unknown name\n"}},
+		{name: "log format", args: []string{"db", "wait", "--log-format", "xml"}, wantCode: 2, wantStderr: []string{"flotilla-hook: --log-format must be text or json, not \"xml\"\n"}},
+		{name: "stray argument", args: []string{"db", "wait", "extra"}, wantCode: 2, wantStderr: []string{"flotilla-hook db wait: db wait takes no arguments\n"}},
+		{name: "missing argument", args: []string{"cache", "invalidate"}, wantCode: 2, wantStderr: []string{"flotilla-hook cache invalidate: cache invalidate takes exactly one QUERY_ID\n"}},
+		{name: "bad size", args: []string{"cache", "prune", "--max-size", "lots"}, wantCode: 2, wantStderr: []string{"flotilla-hook cache prune: --max-size: not a size in bytes: \"lots\"\n"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			assert.Equal(t, tc.wantCode, Run(context.Background(), tc.args, &stdout, &stderr))
+			for _, out := range []struct {
+				got  string
+				want []string
+			}{{stdout.String(), tc.wantStdout}, {stderr.String(), tc.wantStderr}} {
+				if len(out.want) == 0 {
+					assert.Empty(t, out.got)
+				}
+				for _, want := range out.want {
+					assert.Contains(t, out.got, want)
+				}
+			}
+			if tc.notStdout != "" {
+				assert.NotContains(t, stdout.String(), tc.notStdout)
+			}
+		})
+	}
+}
