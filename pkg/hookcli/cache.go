@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -169,6 +170,9 @@ func cacheInvalidate(fs *flag.FlagSet) action {
 	p := &pruneFlags{}
 	p.register(fs, false)
 	return func(ctx context.Context, inv *invocation) (string, error) {
+		if strings.TrimSpace(inv.args[0]) == "" { // e.g. the chart's Job template copied without QUERY_ID
+			return "", usageError{"QUERY_ID is empty"}
+		}
 		return p.run(ctx, inv, func(conn *pgx.Conn, o cachepruner.PruneOptions) (cachepruner.Result, error) {
 			return cachepruner.Invalidate(ctx, conn, inv.args[0], o)
 		})

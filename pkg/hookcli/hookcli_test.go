@@ -62,6 +62,8 @@ Usage:
 
 Connection settings come from the flags and the standard PG* environment variables (PGHOST,
 PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.
+FlowMachine's Redis (cache prune, invalidate, resync-redis): --redis-host/REDIS_HOST,
+--redis-port/REDIS_PORT, --redis-password-file/REDIS_PASSWORD, or --no-redis.
 Run "flotilla-hook <group> <command> --help" for a command's flags.
 
 Exit codes: 0 success, 1 failure, 2 usage, 3 unreachable until --timeout (or timed out),
