@@ -17,17 +17,7 @@ var ErrNotFound = errors.New("no such cache entry")
 // transaction, like FlowMachine's invalidate_cache_by_id.
 func Invalidate(ctx context.Context, conn *pgx.Conn, queryID string, o PruneOptions) (Result, error) {
 	res := Result{DryRun: o.DryRun, Limit: -1, Redis: o.States != nil && !o.DryRun}
-	if err := o.defaults(); err != nil {
-		return res, err
-	}
-	if o.States != nil {
-		if err := o.States.Ping(ctx); err != nil {
-			return res, err
-		}
-	}
-	if ok, err := acquire(ctx, conn, o.SkipIfLocked, o.Logger); err != nil || !ok {
-		res.Skipped = !ok && err == nil
-		res.SkipReason = "another prune holds the lock"
+	if ok, err := begin(ctx, conn, &o, &res); err != nil || !ok {
 		return res, err
 	}
 	defer unlock(conn)

@@ -11,18 +11,7 @@ import (
 // shrink_below_size does, and cleans up rows whose table is gone.
 func Prune(ctx context.Context, conn *pgx.Conn, o PruneOptions) (Result, error) {
 	res := Result{DryRun: o.DryRun, Redis: o.States != nil && !o.DryRun}
-	if err := o.defaults(); err != nil {
-		return res, err
-	}
-	// Without Redis nothing may be removed: FlowMachine would go on calling the queries ready.
-	if o.States != nil {
-		if err := o.States.Ping(ctx); err != nil {
-			return res, err
-		}
-	}
-	if ok, err := acquire(ctx, conn, o.SkipIfLocked, o.Logger); err != nil || !ok {
-		res.Skipped = !ok && err == nil
-		res.SkipReason = "another prune holds the lock"
+	if ok, err := begin(ctx, conn, &o, &res); err != nil || !ok {
 		return res, err
 	}
 	defer unlock(conn)

@@ -55,6 +55,25 @@ func acquire(ctx context.Context, conn *pgx.Conn, skipIfLocked bool, log *slog.L
 	return lock(ctx, conn, skipIfLocked, log)
 }
 
+// begin is how Prune and Invalidate start: check the options; make sure FlowMachine's Redis
+// answers (without it nothing may be removed: FlowMachine would go on calling removed queries
+// ready); then take the lock. false (no error): skipped, res says why.
+func begin(ctx context.Context, conn *pgx.Conn, o *PruneOptions, res *Result) (bool, error) {
+	if err := o.defaults(); err != nil {
+		return false, err
+	}
+	if o.States != nil {
+		if err := o.States.Ping(ctx); err != nil {
+			return false, err
+		}
+	}
+	ok, err := acquire(ctx, conn, o.SkipIfLocked, o.Logger)
+	if err == nil && !ok {
+		res.Skipped, res.SkipReason = true, "another prune holds the lock"
+	}
+	return ok, err
+}
+
 // lock takes the advisory lock; false when skipping because another prune holds it.
 func lock(ctx context.Context, conn *pgx.Conn, skip bool, log *slog.Logger) (bool, error) {
 	var got bool

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/flotilla/flotilla/pkg/testserver"
 )
 
 // Server is a running redis-server reachable over TCP on 127.0.0.1.
@@ -34,46 +36,20 @@ type Server struct {
 	cmd      *exec.Cmd
 }
 
-var (
-	shared     *Server
-	skipReason string
-)
-
 // ErrNoRedis reports that no redis-server binary was found.
 var ErrNoRedis = errors.New("no redis-server binary found on PATH (Debian package redis-server; make deps installs it)")
 
+var shared = testserver.Shared[*Server]{Name: "redistest", What: "REDIS",
+	Install: "install the Debian package redis-server", Missing: ErrNoRedis}
+
 // Run starts the shared server, calls run (the tests, or an inner harness such as pgtest.Run)
 // and stops the server; it returns run's exit code.
-func Run(run func() int) int {
-	s, err := Start()
-	switch {
-	case errors.Is(err, ErrNoRedis):
-		if os.Getenv("CI") == "true" {
-			fmt.Fprintf(os.Stderr, "redistest: FATAL: %v; CI=true must not skip Redis tests\n", err)
-			return 1
-		}
-		skipReason = err.Error()
-		fmt.Fprintf(os.Stderr, "\n*** redistest: %v: REDIS TESTS ARE SKIPPED ***\n\n", err)
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "redistest: %v\n", err)
-		return 1
-	default:
-		shared = s
-		defer s.Stop()
-	}
-	return run()
-}
+func Run(run func() int) int { return shared.Run(Start, (*Server).Stop, run) }
 
 // Require returns the shared server, or skips the test (loudly) when no redis-server exists.
 func Require(t testing.TB) *Server {
 	t.Helper()
-	if shared == nil {
-		if skipReason == "" {
-			t.Fatal("redistest: no server: call redistest.Run from TestMain")
-		}
-		t.Skipf("SKIPPED, NO REDIS: %s", skipReason)
-	}
-	return shared
+	return shared.Require(t)
 }
 
 // Start starts a throwaway redis-server; Stop ends it.
@@ -101,7 +77,7 @@ func Start() (*Server, error) {
 }
 
 func (s *Server) start(bin string) error {
-	port, err := freePort()
+	port, err := testserver.FreePort()
 	if err != nil {
 		return err
 	}
@@ -161,13 +137,4 @@ func (s *Server) Client(t testing.TB) *redis.Client {
 	c := redis.NewClient(s.Options())
 	t.Cleanup(func() { _ = c.Close() })
 	return c
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
