@@ -62,6 +62,7 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 func Wait(ctx context.Context, cfg *pgx.ConnConfig, o WaitOptions) (*pgx.Conn, int, error) {
 	o = o.withDefaults()
 	backoff := o.InitialBackoff
+	var prev error // the last attempt's error that our own deadline did not cut short
 	for attempt := 1; ; attempt++ {
 		conn, err := try(ctx, cfg, o.AttemptTimeout)
 		if err == nil {
@@ -73,6 +74,11 @@ func Wait(ctx context.Context, cfg *pgx.ConnConfig, o WaitOptions) (*pgx.Conn, i
 		if !retry && ctx.Err() == nil {
 			return nil, attempt, &PermanentError{Kind: kind, Err: pgconn.Describe(err, cfg)}
 		}
+		if ctx.Err() != nil && prev != nil {
+			// An attempt cut short by the deadline says only "timeout"; the one before says why.
+			err = prev
+		}
+		prev = err
 		// Full jitter on the upper half keeps many pods from retrying in lockstep.
 		pause := backoff/2 + rand.N(backoff/2+1)
 		if dl, ok := ctx.Deadline(); ctx.Err() != nil || (ok && time.Until(dl) < pause) {
