@@ -6,6 +6,7 @@ need=()
 command -v yamllint >/dev/null || need+=(yamllint)                          # ct lint
 # Any major version: Debian puts initdb in /usr/lib/postgresql/<major>/bin (pkg/pgtest looks there too).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || need+=(postgresql)  # flotilla-hook tests
+command -v redis-server >/dev/null || need+=(redis-server)                  # cache pruner tests (FlowMachine's Redis)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)      # make image
 command -v openssl >/dev/null || need+=(openssl)                            # e2e certificates
 command -v curl >/dev/null || need+=(curl)                                  # e2e health probes

@@ -2,6 +2,8 @@ package cachepruner_test
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
@@ -11,11 +13,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flotilla/flotilla/pkg/cachepruner"
 	"github.com/flotilla/flotilla/pkg/cachepruner/flowdbtest"
 	"github.com/flotilla/flotilla/pkg/pgtest"
+	"github.com/flotilla/flotilla/pkg/redistest"
 )
 
 // roundTrips counts client→server round trips: with QueryExecModeExec every query and every
@@ -81,17 +85,44 @@ func seedBench(b *testing.B, s *pgtest.Server, n int) (string, *pgx.Conn) {
 	return db, conn
 }
 
-// BenchmarkPrune seeds N entries and prunes to half the size; it reports seconds and round
-// trips per removed entry next to the floor: dropping the same number of tables with plain
+// redisTrips counts Redis round trips: every command and every pipeline is one.
+type redisTrips struct{ n atomic.Int64 }
+
+func (r *redisTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (r *redisTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { r.n.Add(1); return next(ctx, cmd) }
+}
+func (r *redisTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { r.n.Add(1); return next(ctx, cmds) }
+}
+
+// seedStates writes a completed FlowMachine state for each of the n entries seedBench made.
+func seedStates(b *testing.B, q *cachepruner.QueryStates, n int) {
+	ctx := context.Background()
+	for lo := 1; lo <= n; lo += 10000 {
+		pipe := q.Client.Pipeline()
+		for i := lo; i < lo+10000 && i <= n; i++ {
+			sum := md5.Sum([]byte(strconv.Itoa(i)))
+			pipe.Set(ctx, q.StateKey(hex.EncodeToString(sum[:])), cachepruner.StateCompleted, 0)
+		}
+		_, err := pipe.Exec(ctx)
+		require.NoError(b, err)
+	}
+}
+
+// BenchmarkPrune seeds N entries, each with a completed state in FlowMachine's Redis, and
+// prunes to half the size with Redis in the loop; it reports seconds and round trips (SQL and
+// Redis) per removed entry next to the floor: dropping the same number of tables with plain
 // batched DROP TABLE statements (same batch size).
 func BenchmarkPrune(b *testing.B) {
 	s := pgtest.Require(b)
+	r := redistest.Require(b)
 	const batch = 100
 	for _, n := range benchSizes(b) {
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
 			ctx := context.Background()
 			var pruneTime, floorTime, selectTime time.Duration
-			var pruneTrips, floorTrips, removed int64
+			var pruneTrips, floorTrips, redisTripsN, removed int64
 			for range b.N {
 				b.StopTimer()
 				db, _ := seedBench(b, s, n)
@@ -101,6 +132,11 @@ func BenchmarkPrune(b *testing.B) {
 				cfg.Tracer = rt
 				conn, err := pgx.ConnectConfig(ctx, cachepruner.ConnConfig(cfg))
 				require.NoError(b, err)
+				rrt := &redisTrips{}
+				rdb := redis.NewClient(r.Options())
+				rdb.AddHook(rrt)
+				states := &cachepruner.QueryStates{Client: rdb, DBID: cachepruner.DBID(s.Host, uint16(s.Port), db)}
+				seedStates(b, states, n)
 				size, err := cachepruner.CurrentSize(ctx, conn)
 				require.NoError(b, err)
 				neg := -time.Second
@@ -110,17 +146,21 @@ func BenchmarkPrune(b *testing.B) {
 				selectTime += time.Since(start)
 				require.NoError(b, err)
 				rt.n.Store(0)
+				rrt.n.Store(0)
 
 				b.StartTimer()
 				start = time.Now()
-				res, err := cachepruner.Prune(ctx, conn, cachepruner.PruneOptions{MaxSize: size / 2, ProtectedPeriod: &neg, BatchSize: batch})
+				res, err := cachepruner.Prune(ctx, conn, cachepruner.PruneOptions{MaxSize: size / 2, ProtectedPeriod: &neg, BatchSize: batch, States: states})
 				pruneTime += time.Since(start)
 				b.StopTimer()
 				require.NoError(b, err)
 				require.Len(b, res.Removed, n/2)
+				require.Equal(b, n/2, res.StatesReset)
 				pruneTrips += rt.n.Load()
+				redisTripsN += rrt.n.Load()
 				removed += int64(len(res.Removed))
 				conn.Close(ctx)
+				_ = rdb.Close()
 
 				// The floor: the same number of the same kind of tables, plain DROP TABLE batches.
 				_, fconn := seedBench(b, s, n)
@@ -150,6 +190,7 @@ func BenchmarkPrune(b *testing.B) {
 			b.ReportMetric(selectTime.Seconds()/float64(b.N), "select-s/op")
 			b.ReportMetric(pruneTime.Seconds()/floorTime.Seconds(), "x-floor")
 			b.ReportMetric(float64(pruneTrips)/per, "roundtrips/removed")
+			b.ReportMetric(float64(redisTripsN)/per, "redis-roundtrips/removed")
 			b.ReportMetric(float64(floorTrips)/per, "floor-roundtrips/removed")
 			b.ReportMetric(float64(pruneTime.Microseconds())/per, "µs/removed")
 		})

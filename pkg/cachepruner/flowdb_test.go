@@ -13,6 +13,7 @@ import (
 	"github.com/flotilla/flotilla/pkg/cachepruner"
 	"github.com/flotilla/flotilla/pkg/cachepruner/flowdbtest"
 	"github.com/flotilla/flotilla/pkg/pgtest"
+	"github.com/flotilla/flotilla/pkg/redistest"
 )
 
 type cacheDB struct {
@@ -29,6 +30,40 @@ func newCache(t testing.TB) *cacheDB {
 	c := &cacheDB{t: t, s: s, db: db, conn: s.Connect(t, db)}
 	c.exec(flowdbtest.Schema)
 	return c
+}
+
+// flowmachine returns FlowMachine's Redis side for this database (the oracle that writes states
+// as FlowMachine does) and the pruner's view of the same Redis.
+func (c *cacheDB) flowmachine() (flowdbtest.FlowMachine, *cachepruner.QueryStates) {
+	c.t.Helper()
+	rdb := redistest.Require(c.t).Client(c.t)
+	fm := flowdbtest.NewFlowMachine(rdb, c.s.Host, c.s.Port, c.db)
+	return fm, &cachepruner.QueryStates{Client: rdb, DBID: cachepruner.DBID(c.s.Host, uint16(c.s.Port), c.db)}
+}
+
+// setStates drives each query to its state as FlowMachine's server would. Redis keys use the
+// query id as FlowMachine knows it: FlowDB pads the short test ids to character(32), real ids
+// are 32 hex digits.
+func setStates(t testing.TB, fm flowdbtest.FlowMachine, states map[string]string) {
+	t.Helper()
+	for id, st := range states {
+		path, ok := flowdbtest.Paths[st]
+		require.True(t, ok, "no path to state %q", st)
+		require.NoError(t, fm.Machine(context.Background(), id))
+		require.NoError(t, fm.Drive(context.Background(), id, path...))
+	}
+}
+
+// statesOf reads the Redis state of each query ("" when none).
+func statesOf(t testing.TB, fm flowdbtest.FlowMachine, ids ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, id := range ids {
+		st, err := fm.State(context.Background(), id)
+		require.NoError(t, err)
+		out[id] = st
+	}
+	return out
 }
 
 func (c *cacheDB) exec(sql string, args ...any) {

@@ -16,10 +16,8 @@ var ErrNotFound = errors.New("no such cache entry")
 // Invalidate removes one entry (and with cascade, everything computed from it) in one
 // transaction, like FlowMachine's invalidate_cache_by_id.
 func Invalidate(ctx context.Context, conn *pgx.Conn, queryID string, o PruneOptions) (Result, error) {
-	o.defaults()
-	res := Result{DryRun: o.DryRun, Limit: -1}
-	if ok, err := acquire(ctx, conn, o); err != nil || !ok {
-		res.Skipped = !ok && err == nil
+	res := Result{DryRun: o.DryRun, Limit: -1, Redis: o.States != nil && !o.DryRun}
+	if ok, err := begin(ctx, conn, &o, &res); err != nil || !ok {
 		return res, err
 	}
 	defer unlock(conn)
@@ -61,18 +59,37 @@ func Invalidate(ctx context.Context, conn *pgx.Conn, queryID string, o PruneOpti
 		}
 	}
 	sort.SliceStable(group[1:], func(i, j int) bool { return group[1+i].QueryID < group[1+j].QueryID })
-	if o.DryRun {
-		res.Removed = group
-		res.SizeAfter = res.SizeBefore
-		for _, r := range group {
-			res.SizeAfter -= r.Size
-		}
-		return res, nil
-	}
 	// One group, one transaction, however large.
-	if err := removeGroups(ctx, conn, [][]Removed{group}, len(group), &res, o.Logger); err != nil {
+	o.BatchSize = len(group)
+	rm, err := newRemoval(ctx, conn, o, &res)
+	if err != nil {
 		return res, err
+	}
+	size := res.SizeBefore
+	if err := rm.run(ctx, [][]Removed{group}, &size, -1); err != nil {
+		return res, err
+	}
+	if len(res.InUse) > 0 {
+		return res, fmt.Errorf("invalidate %s: %w: %s; nothing was removed, try again when it is done", queryID, ErrInUse, describeInUse(res.InUse))
+	}
+	if o.DryRun {
+		res.SizeAfter = size
+		return res, nil
 	}
 	res.SizeAfter, err = CurrentSize(ctx, conn)
 	return res, err
+}
+
+// describeInUse lists the busy queries of a result, at most five.
+func describeInUse(in []InUse) string {
+	var busy []string
+	for _, b := range in {
+		if b.State != "" {
+			busy = append(busy, b.QueryID+" is "+b.State)
+		}
+	}
+	if len(busy) > 5 {
+		busy = append(busy[:5], fmt.Sprintf("and %d more", len(busy)-5))
+	}
+	return strings.Join(busy, ", ")
 }

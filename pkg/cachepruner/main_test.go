@@ -4,23 +4,29 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/flotilla/flotilla/pkg/cachepruner"
 	"github.com/flotilla/flotilla/pkg/pgtest"
+	"github.com/flotilla/flotilla/pkg/redistest"
 )
 
 func TestMain(m *testing.M) {
 	if childMain() {
 		return
 	}
-	pgtest.Main(m)
+	os.Exit(redistest.Run(func() int { return pgtest.Run(m) }))
 }
 
-const childEnv = "FLOTILLA_PRUNER_CHILD_URL"
+const (
+	childEnv      = "FLOTILLA_PRUNER_CHILD_URL"
+	childRedisEnv = "FLOTILLA_PRUNER_CHILD_REDIS" // addr password db_id; empty: no Redis
+)
 
 // childMain runs a prune of everything in a subprocess (this test binary re-executed), so the
 // kill test can SIGKILL a real process in the middle of its work.
@@ -36,7 +42,11 @@ func childMain() bool {
 		conn, err = pgx.ConnectConfig(context.Background(), cachepruner.ConnConfig(cfg))
 		if err == nil {
 			neg := -time.Second
-			_, err = cachepruner.Prune(context.Background(), conn, cachepruner.PruneOptions{MaxSize: 0, ProtectedPeriod: &neg, BatchSize: 3})
+			o := cachepruner.PruneOptions{MaxSize: 0, ProtectedPeriod: &neg, BatchSize: 3}
+			if f := strings.Fields(os.Getenv(childRedisEnv)); len(f) == 3 {
+				o.States = &cachepruner.QueryStates{Client: redis.NewClient(&redis.Options{Addr: f[0], Password: f[1]}), DBID: f[2]}
+			}
+			_, err = cachepruner.Prune(context.Background(), conn, o)
 		}
 	}
 	if err != nil {

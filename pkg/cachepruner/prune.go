@@ -10,10 +10,8 @@ import (
 // Prune shrinks the cache below its limit, lowest score first, as FlowMachine's
 // shrink_below_size does, and cleans up rows whose table is gone.
 func Prune(ctx context.Context, conn *pgx.Conn, o PruneOptions) (Result, error) {
-	o.defaults()
-	res := Result{DryRun: o.DryRun}
-	if ok, err := acquire(ctx, conn, o); err != nil || !ok {
-		res.Skipped = !ok && err == nil
+	res := Result{DryRun: o.DryRun, Redis: o.States != nil && !o.DryRun}
+	if ok, err := begin(ctx, conn, &o, &res); err != nil || !ok {
 		return res, err
 	}
 	defer unlock(conn)
@@ -33,36 +31,45 @@ func Prune(ctx context.Context, conn *pgx.Conn, o PruneOptions) (Result, error) 
 	if o.ProtectedPeriod != nil {
 		protected = *o.ProtectedPeriod
 	}
+	started, skip, err := checkInterval(ctx, conn, o.MinInterval)
+	if err != nil || skip != "" {
+		res.Skipped, res.SkipReason = skip != "", skip
+		return res, err
+	}
 
 	entries, err := Select(ctx, conn, protected, o.Cascade)
 	if err != nil {
 		return res, err
 	}
-	groups := plan(entries, res.Limit, o.Cascade, &res.SizeBefore)
+	missing, scored := plan(entries, o.Cascade, &res.SizeBefore)
 	o.Logger.Info("selected", "entries", len(entries), "size_bytes", res.SizeBefore, "limit_bytes", res.Limit,
-		"groups", len(groups), "protected_period", protected.String())
+		"candidates", len(missing)+len(scored), "protected_period", protected.String())
 
-	if o.DryRun {
-		res.SizeAfter = res.SizeBefore
-		for _, g := range groups {
-			for _, r := range g {
-				res.Removed = append(res.Removed, r)
-				res.SizeAfter -= r.Size
-			}
-		}
-		return res, nil
-	}
-	if err := removeGroups(ctx, conn, groups, o.BatchSize, &res, o.Logger); err != nil {
+	rm, err := newRemoval(ctx, conn, o, &res)
+	if err != nil {
 		return res, err
 	}
+	size := res.SizeBefore
+	if err := rm.run(ctx, missing, &size, -1); err != nil {
+		return res, err
+	}
+	if err := rm.run(ctx, scored, &size, res.Limit); err != nil {
+		return res, err
+	}
+	if o.DryRun {
+		res.SizeAfter = size
+		return res, nil
+	}
+	recordPrune(ctx, conn, started, o.Logger)
 	res.SizeAfter, err = CurrentSize(ctx, conn)
 	return res, err
 }
 
-// plan picks the groups to remove: first rows whose table is gone (they hold no space), then
-// the lowest-scored unprotected entries (each with its transitive dependents when cascading)
-// until the size is within limit.
-func plan(entries []Entry, limit int64, cascade bool, sizeBefore *int64) [][]Removed {
+// plan orders what a prune may remove: every row whose table is gone (one group each: they hold
+// no space), then every unprotected entry, lowest score first, each with its transitive
+// dependents when cascading. The removal takes scored groups only while the cache is over its
+// limit, and passes over groups FlowMachine is using.
+func plan(entries []Entry, cascade bool, sizeBefore *int64) (missing, scored [][]Removed) {
 	byID := make(map[string]*Entry, len(entries))
 	var total int64
 	for i := range entries {
@@ -71,17 +78,13 @@ func plan(entries []Entry, limit int64, cascade bool, sizeBefore *int64) [][]Rem
 	}
 	*sizeBefore = total
 	done := map[string]bool{}
-	var groups [][]Removed
 	for _, e := range entries {
-		if e.Missing { // one group each, so that batching splits them
+		if e.Missing {
 			done[e.QueryID] = true
-			groups = append(groups, []Removed{{QueryID: e.QueryID, Schema: e.Schema, Table: e.Table, LnScore: e.LnScore, Reason: "table missing"}})
+			missing = append(missing, []Removed{{QueryID: e.QueryID, Schema: e.Schema, Table: e.Table, LnScore: e.LnScore, Reason: "table missing"}})
 		}
 	}
 	for _, e := range entries { // already ordered by score
-		if total <= limit {
-			break
-		}
 		if e.Protected || done[e.QueryID] {
 			continue
 		}
@@ -100,10 +103,7 @@ func plan(entries []Entry, limit int64, cascade bool, sizeBefore *int64) [][]Rem
 				queue = append(queue, d.Dependents...)
 			}
 		}
-		for _, r := range group {
-			total -= r.Size
-		}
-		groups = append(groups, group)
+		scored = append(scored, group)
 	}
-	return groups
+	return missing, scored
 }

@@ -2,56 +2,17 @@ package cachepruner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	pgxconn "github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/flotilla/flotilla/pkg/pgconn"
 )
-
-// removeGroups removes groups in batches of about batchSize entries (a group is never split):
-// each batch is one statement, one round trip and one transaction (removeSQL), so every
-// entry's row and table go together, or not at all.
-func removeGroups(ctx context.Context, conn *pgx.Conn, groups [][]Removed, batchSize int, res *Result, log *slog.Logger) error {
-	if len(groups) == 0 {
-		return nil
-	}
-	rm, err := newRemover(ctx, conn, log)
-	if err != nil {
-		return err
-	}
-	for start := 0; start < len(groups); {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("prune stopped after %d entries: %w", len(res.Removed), err)
-		}
-		n, end := 0, start
-		for end < len(groups) && (n == 0 || n+len(groups[end]) <= batchSize) {
-			n += len(groups[end])
-			end++
-		}
-		var batch []Removed
-		for _, g := range groups[start:end] {
-			batch = append(batch, g...)
-		}
-		removed, err := rm.remove(ctx, batch)
-		if err != nil {
-			return err
-		}
-		res.Batches++
-		for _, r := range batch {
-			if removed[r.QueryID] {
-				res.Removed = append(res.Removed, r)
-				res.Freed += r.Size
-			}
-		}
-		log.Debug("removed batch", "entries", len(removed), "batch", res.Batches)
-		start = end
-	}
-	return nil
-}
 
 // dropFuncSQL defines a session-local helper (schema pg_temp: FlowDB's schema is untouched and
 // the function vanishes with the session) so that one statement drops exactly the tables of the
@@ -114,6 +75,11 @@ func (r *remover) remove(ctx context.Context, batch []Removed) (map[string]bool,
 	if err != nil {
 		if pgconn.Classify(err) == pgconn.Privilege {
 			return nil, privilegeError(r.conn, err)
+		}
+		var pgErr *pgxconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "53200" { // out_of_memory: the shared lock table is full
+			return nil, fmt.Errorf("remove %d cache entries in one transaction: %w (lower --batch-size: each removed entry locks its table, "+
+				"indexes and TOAST table until the batch commits, and the server's lock table holds max_locks_per_transaction × max_connections locks)", len(batch), err)
 		}
 		return nil, fmt.Errorf("remove %d cache entries: %w", len(batch), err)
 	}

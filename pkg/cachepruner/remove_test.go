@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flotilla/flotilla/pkg/cachepruner"
+	"github.com/flotilla/flotilla/pkg/redistest"
 )
 
 // TestTableAlreadyGone: FlowKit issue 6099; the pruner cleans such rows up instead of crashing.
@@ -103,16 +104,26 @@ func TestRemoveWithoutTempPrivilege(t *testing.T) {
 }
 
 // TestKillMidPrune kills the pruner process while a removal batch is inside its transaction:
-// that batch must leave all its rows and tables, earlier batches none.
+// that batch must leave all its rows and tables, earlier batches none; and in FlowMachine's
+// Redis no query may be left completed without its table (the batch's states were set to
+// known before its SQL ran: known with a table is what FlowMachine tolerates).
 func TestKillMidPrune(t *testing.T) {
 	c := newCache(t)
 	ids := seed(c, 10)
+	fm, states := c.flowmachine()
+	all := map[string]string{}
+	for _, id := range ids {
+		all[id] = cachepruner.StateCompleted
+	}
+	setStates(t, fm, all)
 	// Entries are removed oldest first (lowest score): e00..e02, e03..e05, ... Block batch two.
 	release := blockOn(t, c, "e04")
 	defer release()
 
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+c.s.URLFor(c.db, c.s.User, ""))
+	r := redistest.Require(t)
+	cmd.Env = append(os.Environ(), childEnv+"="+c.s.URLFor(c.db, c.s.User, ""),
+		childRedisEnv+"="+r.Addr()+" "+r.Password+" "+states.DBID)
 	require.NoError(t, cmd.Start())
 	pid := waitForLockWait(t, c, "prune-child")
 
@@ -125,4 +136,20 @@ func TestKillMidPrune(t *testing.T) {
 
 	assert.Equal(t, ids[3:], c.ids(), "batch one committed, batch two (blocked) rolled back entirely")
 	c.checkConsistent()
+	got := statesOf(t, fm, ids...)
+	for i, id := range ids {
+		switch {
+		case i < 6: // removed (batch one) or rolled back after its Redis step (batch two)
+			assert.Equal(t, cachepruner.StateKnown, got[id], id)
+		default:
+			assert.Equal(t, cachepruner.StateCompleted, got[id], id)
+		}
+	}
+	left := map[string]bool{}
+	for _, id := range c.ids() {
+		left[id] = true
+	}
+	for id, st := range got {
+		assert.False(t, st == cachepruner.StateCompleted && !left[id], "%s is completed in Redis without its table", id)
+	}
 }

@@ -3,6 +3,7 @@ package cachepruner
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -14,8 +15,11 @@ import (
 // float8 and overflows near 1.8e308, but the column is numeric and may hold larger values (or
 // be recomputed at numeric precision); ln() of a numeric never overflows. Small values take the
 // float8 path, which is much faster. A zero multiplier or compute time (FlowDB: score 0) scores
-// -Inf, lowest of all; NULLs are treated the same.
-const lnScoreSQL = `CASE WHEN c.cache_score_multiplier > 0 AND c.compute_time > 0 THEN
+// -Inf, lowest of all. A NULL multiplier or compute time makes FlowDB's cache_score() NULL, and
+// FlowMachine's ORDER BY cache_score(…) ASC puts NULLs last, so they stay NULL (NaN in Go) and
+// the selection sorts them last too.
+const lnScoreSQL = `CASE WHEN c.cache_score_multiplier IS NULL OR c.compute_time IS NULL THEN NULL
+	WHEN c.cache_score_multiplier > 0 AND c.compute_time > 0 THEN
 	  (CASE WHEN c.cache_score_multiplier < 1e300 THEN ln(c.cache_score_multiplier::float8)
 	        ELSE ln(c.cache_score_multiplier)::float8 END)
 	  + ln(c.compute_time::float8 / 1000)
@@ -40,7 +44,7 @@ FROM cache.cached c
 ` + relJoin + `
 CROSS JOIN LATERAL (SELECT pg_total_relation_size(cl.oid) AS size) s
 WHERE c.class NOT IN ('Table', 'GeoTable')
-ORDER BY 7, c.last_accessed NULLS FIRST, c.query_id`
+ORDER BY 7 NULLS LAST, c.last_accessed NULLS FIRST, c.query_id`
 
 // Select runs the selection query.
 func Select(ctx context.Context, conn *pgx.Conn, protected time.Duration, withDependents bool) ([]Entry, error) {
@@ -51,10 +55,15 @@ func Select(ctx context.Context, conn *pgx.Conn, protected time.Duration, withDe
 	var out []Entry
 	var e Entry
 	var table *string
+	var ln *float64
 	var created, accessed *time.Time
-	_, err = pgx.ForEachRow(rows, []any{&e.QueryID, &e.Class, &e.Schema, &table, &e.Size, &e.Missing, &e.LnScore,
+	_, err = pgx.ForEachRow(rows, []any{&e.QueryID, &e.Class, &e.Schema, &table, &e.Size, &e.Missing, &ln,
 		&e.Protected, &created, &accessed, &e.AccessCount, &e.Dependents}, func() error {
 		e.QueryID = strings.TrimRight(e.QueryID, " ") // character(32) pads
+		e.LnScore = LogScore(math.NaN())              // FlowDB's score is NULL
+		if ln != nil {
+			e.LnScore = LogScore(*ln)
+		}
 		if table != nil {
 			e.Table = *table
 		}

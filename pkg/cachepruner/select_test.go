@@ -4,6 +4,9 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,7 +121,7 @@ func TestOverflowScale(t *testing.T) {
 }
 
 // TestOddRows: NULLs where FlowDB's columns allow them do not crash the pruner; NULL scores
-// count as 0 (removed first), a NULL class is never treated as a cache entry.
+// sort last, as in FlowMachine; a NULL class is never treated as a cache entry.
 func TestOddRows(t *testing.T) {
 	ctx := context.Background()
 	c := newCache(t)
@@ -133,11 +136,46 @@ func TestOddRows(t *testing.T) {
 	st, err := cachepruner.ReadStatus(ctx, c.prunerConn(c.s.User), 5)
 	require.NoError(t, err)
 	assert.Equal(t, 2, st.Entries)
-	assert.True(t, math.IsInf(float64(st.Lowest[0].LnScore), -1))
+	assert.Equal(t, "ok", st.Lowest[0].QueryID)
+	assert.True(t, math.IsNaN(float64(st.Lowest[1].LnScore)), "NULL score")
 
 	res, err := cachepruner.Prune(ctx, c.prunerConn(c.s.User), cachepruner.PruneOptions{MaxSize: -1})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"nulls"}, removedIDs(res))
-	assert.Equal(t, []string{"noclass", "ok"}, c.ids())
+	assert.Equal(t, []string{"ok"}, removedIDs(res))
+	assert.Equal(t, []string{"noclass", "nulls"}, c.ids())
 	c.checkConsistent()
+}
+
+// TestOrderParity: the pruner removes entries in the order FlowMachine's shrink_one would, as
+// FlowMachine's own candidate query orders them over FlowDB's cache_score and table_size: score
+// 0 first, NULL scores (NULL multiplier or compute time) last.
+func TestOrderParity(t *testing.T) {
+	ctx := context.Background()
+	c := newCache(t)
+	c.add(entry{id: "hot", rows: 100, touches: 6})
+	c.add(entry{id: "nullmult", rows: 100, touches: 2})
+	c.add(entry{id: "warm", rows: 100, touches: 3})
+	c.add(entry{id: "nullcompute", rows: 100, touches: 4})
+	c.add(entry{id: "zero", rows: 100, touches: 5})
+	c.add(entry{id: "big", rows: 3000, touches: 5})
+	c.add(entry{id: "cheap", rows: 10, computeMS: 10})
+	c.exec("UPDATE cache.cached SET cache_score_multiplier = NULL WHERE query_id = $1", id32("nullmult"))
+	c.exec("UPDATE cache.cached SET compute_time = NULL WHERE query_id = $1", id32("nullcompute"))
+	c.exec("UPDATE cache.cached SET cache_score_multiplier = 0 WHERE query_id = $1", id32("zero"))
+
+	rows, err := c.conn.Query(ctx, flowdbtest.FlowMachineOrderSQL)
+	require.NoError(t, err)
+	want, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, "zero", want[0])
+	// FlowMachine leaves the order of equal (NULL) scores to chance: compare them as a set.
+	assert.ElementsMatch(t, []string{"nullmult", "nullcompute"}, want[len(want)-2:])
+
+	c.setConfig("cache_size", "0")
+	neg := -time.Second
+	dry, err := cachepruner.Prune(ctx, c.prunerConn(c.s.User), cachepruner.PruneOptions{MaxSize: -1, ProtectedPeriod: &neg, DryRun: true})
+	require.NoError(t, err)
+	got := removedIDs(dry)
+	assert.Equal(t, want[:len(want)-2], got[:len(got)-2])
+	assert.ElementsMatch(t, want[len(want)-2:], got[len(got)-2:])
 }

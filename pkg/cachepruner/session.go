@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"time"
 
@@ -34,20 +35,43 @@ func applyDeadline(ctx context.Context, conn *pgx.Conn) error {
 	if !ok {
 		return nil
 	}
-	ms := max(time.Until(dl).Milliseconds(), 1)
+	// statement_timeout is an int of milliseconds; the command refuses longer --timeout values.
+	ms := min(max(time.Until(dl).Milliseconds(), 1), MaxStatementTimeout.Milliseconds())
 	if _, err := conn.Exec(ctx, "SET statement_timeout = "+strconv.FormatInt(ms, 10)); err != nil {
 		return fmt.Errorf("set statement_timeout: %w", err)
 	}
 	return nil
 }
 
+// MaxStatementTimeout is the longest statement_timeout PostgreSQL accepts (INT_MAX ms).
+const MaxStatementTimeout = math.MaxInt32 * time.Millisecond
+
 // acquire applies ctx's deadline on the server, then takes the advisory lock; false when
-// skipping because another prune holds it. Prune and Invalidate both start with it.
-func acquire(ctx context.Context, conn *pgx.Conn, o PruneOptions) (bool, error) {
+// skipping because another prune holds it. Prune, Invalidate and ResyncRedis start with it.
+func acquire(ctx context.Context, conn *pgx.Conn, skipIfLocked bool, log *slog.Logger) (bool, error) {
 	if err := applyDeadline(ctx, conn); err != nil {
 		return false, err
 	}
-	return lock(ctx, conn, o.SkipIfLocked, o.Logger)
+	return lock(ctx, conn, skipIfLocked, log)
+}
+
+// begin is how Prune and Invalidate start: check the options; make sure FlowMachine's Redis
+// answers (without it nothing may be removed: FlowMachine would go on calling removed queries
+// ready); then take the lock. false (no error): skipped, res says why.
+func begin(ctx context.Context, conn *pgx.Conn, o *PruneOptions, res *Result) (bool, error) {
+	if err := o.defaults(); err != nil {
+		return false, err
+	}
+	if o.States != nil {
+		if err := o.States.Ping(ctx); err != nil {
+			return false, err
+		}
+	}
+	ok, err := acquire(ctx, conn, o.SkipIfLocked, o.Logger)
+	if err == nil && !ok {
+		res.Skipped, res.SkipReason = true, "another prune holds the lock"
+	}
+	return ok, err
 }
 
 // lock takes the advisory lock; false when skipping because another prune holds it.

@@ -43,6 +43,16 @@ type Ingress struct {
 	TLS []IngressTLS `json:"tls"`
 }
 
+// DefaultIngress is an Ingress block that is off, with empty (not null) lists and maps.
+func DefaultIngress() Ingress {
+	return Ingress{Annotations: map[string]string{}, Hosts: []IngressHost{}, TLS: []IngressTLS{}}
+}
+
+// DefaultHTTPRoute is an HTTPRoute block that is off, routing "/" when turned on.
+func DefaultHTTPRoute() HTTPRoute {
+	return HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"}
+}
+
 // IngressHost is one host rule of the Ingress.
 type IngressHost struct {
 	// Host name.

@@ -2,10 +2,12 @@ package hookcli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -38,6 +40,12 @@ var cacheGroup = group{
 			short:    "remove one FlowDB cache entry (QUERY_ID)",
 			setup:    cacheInvalidate,
 		},
+		{
+			name:     "resync-redis",
+			overview: "rebuild FlowMachine's Redis query states from cache.cached",
+			short:    "rebuild FlowMachine's Redis query states from cache.cached (refused while queries run, unless --force)",
+			setup:    cacheResyncRedis,
+		},
 	},
 }
 
@@ -51,25 +59,34 @@ func (p *periodFlag) String() string {
 	return p.d.String()
 }
 func (p *periodFlag) Set(v string) error {
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		d := time.Duration(secs * float64(time.Second))
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		d, derr := time.ParseDuration(v)
+		if derr != nil {
+			// Also a duration past time.Duration's range: say which range is allowed.
+			_, rerr := cachepruner.PeriodFromSeconds("--protected-period", math.Inf(1))
+			return fmt.Errorf("want a duration (24h) or seconds (86400), not %q: %w", v, rerr)
+		}
 		p.d = &d
 		return nil
 	}
-	d, err := time.ParseDuration(v)
+	d, err := cachepruner.PeriodFromSeconds("--protected-period", secs)
 	if err != nil {
-		return fmt.Errorf("want a duration (24h) or seconds (86400): %q", v)
+		return err
 	}
 	p.d = &d
 	return nil
 }
 
-// pruneFlags are the flags of cache prune and (without the size ones) cache invalidate.
+// pruneFlags are the flags of cache prune and (without the size and schedule ones) cache
+// invalidate.
 type pruneFlags struct {
 	maxSize   string
 	protected periodFlag
 	o         cachepruner.PruneOptions
+	redis     redisFlags
 	json      bool
+	prune     bool // the prune-only flags are registered
 }
 
 func (p *pruneFlags) register(fs *flag.FlagSet, prune bool) {
@@ -77,10 +94,13 @@ func (p *pruneFlags) register(fs *flag.FlagSet, prune bool) {
 	fs.BoolVar(&p.o.DryRun, "dry-run", false, "list what would be removed; change nothing")
 	fs.BoolVar(&p.o.SkipIfLocked, "skip-if-locked", false, "exit 0 at once when another prune holds the lock, instead of waiting for it")
 	fs.BoolVar(&p.json, "json", false, "print the result as JSON on stdout")
+	p.redis.register(fs, true)
+	p.prune = prune
 	if prune {
 		fs.StringVar(&p.maxSize, "max-size", "", "size limit in bytes (or 500MB, 10GiB); default cache_size from cache.cache_config")
 		fs.Var(&p.protected, "protected-period", "entries younger than this are kept (24h or 86400; negative disables); default cache_protected_period")
-		fs.IntVar(&p.o.BatchSize, "batch-size", 100, "entries removed per transaction (a cascade group is never split)")
+		fs.IntVar(&p.o.BatchSize, "batch-size", 100, fmt.Sprintf("entries removed per transaction, 1 to %d (a cascade group is never split)", cachepruner.MaxBatchSize))
+		fs.DurationVar(&p.o.MinInterval, "min-interval", 0, "skip (exit 0) when the last successful prune started less than this long ago (recorded in cache.cache_config); 0 never skips")
 	}
 }
 
@@ -89,13 +109,16 @@ func (p *pruneFlags) options(inv *invocation) (cachepruner.PruneOptions, error) 
 	o.Logger = inv.log
 	o.MaxSize = -1
 	if p.maxSize != "" {
-		n, err := byteSize(p.maxSize)
+		n, err := byteSize("--max-size", p.maxSize)
 		if err != nil {
-			return o, usageError{"--max-size: " + err.Error()}
+			return o, err
 		}
 		o.MaxSize = n
 	}
 	o.ProtectedPeriod = p.protected.d
+	if p.prune && o.BatchSize < 1 { // cachepruner reads 0 as its default; on the command line it is a mistake
+		return o, &cachepruner.RangeError{Setting: "--batch-size", Value: strconv.Itoa(o.BatchSize), Allowed: fmt.Sprintf("1 to %d entries", cachepruner.MaxBatchSize)}
+	}
 	return o, nil
 }
 
@@ -117,6 +140,10 @@ func (p *pruneFlags) run(ctx context.Context, inv *invocation, remove func(*pgx.
 		return "", err
 	}
 	return withCacheConn(ctx, inv, func(conn *pgx.Conn) (string, error) {
+		if o.States, err = p.redis.states(conn.Config()); err != nil {
+			return "", err
+		}
+		defer closeStates(o.States)
 		res, err := remove(conn, o)
 		if err != nil {
 			return "", err
@@ -143,6 +170,9 @@ func cacheInvalidate(fs *flag.FlagSet) action {
 	p := &pruneFlags{}
 	p.register(fs, false)
 	return func(ctx context.Context, inv *invocation) (string, error) {
+		if strings.TrimSpace(inv.args[0]) == "" { // e.g. the chart's Job template copied without QUERY_ID
+			return "", usageError{"QUERY_ID is empty"}
+		}
 		return p.run(ctx, inv, func(conn *pgx.Conn, o cachepruner.PruneOptions) (cachepruner.Result, error) {
 			return cachepruner.Invalidate(ctx, conn, inv.args[0], o)
 		})
@@ -166,7 +196,7 @@ func report(inv *invocation, res cachepruner.Result, asJSON bool) (string, error
 		}
 	}
 	if res.Skipped {
-		return "skipped: another prune holds the lock", nil
+		return "skipped: " + res.SkipReason, nil
 	}
 	verb := "removed"
 	if res.DryRun {
@@ -178,17 +208,27 @@ func report(inv *invocation, res cachepruner.Result, asJSON bool) (string, error
 	}
 	s := fmt.Sprintf("%s %d entries in %d batch(es), freed %d bytes (%s); cache size %d -> %d bytes, limit %s",
 		verb, len(res.Removed), res.Batches, res.Freed, humanBytes(res.Freed), res.SizeBefore, res.SizeAfter, limit)
-	if !res.DryRun && len(res.Removed) > 0 {
-		// FlowMachine mirrors query states in Redis; it does not learn of our removals.
-		inv.log.Warn("FlowMachine's Redis query states are now stale for the removed entries: run flowmachine's resync_redis_with_cache", "removed", len(res.Removed))
-		s += "; resync FlowMachine's Redis (resync_redis_with_cache)"
+	if len(res.InUse) > 0 {
+		inv.log.Warn("left entries in place that FlowMachine is using", "in_use", len(res.InUse))
+		s += fmt.Sprintf("; left %d in use by FlowMachine in place", len(res.InUse))
+	}
+	switch {
+	case res.DryRun:
+	case res.Redis:
+		s += fmt.Sprintf("; FlowMachine's Redis: %d states set to known", res.StatesReset)
+	case len(res.Removed) > 0:
+		inv.log.Warn("FlowMachine's Redis query states were not updated (--no-redis): if FlowMachine runs on this FlowDB, run flotilla-hook cache resync-redis", "removed", len(res.Removed))
+		s += "; FlowMachine's Redis NOT updated (--no-redis): run cache resync-redis if FlowMachine uses this FlowDB"
 	}
 	return s, nil
 }
 
 func lnString(ln float64) string {
-	if math.IsInf(ln, -1) {
+	switch {
+	case math.IsInf(ln, -1):
 		return "-inf"
+	case math.IsNaN(ln):
+		return "null"
 	}
 	return strconv.FormatFloat(ln, 'f', 4, 64)
 }
@@ -197,6 +237,8 @@ func scoreString(ln float64) string {
 	switch {
 	case math.IsInf(ln, -1):
 		return "0"
+	case math.IsNaN(ln):
+		return "null"
 	case ln > 709: // beyond float8: FlowDB itself could not print it
 		return fmt.Sprintf("e^%.1f", ln)
 	}
@@ -207,6 +249,9 @@ func cacheStatus(fs *flag.FlagSet) action {
 	n := fs.Int("lowest", 10, "how many of the lowest-scored entries to list")
 	asJSON := fs.Bool("json", false, "print the status as JSON on stdout")
 	return func(ctx context.Context, inv *invocation) (string, error) {
+		if *n < 0 {
+			return "", usageError{fmt.Sprintf("--lowest %d is out of range: allowed 0 or more", *n)}
+		}
 		return withCacheConn(ctx, inv, func(conn *pgx.Conn) (string, error) {
 			st, err := cachepruner.ReadStatus(ctx, conn, *n)
 			if err != nil {

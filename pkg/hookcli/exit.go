@@ -25,12 +25,23 @@ type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
+// isUsage reports a bad flag or argument, or a setting read from the database that is out of
+// range (cachepruner.RangeError): exit 2 with the message alone, nothing was changed.
+func isUsage(err error) bool {
+	return errors.As(err, new(usageError)) || errors.As(err, new(*cachepruner.RangeError))
+}
+
 // exitCode maps a command's error to the exit code the charts and operators act on.
 func exitCode(err error) int {
 	var perm *dbboot.PermanentError
 	var bootPriv *dbboot.PrivilegeError
 	var prunePriv *cachepruner.PrivilegeError
+	var redisErr *cachepruner.RedisError
 	switch {
+	case errors.As(err, &redisErr) && redisErr.Rejected():
+		return exitRejected
+	case errors.As(err, &redisErr) && pgconn.Classify(redisErr.Err) == pgconn.Transient:
+		return exitUnreachable
 	case errors.As(err, &bootPriv), errors.As(err, &prunePriv), pgconn.Classify(err) == pgconn.Privilege:
 		return exitPrivilege
 	case errors.As(err, &perm):

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/flotilla/flotilla/pkg/cachepruner"
 	"github.com/flotilla/flotilla/pkg/dbboot"
 	"github.com/flotilla/flotilla/pkg/flagargs"
 	"github.com/flotilla/flotilla/pkg/pgconn"
@@ -66,6 +67,8 @@ Usage:
 const overviewFooter = `
 Connection settings come from the flags and the standard PG* environment variables (PGHOST,
 PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.
+FlowMachine's Redis (cache prune, invalidate, resync-redis): --redis-host/REDIS_HOST,
+--redis-port/REDIS_PORT, --redis-password-file/REDIS_PASSWORD, or --no-redis.
 Run "flotilla-hook <group> <command> --help" for a command's flags.
 
 Exit codes: 0 success, 1 failure, 2 usage, 3 unreachable until --timeout (or timed out),
@@ -160,6 +163,11 @@ func runCommand(ctx context.Context, name string, c command, args []string, stdo
 		fmt.Fprintf(stderr, "flotilla-hook %s: %v\n", name, err)
 		return exitUsage
 	}
+	// PostgreSQL's statement_timeout, which --timeout also sets, holds at most INT_MAX ms.
+	if inv.timeout <= 0 || inv.timeout > cachepruner.MaxStatementTimeout {
+		fmt.Fprintf(stderr, "flotilla-hook %s: --timeout %s is out of range: allowed 1ms to %s\n", name, inv.timeout, cachepruner.MaxStatementTimeout)
+		return exitUsage
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, inv.timeout)
 	defer cancel()
@@ -167,7 +175,7 @@ func runCommand(ctx context.Context, name string, c command, args []string, stdo
 	summary, err := do(ctx, inv)
 	took := time.Since(start).Round(time.Millisecond)
 	if err != nil {
-		if errors.As(err, new(usageError)) {
+		if isUsage(err) {
 			fmt.Fprintf(stderr, "flotilla-hook %s: %v\n", name, err)
 			return exitUsage
 		}

@@ -14,9 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flotilla/flotilla/pkg/pgtest"
+	"github.com/flotilla/flotilla/pkg/redistest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { os.Exit(redistest.Run(func() int { return pgtest.Run(m) })) }
 
 // clearPGEnv isolates a test from the caller's PG* variables.
 func clearPGEnv(t *testing.T) {
@@ -57,9 +58,12 @@ Usage:
   flotilla-hook cache status   [flags]   entries, size, limit and the lowest-scored entries
   flotilla-hook cache prune    [flags]   shrink the FlowDB cache below its limit, lowest score first
   flotilla-hook cache invalidate QUERY_ID [flags]   remove one entry (--cascade: and its dependents)
+  flotilla-hook cache resync-redis [flags]   rebuild FlowMachine's Redis query states from cache.cached
 
 Connection settings come from the flags and the standard PG* environment variables (PGHOST,
 PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.
+FlowMachine's Redis (cache prune, invalidate, resync-redis): --redis-host/REDIS_HOST,
+--redis-port/REDIS_PORT, --redis-password-file/REDIS_PASSWORD, or --no-redis.
 Run "flotilla-hook <group> <command> --help" for a command's flags.
 
 Exit codes: 0 success, 1 failure, 2 usage, 3 unreachable until --timeout (or timed out),

@@ -1,13 +1,17 @@
 package hookcli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/flotilla/flotilla/pkg/cachepruner"
 )
 
-// byteSize parses 1073741824, 1GiB, 500MB, 10G (G = GiB).
-func byteSize(s string) (int64, error) {
+// byteSize parses the value of flag name: 1073741824, 1GiB, 500MB, 10G (G = GiB). NaN,
+// infinities and sizes past int64 are refused (a usage error naming the flag and range).
+func byteSize(name, s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	units := []struct {
 		suffix string
@@ -25,10 +29,14 @@ func byteSize(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("not a size in bytes: %q", s)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, usageError{fmt.Sprintf("%s: not a size in bytes: %q", name, s)}
 	}
-	return int64(f * mult), nil
+	n, err := cachepruner.SizeFromBytes(name, f*mult)
+	if err != nil {
+		return 0, usageError{err.Error()}
+	}
+	return n, nil
 }
 
 // humanBytes renders n in binary units: 512 B, 1.5 KiB, 10.0 GiB.

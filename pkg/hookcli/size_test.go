@@ -20,9 +20,15 @@ func TestByteSize(t *testing.T) {
 		{in: "2G", want: 2 << 30},
 		{in: "-1", err: true},
 		{in: "lots", err: true},
+		{in: "1e19", err: true},  // past int64: used to wrap around and fall back to cache_size
+		{in: "inf", err: true},   // used to fall back to cache_size
+		{in: "NaN", err: true},   // used to fall back to cache_size
+		{in: "1e400", err: true}, // past float64
+		{in: "9000000TB", want: 9e18},
+		{in: "10000000TB", err: true}, // 1e19 B
 	}
 	for _, tc := range tests {
-		got, err := byteSize(tc.in)
+		got, err := byteSize("--max-size", tc.in)
 		if tc.err {
 			assert.Error(t, err, tc.in)
 			continue

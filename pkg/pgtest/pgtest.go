@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -28,6 +27,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/flotilla/flotilla/pkg/testserver"
 )
 
 // EnvURL names the variable that points the tests at an existing server (superuser URL).
@@ -52,48 +53,25 @@ type Server struct {
 	asUser   string // run pg_ctl as this user ("" = current user)
 }
 
-var (
-	shared     *Server
-	skipReason string
-)
+var shared = testserver.Shared[*Server]{Name: "pgtest", What: "DATABASE",
+	Install: "install the Debian package postgresql", Missing: ErrNoPostgres}
 
 // Main starts the shared server, runs the tests and stops the server. Use from TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(Run(m))
 }
 
-func run(m *testing.M) int {
-	s, err := Start()
-	switch {
-	case errors.Is(err, ErrNoPostgres):
-		if os.Getenv("CI") == "true" {
-			fmt.Fprintf(os.Stderr, "pgtest: FATAL: %v; CI=true must not skip database tests (install the Debian package postgresql)\n", err)
-			return 1
-		}
-		skipReason = err.Error()
-		fmt.Fprintf(os.Stderr, "\n*** pgtest: %v: DATABASE TESTS ARE SKIPPED ***\n\n", err)
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
-		return 1
-	default:
-		shared = s
-		defer s.Stop()
-	}
-	return m.Run()
-}
+// Run is Main without the exit, for a TestMain that starts other servers too:
+//
+//	os.Exit(redistest.Run(func() int { return pgtest.Run(m) }))
+func Run(m *testing.M) int { return shared.Run(Start, (*Server).Stop, m.Run) }
 
 // Require returns the shared server, or skips the test (loudly) when no PostgreSQL exists.
 func Require(t testing.TB) *Server {
 	t.Helper()
-	if shared == nil {
-		if skipReason == "" {
-			t.Fatal("pgtest: no server: call pgtest.Main from TestMain")
-		}
-		t.Skipf("SKIPPED, NO POSTGRESQL: %s", skipReason)
-	}
-	return shared
+	return shared.Require(t)
 }
 
 // ErrNoPostgres reports that no PostgreSQL binaries were found.
@@ -161,15 +139,6 @@ func majorOf(binDir string) int {
 	return n
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // command runs a PostgreSQL binary, as s.asUser when set (initdb and pg_ctl refuse root).
 func (s *Server) command(name string, args ...string) *exec.Cmd {
 	bin := filepath.Join(s.binDir, name)
@@ -209,7 +178,7 @@ func (s *Server) start() error {
 	// A port can be taken between Listen and the server's bind; retry a few times.
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
+		port, err := testserver.FreePort()
 		if err != nil {
 			return err
 		}
@@ -355,5 +324,5 @@ func RandomSuffix() string {
 // ClosedPort returns a loopback port that was just free and that nothing listens on, so
 // connecting to it is refused.
 func ClosedPort() (int, error) {
-	return freePort()
+	return testserver.FreePort()
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // Schema recreates FlowDB's cache schema from the facts in shared/notes/flowkit-cache.md:
-// same tables, columns, keys and sequence. query_id is character(32) as FlowMachine's md5 ids.
+// same tables, columns, keys and sequence, and FlowDB's table_size and cache_score functions.
+// query_id is character(32) as FlowMachine's md5 ids.
 const Schema = `
 CREATE SCHEMA cache;
 CREATE TABLE cache.cached (
@@ -38,7 +39,29 @@ CREATE TABLE cache.cache_config (key text, value text);
 INSERT INTO cache.cache_config VALUES ('half_life', '1000'), ('cache_size', NULL), ('cache_protected_period', '86400');
 CREATE SEQUENCE cache.cache_touches;
 SELECT setval('cache.cache_touches', 1);
+CREATE FUNCTION table_size(IN tablename TEXT, IN table_schema TEXT) RETURNS float AS $$
+  DECLARE table_size bigint;
+  BEGIN
+  SELECT pg_total_relation_size(c.oid) INTO table_size FROM pg_class c
+    LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE relkind = 'r' AND relname = tablename AND nspname = table_schema;
+  RETURN table_size;
+  END
+$$ LANGUAGE plpgsql;
+CREATE FUNCTION cache_score(IN cache_score_multiplier numeric, IN compute_time numeric, IN tablesize double precision)
+  RETURNS float AS $$
+  BEGIN
+  RETURN cache_score_multiplier*((compute_time/1000)/tablesize);
+  END
+$$ LANGUAGE plpgsql;
 `
+
+// FlowMachineOrderSQL is FlowMachine's candidate query (get_cached_query_objects_ordered_by_score,
+// protected period disabled) over FlowDB's table_size and cache_score functions, which Schema
+// defines as FlowDB does: the order its shrink_one removes entries in.
+const FlowMachineOrderSQL = `SELECT rtrim(query_id) FROM cache.cached
+	WHERE cached.class!='Table' AND cached.class!='GeoTable'
+	ORDER BY cache_score(cache_score_multiplier, compute_time, table_size(tablename, schema)) ASC`
 
 // TouchSQL is FlowDB's touch of a non-Table row: the increment is computed in float8, exactly
 // as FlowDB's touch_cache does (ln(2) and the half_life are float8, so is POWER).

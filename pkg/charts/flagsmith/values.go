@@ -349,12 +349,6 @@ func Defaults() Values {
 	tpProbes.Startup.FailureThreshold = 120 // it waits for the API's migrations before it serves
 	feProbes := cv.DefaultProbes()
 	feProbes.Startup.FailureThreshold = 30
-	ingress := func() cv.Ingress {
-		return cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}}
-	}
-	httpRoute := func() cv.HTTPRoute {
-		return cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"}
-	}
 	redis := cv.DefaultRedis()
 	return Values{
 		Common:       cv.DefaultCommon(65534),
@@ -380,8 +374,8 @@ func Defaults() Values {
 			Resources:    map[string]any{},
 			Probes:       feProbes,
 			Service:      cv.Service{Type: "ClusterIP", Port: 8080, Annotations: map[string]string{}},
-			Ingress:      ingress(),
-			HTTPRoute:    httpRoute(),
+			Ingress:      cv.DefaultIngress(),
+			HTTPRoute:    cv.DefaultHTTPRoute(),
 		},
 		TaskProcessor: TaskProcessor{
 			ReplicaCount: 1, NumThreads: 5, SleepIntervalMs: 500, QueuePopSize: 10,
@@ -425,8 +419,8 @@ func Defaults() Values {
 			Region: "us-east-1", ExistingSecretAccessKeyIDKey: "access-key-id", ExistingSecretSecretAccessKeyKey: "secret-access-key",
 		}},
 		Service:        cv.Service{Type: "ClusterIP", Port: 8000, Annotations: map[string]string{}},
-		Ingress:        ingress(),
-		HTTPRoute:      httpRoute(),
+		Ingress:        cv.DefaultIngress(),
+		HTTPRoute:      cv.DefaultHTTPRoute(),
 		ServiceMonitor: cv.ServiceMonitor{Labels: map[string]string{}},
 		Tests:          cv.Tests{Enabled: true},
 		Hook: func() Hook {

@@ -248,8 +248,8 @@ func Defaults() Values {
 			Enabled: true, AccessModes: []string{"ReadWriteOnce"}, Size: "10Gi", Annotations: map[string]string{},
 		},
 		Service:   cv.Service{Type: "ClusterIP", Port: 3000, Annotations: map[string]string{}},
-		Ingress:   cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
-		HTTPRoute: cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
+		Ingress:   cv.DefaultIngress(),
+		HTTPRoute: cv.DefaultHTTPRoute(),
 		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
 	}

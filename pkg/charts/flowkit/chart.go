@@ -46,8 +46,14 @@ var Rules = []chartkit.Rule{
 		If: chartkit.NotEmpty("autoflow.inputsClaim"), Then: chartkit.Eq("autoflow.inputsConfigMap", "")},
 	{Message: "ingress and httpRoute publish FlowAPI, which only scenario full runs",
 		If: publishesAPI, Then: chartkit.Eq("scenario", "full")},
+	{Message: "flowauth.ingress and flowauth.httpRoute publish FlowAuth, which only scenario full runs",
+		If: chartkit.Or(chartkit.Eq("flowauth.ingress.enabled", true), chartkit.Eq("flowauth.httpRoute.enabled", true)), Then: chartkit.Eq("scenario", "full")},
 	chartkit.IngressRule("ingress"),
 	chartkit.HTTPRouteRule("httpRoute"),
+	chartkit.IngressRule("flowauth.ingress"),
+	chartkit.HTTPRouteRule("flowauth.httpRoute"),
+	chartkit.IngressRule("flowetl.ingress"),
+	chartkit.HTTPRouteRule("flowetl.httpRoute"),
 }
 
 // Chart is the FlowKit chart definition.
@@ -62,6 +68,8 @@ func Chart() chartkit.Chart {
 		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: []chartkit.Change{
 			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+			{Kind: "added", Description: "Cache pruning keeps FlowMachine's Redis query states in step, skips queries in use, and runs at any frequency of 60 s or more."},
+			{Kind: "added", Description: "Suspended CronJobs for one-off cache invalidate and resync-redis Jobs; FlowAuth and FlowETL can be published (Ingress/HTTPRoute); flowauth.cacheFile and flowauth.resetDb values."},
 		}}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "FlowKit deployment scenarios db-etl, db-etl-machine and full (+ AutoFlow), one or several FlowMachine servers."},
 			{Kind: "added", Description: "Query cache pruning CronJob with flotilla-hook; released charts pin its image by digest."},
@@ -118,12 +126,46 @@ private key, FlowAPI's only the public key, so FlowAPI never holds the signing k
 several FlowAPI servers, give them all the same ` + "`jwt.existingSecret`" + `.`},
 			{Title: "Cache pruning", Body: "`cache.pruning.enabled` runs a CronJob with `flotilla-hook cache prune --timeout=<timeout>s` against FlowDB as the\n" +
 				"FlowMachine user (PG* variables, password file from FlowDB's Secret), FlowMachine's rules (lowest cache score first\n" +
-				"until the cache is under `cache_size`, protected period honoured), no cascade unless `cache.pruning.cascade`.\n" +
-				"The schedule comes from `cache.pruning.frequency`, restricted to the values cron expresses exactly (86400 →\n" +
-				"`0 0 * * *`, 3600 → `0 * * * *`, 21600 → `0 */6 * * *`, 900 → `*/15 * * * *`, 604800 → `0 0 * * 0`);\n" +
+				"until the cache is under `cache_size`, protected period honoured, NULL scores last), no cascade unless\n" +
+				"`cache.pruning.cascade`. It keeps FlowMachine's Redis in step, as FlowMachine's own removal does: before each batch\n" +
+				"of removals it sets the batch's query states to `known` in one Redis call (REDIS_HOST/REDIS_PORT and the Redis\n" +
+				"password file from the chart's Redis), and leaves in place the queries FlowMachine is running (`queued`,\n" +
+				"`executing`, `resetting`). If Redis is unreachable it removes nothing and the Job fails. In scenario `db-etl`\n" +
+				"(no Redis, no FlowMachine) it runs with `--no-redis`.\n\n" +
+				"`cache.pruning.frequency` takes any number of seconds from 60. Periods cron repeats exactly (86400 → `0 0 * * *`,\n" +
+				"3600 → `0 * * * *`, 900 → `*/15 * * * *`, 604800 → `0 0 * * 0`, …) are the schedule itself. Any other frequency F\n" +
+				"runs the CronJob every P, the longest such period with P ≤ F whose multiple k·P (k = ⌈F/P⌉) is at most 1.1·F (else\n" +
+				"every minute), with `--min-interval=(k·P − P/2)s`: each run first reads when the last successful prune started\n" +
+				"(FlowDB's `cache.cache_config`, key `flotilla_last_prune`, the server's clock) and exits 0 without pruning while\n" +
+				"that is more recent. Prunes therefore come every k·P, at most 10% later than F (5400 → every 30 min, pruning every\n" +
+				"third run; 100000 → every 6 h, pruning every fifth run, i.e. every 30 h); the P/2 margin absorbs start delays.\n" +
 				"`concurrencyPolicy: Forbid`, `activeDeadlineSeconds` = timeout + 60. The Job's log ends with flotilla-hook's\n" +
-				"summary line (entries removed, bytes freed, a reminder to resync FlowMachine's Redis). While the CronJob is\n" +
-				"enabled, FlowMachine's own pruner (FLOWMACHINE_CACHE_PRUNING_FREQUENCY) is set to ten years so the two never race."},
+				"summary line (entries removed, bytes freed, Redis states set to known, entries left in use). While the CronJob is\n" +
+				"enabled, FlowMachine's own pruner (FLOWMACHINE_CACHE_PRUNING_FREQUENCY) is set to ten years so the two never race.\n\n" +
+				"flotilla-hook finds FlowMachine's Redis keys (`finist:<db_id>:<query_id>-state`) by the connection id FlowMachine\n" +
+				"derives from the host, port and database it reaches FlowDB by; the chart gives both the same ones. FlowMachine\n" +
+				"library users (scenario `db-etl-machine`) who reach FlowDB by another address use other keys: run flotilla-hook\n" +
+				"by hand with `--flowmachine-db-id` for them."},
+			{Title: "Invalidating a query, resyncing Redis", Body: "With `cache.jobs.enabled` (the default) the chart renders two suspended CronJobs, templates that never run on\n" +
+				"their own, with the pruner's FlowDB role (the FlowMachine user) and Redis password. A one-off Job is a copy of one,\n" +
+				"its environment set on the way:\n\n" +
+				"```sh\n" +
+				"# flotilla-hook cache invalidate QUERY_ID [--cascade]: remove one entry (and what was computed from it)\n" +
+				"kubectl create job --from=cronjob/<release>-flowkit-cache-invalidate invalidate-1 --dry-run=client -o yaml \\\n" +
+				"  | kubectl set env --local -f - QUERY_ID=<query_id> CASCADE=true -o yaml | kubectl create -f -\n" +
+				"kubectl logs -f job/invalidate-1\n\n" +
+				"# flotilla-hook cache resync-redis: rebuild FlowMachine's query states from cache.cached\n" +
+				"kubectl create job --from=cronjob/<release>-flowkit-cache-resync-redis resync-1\n" +
+				"# … even while queries run (their states are overwritten):\n" +
+				"kubectl create job --from=cronjob/<release>-flowkit-cache-resync-redis resync-2 --dry-run=client -o yaml \\\n" +
+				"  | kubectl set env --local -f - FORCE=true -o yaml | kubectl create -f -\n" +
+				"```\n\n" +
+				"The invalidation refuses (the Job fails, exit 1) while FlowMachine runs the query or, with CASCADE=true, one computed\n" +
+				"from it, and sets the removed queries' states to `known`. The resync gives every row of `cache.cached` a complete\n" +
+				"state machine in state `completed` and deletes this FlowDB's other states (other keys in Redis stay); it refuses\n" +
+				"while any query is queued, executing or resetting, unless the Job is made with `FORCE=true` (as FlowMachine's\n" +
+				"`resync_redis_with_cache`, which overwrites them). Scenario `db-etl` has no Redis: only the invalidation template\n" +
+				"exists, with `--no-redis`."},
 			{Title: "Users, volumes and what was not verified", Body: `FlowDB creates the FlowMachine and FlowAPI roles at first initialisation with the guide's grants (FlowMachine:
 write on the cache schema, read on events/infrastructure/geography; FlowAPI: read on cache and geography); the chart
 passes FLOWMACHINE_FLOWDB_USER/PASSWORD and FLOWAPI_FLOWDB_USER/PASSWORD. FlowDB gets a memory-backed /dev/shm

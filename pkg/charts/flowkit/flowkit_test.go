@@ -6,8 +6,10 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -162,10 +164,19 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 			absent: fullOnly,
 			check: func(t *testing.T, res *render.Result) {
 				cj := cronJob(t, res)
-				assert.Equal(t, "0 */6 * * *", cj.Spec.Schedule)
+				assert.Equal(t, "*/30 * * * *", cj.Spec.Schedule, "90 minutes: every 30 minutes, pruning every third run")
 				assert.EqualValues(t, 960, *cj.Spec.JobTemplate.Spec.ActiveDeadlineSeconds)
-				c := container(t, cj.Spec.JobTemplate.Spec.Template.Spec, "cache-prune")
-				assert.Equal(t, []string{"cache", "prune", "--timeout=900s", "--password-file=/run/flotilla/db/password", "--log-format=json"}, c.Args)
+				pod := cj.Spec.JobTemplate.Spec.Template.Spec
+				c := container(t, pod, "cache-prune")
+				assert.Equal(t, []string{"cache", "prune", "--min-interval=4500s", "--timeout=900s", "--password-file=/run/flotilla/db/password", "--log-format=json",
+					"--redis-password-file=/run/flotilla/redis/password"}, c.Args)
+				env := charttest.Env(c)
+				assert.Equal(t, "rel-flowkit-redis", env["REDIS_HOST"], "FlowMachine's query states are kept in step")
+				assert.Equal(t, "6379", env["REDIS_PORT"])
+				assert.Equal(t, "/run/flotilla/redis", mount(t, c, "flotilla-redis-password").MountPath)
+				pw := volume(t, pod, "flotilla-redis-password")
+				assert.Equal(t, "flowkit-redis", pw.Secret.SecretName, "the example's Redis Secret")
+				assert.Equal(t, "redis-password", pw.Secret.Items[0].Key)
 				assert.Contains(t, res.Notes, "Redis:   bundled")
 			},
 		},
@@ -344,30 +355,69 @@ func TestDefaultsGenerateEverySecretOnce(t *testing.T) {
 	assert.Equal(t, []string{"db", "wait"}, test.Spec.Containers[0].Args[:2])
 }
 
+// pruneSchedule is the schedule rule of cache.pruning.frequency, restated as the oracle of the
+// template: the longest period cron repeats exactly, not over f, whose multiple k·p is within
+// 10% above f (else a minute); a run prunes when the last prune is at least k·p − p/2 old.
+func pruneSchedule(f int64) (cron string, minInterval int64) {
+	periods := []struct {
+		p    int64
+		cron string
+	}{{604800, "0 0 * * 0"}, {86400, "0 0 * * *"}, {43200, "0 */12 * * *"}, {28800, "0 */8 * * *"}, {21600, "0 */6 * * *"},
+		{14400, "0 */4 * * *"}, {10800, "0 */3 * * *"}, {7200, "0 */2 * * *"}, {3600, "0 * * * *"}, {1800, "*/30 * * * *"},
+		{1200, "*/20 * * * *"}, {900, "*/15 * * * *"}, {720, "*/12 * * * *"}, {600, "*/10 * * * *"}, {360, "*/6 * * * *"},
+		{300, "*/5 * * * *"}, {240, "*/4 * * * *"}, {180, "*/3 * * * *"}, {120, "*/2 * * * *"}, {60, "* * * * *"}}
+	pick := periods[len(periods)-1]
+	for _, c := range periods {
+		if k := (f + c.p - 1) / c.p; c.p <= f && k*c.p*10 <= f*11 {
+			pick = c
+			break
+		}
+	}
+	if k := (f + pick.p - 1) / pick.p; k > 1 {
+		minInterval = k*pick.p - pick.p/2
+	}
+	return pick.cron, minInterval
+}
+
 func TestPruneCronJob(t *testing.T) {
 	tests := []struct {
 		frequency, timeout string
 		schedule           string
+		minInterval        string // --min-interval; "" when every run prunes
 		deadline           int64
 	}{
-		{"86400", "600", "0 0 * * *", 660},
-		{"3600", "600", "0 * * * *", 660},
-		{"21600", "1800", "0 */6 * * *", 1860},
-		{"43200", "600", "0 */12 * * *", 660},
-		{"900", "300", "*/15 * * * *", 360},
-		{"300", "120", "*/5 * * * *", 180},
-		{"604800", "3600", "0 0 * * 0", 3660},
+		{"86400", "600", "0 0 * * *", "", 660},
+		{"3600", "600", "0 * * * *", "", 660},
+		{"21600", "1800", "0 */6 * * *", "", 1860},
+		{"43200", "600", "0 */12 * * *", "", 660},
+		{"900", "300", "*/15 * * * *", "", 360},
+		{"300", "120", "*/5 * * * *", "", 180},
+		{"60", "30", "* * * * *", "", 90},
+		{"604800", "3600", "0 0 * * 0", "", 3660},
+		// Not a period cron repeats: a shorter schedule, and runs skipped in between.
+		{"5400", "600", "*/30 * * * *", "4500s", 660},    // 3 × 30 min = 90 min
+		{"7000", "600", "0 * * * *", "5400s", 660},       // 2 × 1 h = 7200 s, 3% over
+		{"100000", "600", "0 */6 * * *", "97200s", 660},  // 5 × 6 h = 30 h, 8% over (2 days with 0 0 * * *)
+		{"1000000", "600", "0 0 * * *", "993600s", 660},  // 12 days, 3.7% over
+		{"90", "30", "* * * * *", "90s", 90},             // nothing closer than 2 min: every other run
+		{"150", "30", "* * * * *", "150s", 90},           // every third minute
+		{"2592000", "600", "0 0 * * *", "2548800s", 660}, // 30 days
 	}
 	for _, tc := range tests {
 		t.Run(tc.frequency, func(t *testing.T) {
 			res := renderWith(t, nil, "cache.pruning.frequency="+tc.frequency, "cache.pruning.timeout="+tc.timeout, "jwt.existingSecret=jwt")
 			cj := cronJob(t, res)
 			assert.Equal(t, tc.schedule, cj.Spec.Schedule)
+			assert.Nil(t, cj.Spec.Suspend)
 			assert.Equal(t, batchv1.ForbidConcurrent, cj.Spec.ConcurrencyPolicy)
 			assert.Equal(t, tc.deadline, *cj.Spec.JobTemplate.Spec.ActiveDeadlineSeconds)
 			pod := cj.Spec.JobTemplate.Spec.Template.Spec
 			c := container(t, pod, "cache-prune")
-			assert.Equal(t, []string{"cache", "prune", "--timeout=" + tc.timeout + "s"}, c.Args[:3])
+			want := []string{"cache", "prune"}
+			if tc.minInterval != "" {
+				want = append(want, "--min-interval="+tc.minInterval)
+			}
+			assert.Equal(t, append(want, "--timeout="+tc.timeout+"s"), c.Args[:len(want)+1])
 			assert.NotContains(t, c.Args, "--cascade", "FlowMachine's own pruner does not cascade")
 			env := charttest.Env(c)
 			assert.Equal(t, "flowmachine", env["PGUSER"], "the cache owner prunes")
@@ -379,9 +429,48 @@ func TestPruneCronJob(t *testing.T) {
 			assert.Equal(t, "315360000", envOf(t, res, "flowmachine")["FLOWMACHINE_CACHE_PRUNING_FREQUENCY"], "the CronJob replaces FlowMachine's own pruner")
 		})
 	}
-	res := renderWith(t, nil, "cache.pruning.enabled=false", "jwt.existingSecret=jwt")
+	res := renderWith(t, nil, "cache.pruning.enabled=false", "cache.pruning.frequency=5400", "jwt.existingSecret=jwt")
 	assert.Empty(t, res.Find("CronJob", "rel-flowkit-cache-prune"))
-	assert.Equal(t, "86400", envOf(t, res, "flowmachine")["FLOWMACHINE_CACHE_PRUNING_FREQUENCY"], "without the CronJob FlowMachine prunes itself")
+	assert.Equal(t, "5400", envOf(t, res, "flowmachine")["FLOWMACHINE_CACHE_PRUNING_FREQUENCY"], "without the CronJob FlowMachine prunes itself, at any frequency")
+}
+
+// TestPruneScheduleMatchesItsRule renders the schedule of many frequencies against the Go
+// statement of the rule, and checks what the rule promises: runs no further apart than the
+// frequency, prunes at most 10% later than it (unless even a minute is too coarse), margins of
+// half a period on both sides of the skip decision.
+func TestPruneScheduleMatchesItsRule(t *testing.T) {
+	ch := loadChart(t)
+	periodOf := map[string]int64{}
+	for _, f := range []int64{60, 61, 119, 120, 121, 299, 301, 599, 601, 1000, 1799, 1801, 2500, 3599, 3601, 4000, 5000, 5400, 7199, 7201,
+		9000, 10000, 12345, 20000, 30000, 40000, 50000, 86399, 86401, 90000, 100000, 172800, 200000, 400000, 604799, 604801, 700000, 1209600} {
+		res, err := render.Render(ch, render.Options{ReleaseName: release, Namespace: "apps",
+			Set: []string{"cache.pruning.frequency=" + strconv.FormatInt(f, 10), "jwt.existingSecret=jwt"}})
+		require.NoError(t, err)
+		cj := cronJob(t, res)
+		cron, minInterval := pruneSchedule(f)
+		assert.Equal(t, cron, cj.Spec.Schedule, "frequency %d", f)
+		args := container(t, cj.Spec.JobTemplate.Spec.Template.Spec, "cache-prune").Args
+		if minInterval == 0 {
+			assert.NotContains(t, strings.Join(args, " "), "--min-interval", "frequency %d", f)
+			continue
+		}
+		assert.Contains(t, args, fmt.Sprintf("--min-interval=%ds", minInterval), "frequency %d", f)
+		if periodOf[cron] == 0 {
+			periodOf[cron] = int64(map[string]int{"* * * * *": 60, "*/2 * * * *": 120, "*/3 * * * *": 180, "*/5 * * * *": 300,
+				"*/10 * * * *": 600, "*/15 * * * *": 900, "*/20 * * * *": 1200, "*/30 * * * *": 1800, "0 * * * *": 3600,
+				"0 */2 * * *": 7200, "0 */3 * * *": 10800, "0 */4 * * *": 14400, "0 */6 * * *": 21600, "0 */8 * * *": 28800,
+				"0 */12 * * *": 43200, "0 0 * * *": 86400, "0 0 * * 0": 604800, "*/4 * * * *": 240, "*/6 * * * *": 360, "*/12 * * * *": 720}[cron])
+		}
+		p := periodOf[cron]
+		require.NotZero(t, p, cron)
+		k := (minInterval + p/2) / p
+		assert.LessOrEqual(t, p, f, "runs no further apart than the frequency")
+		assert.GreaterOrEqual(t, k*p, f, "prunes no more often than the frequency")
+		if p > 60 {
+			assert.LessOrEqual(t, k*p*10, f*11, "prunes at most 10%% late (frequency %d)", f)
+		}
+		assert.Equal(t, minInterval, k*p-p/2, "the skip threshold sits half a period from both neighbouring runs")
+	}
 }
 
 func TestFlowDBVolumesAndDefaults(t *testing.T) {
@@ -514,4 +603,103 @@ func TestHTTPRoutePublishesFlowAPI(t *testing.T) {
 	res := renderWith(t, nil, "httpRoute.enabled=true", "httpRoute.parentRefs[0].name=gw", "httpRoute.hostnames[0]=api.example.org", "jwt.existingSecret=jwt")
 	require.Len(t, res.Find("HTTPRoute", "rel-flowkit"), 1)
 	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit")[0].YAML, "name: rel-flowkit\n          port: 9090")
+}
+
+// TestCacheJobs: the one-off Job templates are suspended CronJobs with the pruner's FlowDB role
+// and Redis; QUERY_ID, CASCADE and FORCE come from their environment, which
+// kubectl set env fills in on the copy.
+func TestCacheJobs(t *testing.T) {
+	tests := []struct {
+		name     string
+		set      []string
+		noRedis  bool
+		noJobs   bool
+		redisSec string
+	}{
+		{name: "full", set: []string{"jwt.existingSecret=jwt"}, redisSec: "rel-flowkit-redis"},
+		{name: "db-etl has no Redis", set: []string{"scenario=db-etl"}, noRedis: true},
+		{name: "off", set: []string{"jwt.existingSecret=jwt", "cache.jobs.enabled=false"}, noJobs: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := renderWith(t, nil, tc.set...)
+			if tc.noJobs {
+				assert.Empty(t, res.Find("CronJob", "rel-flowkit-cache-invalidate"))
+				assert.Empty(t, res.Find("CronJob", "rel-flowkit-cache-resync-redis"))
+				return
+			}
+			inv := charttest.Object[*batchv1.CronJob](t, res, "CronJob", "rel-flowkit-cache-invalidate")
+			require.NotNil(t, inv.Spec.Suspend)
+			assert.True(t, *inv.Spec.Suspend, "a template: never runs on its own")
+			c := container(t, inv.Spec.JobTemplate.Spec.Template.Spec, "cache-invalidate")
+			assert.Equal(t, []string{"cache", "invalidate", "$(QUERY_ID)", "--cascade=$(CASCADE)"}, c.Args[:4])
+			env := charttest.Env(c)
+			assert.Equal(t, "", env["QUERY_ID"])
+			assert.Equal(t, "false", env["CASCADE"])
+			assert.Equal(t, "flowmachine", env["PGUSER"], "the cache tables' owner")
+			assert.Equal(t, "rel-flowkit-flowdb", env["PGHOST"])
+			resync := res.Find("CronJob", "rel-flowkit-cache-resync-redis")
+			if tc.noRedis {
+				assert.Contains(t, c.Args, "--no-redis", "no FlowMachine without Redis")
+				assert.NotContains(t, env, "REDIS_HOST")
+				assert.Empty(t, resync, "nothing to resync")
+				return
+			}
+			assert.NotContains(t, c.Args, "--no-redis")
+			assert.Contains(t, c.Args, "--redis-password-file=/run/flotilla/redis/password")
+			assert.Equal(t, "rel-flowkit-redis", env["REDIS_HOST"])
+			assert.Equal(t, tc.redisSec, volume(t, inv.Spec.JobTemplate.Spec.Template.Spec, "flotilla-redis-password").Secret.SecretName)
+			rs := charttest.Object[*batchv1.CronJob](t, res, "CronJob", "rel-flowkit-cache-resync-redis")
+			assert.True(t, *rs.Spec.Suspend)
+			rc := container(t, rs.Spec.JobTemplate.Spec.Template.Spec, "cache-resync-redis")
+			assert.Equal(t, []string{"cache", "resync-redis", "--force=$(FORCE)"}, rc.Args[:3])
+			assert.Equal(t, "false", charttest.Env(rc)["FORCE"])
+			// The Redis keys match only if flotilla-hook reaches FlowDB as FlowMachine does.
+			fm := envOf(t, res, "flowmachine")
+			assert.Equal(t, fm["FLOWDB_HOST"], env["PGHOST"])
+			assert.Equal(t, fm["FLOWDB_PORT"], env["PGPORT"])
+			assert.Equal(t, fm["REDIS_HOST"], env["REDIS_HOST"])
+			assert.Equal(t, fm["REDIS_PORT"], env["REDIS_PORT"])
+		})
+	}
+}
+
+// TestWebInterfacesPublished: FlowAuth (outside the firewall, as the guide allows) and FlowETL's
+// Airflow interface each get an Ingress and an HTTPRoute to their own Service when asked.
+func TestWebInterfacesPublished(t *testing.T) {
+	res := renderWith(t, nil, "jwt.existingSecret=jwt",
+		"flowauth.ingress.enabled=true", "flowauth.ingress.hosts[0].host=auth.example.org", "flowauth.ingress.hosts[0].paths[0].path=/",
+		"flowauth.ingress.hosts[0].paths[0].pathType=Prefix", "flowauth.ingress.tls[0].secretName=auth-tls", "flowauth.ingress.tls[0].hosts[0]=auth.example.org",
+		"flowauth.httpRoute.enabled=true", "flowauth.httpRoute.parentRefs[0].name=gw", "flowauth.httpRoute.hostnames[0]=auth.example.org",
+		"flowetl.ingress.enabled=true", "flowetl.ingress.hosts[0].host=etl.internal", "flowetl.ingress.hosts[0].paths[0].path=/",
+		"flowetl.ingress.hosts[0].paths[0].pathType=Prefix",
+		"flowetl.httpRoute.enabled=true", "flowetl.httpRoute.parentRefs[0].name=gw")
+	for _, tc := range []struct{ component, host string }{{"flowauth", "auth.example.org"}, {"flowetl", "etl.internal"}} {
+		ing := charttest.Object[*networkingv1.Ingress](t, res, "Ingress", "rel-flowkit-"+tc.component)
+		assert.Equal(t, tc.host, ing.Spec.Rules[0].Host)
+		backend := ing.Spec.Rules[0].HTTP.Paths[0].Backend.Service
+		assert.Equal(t, "rel-flowkit-"+tc.component, backend.Name)
+		assert.Equal(t, "http", backend.Port.Name)
+		require.Len(t, res.Find("HTTPRoute", "rel-flowkit-"+tc.component), 1)
+	}
+	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit-flowauth")[0].YAML, "name: rel-flowkit-flowauth\n          port: 80")
+	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit-flowetl")[0].YAML, "name: rel-flowkit-flowetl\n          port: 8080")
+	assert.Empty(t, res.Find("Ingress", "rel-flowkit"), "FlowAPI's own Ingress stays off")
+
+	off := renderWith(t, nil, "jwt.existingSecret=jwt")
+	for _, kind := range []string{"Ingress", "HTTPRoute"} {
+		for _, c := range []string{"flowauth", "flowetl"} {
+			assert.Empty(t, off.Find(kind, "rel-flowkit-"+c), "off by default")
+		}
+	}
+}
+
+func TestFlowAuthCacheFileAndReset(t *testing.T) {
+	env := envOf(t, renderWith(t, nil, "jwt.existingSecret=jwt"), "flowauth")
+	assert.Equal(t, "/dev/shm/flowauth_last_used_cache", env["FLOWAUTH_CACHE_FILE"], "the guide's default")
+	assert.NotContains(t, env, "RESET_FLOWAUTH_DB", "FlowAuth resets whenever the variable exists")
+
+	env = envOf(t, renderWith(t, nil, "jwt.existingSecret=jwt", "flowauth.cacheFile=/tmp/2fa-cache", "flowauth.resetDb=true"), "flowauth")
+	assert.Equal(t, "/tmp/2fa-cache", env["FLOWAUTH_CACHE_FILE"])
+	assert.Equal(t, "true", env["RESET_FLOWAUTH_DB"])
 }

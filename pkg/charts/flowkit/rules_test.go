@@ -12,6 +12,8 @@ import (
 const (
 	autoflowOn = "autoflow: {enabled: true, existingSecret: token, inputsClaim: inputs}\n"
 	ingressOn  = "ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}\n"
+	// FlowAuth published outside the firewall, as the guide allows.
+	flowauthIngressOn = "flowauth: {ingress: {enabled: true, hosts: [{host: auth, paths: [{path: /, pathType: Prefix}]}]}}\n"
 )
 
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
@@ -48,9 +50,19 @@ func TestRules(t *testing.T) {
 			"ingress.hosts", "ingress.hosts needs at least one host", "at '/ingress/hosts'"),
 		charttest.Rule("httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
 			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"),
+		charttest.Rule("flowauth ingress needs full", flowauthIngressOn, "scenario: db-etl-machine\n"+flowauthIngressOn,
+			"scenario", "flowauth.ingress and flowauth.httpRoute publish FlowAuth", "value must be 'full'"),
+		charttest.Rule("flowauth ingress needs hosts", flowauthIngressOn, "flowauth: {ingress: {enabled: true}}",
+			"flowauth.ingress.hosts", "flowauth.ingress.hosts needs at least one host", "at '/flowauth/ingress/hosts'"),
+		charttest.Rule("flowauth httpRoute needs a gateway", "flowauth: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "flowauth: {httpRoute: {enabled: true}}",
+			"flowauth.httpRoute.parentRefs", "flowauth.httpRoute.parentRefs needs at least one Gateway", "at '/flowauth/httpRoute/parentRefs'"),
+		charttest.Rule("flowetl ingress needs hosts", "scenario: db-etl\nflowetl: {ingress: {enabled: true, hosts: [{host: a, paths: [{path: /, pathType: Prefix}]}]}}", "flowetl: {ingress: {enabled: true}}",
+			"flowetl.ingress.hosts", "flowetl.ingress.hosts needs at least one host", "at '/flowetl/ingress/hosts'"),
+		charttest.Rule("flowetl httpRoute needs a gateway", "scenario: db-etl\nflowetl: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "flowetl: {httpRoute: {enabled: true}}",
+			"flowetl.httpRoute.parentRefs", "flowetl.httpRoute.parentRefs needs at least one Gateway", "at '/flowetl/httpRoute/parentRefs'"),
 		// Single-field checks of the strict schema.
-		charttest.Rule("prune frequencies are exact cron schedules", "cache: {pruning: {frequency: 43200}}", "cache: {pruning: {frequency: 5000}}",
-			"cache.pruning.frequency", "", "value must be one of"),
+		charttest.Rule("any prune frequency from a minute", "cache: {pruning: {frequency: 5000}}", "cache: {pruning: {frequency: 59}}",
+			"cache.pruning.frequency", "", "minimum"),
 		charttest.Rule("scenarios are an enum", "scenario: db-etl", "scenario: standalone",
 			"scenario", "", "value must be one of 'db-etl', 'db-etl-machine', 'full'"),
 		charttest.Rule("unknown keys are refused", "flowdb: {shmSize: 2Gi}", "flowdb: {shmsize: 2Gi}",
@@ -58,7 +70,7 @@ func TestRules(t *testing.T) {
 		charttest.Rule("cache size is bytes", "flowdb: {config: {cacheSize: '1000'}}", "flowdb: {config: {cacheSize: 10GB}}",
 			"flowdb.config.cacheSize", "", "does not match pattern"),
 	}
-	require.Len(t, flowkit.Rules, 14, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 19, "every rule needs a case here")
 	// A named key pair spares each render a 4096-bit key generation.
 	const noKeygen = "jwt: {existingSecret: jwt}\n"
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)

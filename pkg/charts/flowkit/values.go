@@ -135,6 +135,10 @@ type FlowETL struct {
 	Resources map[string]any `json:"resources"`
 	// Extra environment variables for FlowETL (Kubernetes EnvVar objects), e.g. further AIRFLOW__ settings.
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+	// Ingress to Airflow's web interface (Service <release>-flowkit-flowetl, port flowetl.port); off by default: the interface is for operators inside the firewall.
+	Ingress cv.Ingress `json:"ingress"`
+	// Gateway API HTTPRoute to Airflow's web interface; off by default.
+	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 }
 
 // FlowETLAuth names the Secret holding FlowETL's secrets.
@@ -241,6 +245,10 @@ type FlowAuth struct {
 	CacheBackend string `json:"cacheBackend" jsonschema:"enum=file,enum=memory,enum=redis"`
 	// Redis database number of the redis cache backend (FLOWAUTH_REDIS_DB); FlowMachine uses 0.
 	RedisDB int `json:"redisDb" jsonschema:"minimum=0,maximum=15"`
+	// File of the file cache backend (FLOWAUTH_CACHE_FILE), a dbm file of last-used two-factor codes. The default is the guide's, in the pod's memory-backed /dev/shm; /tmp is a writable volume too.
+	CacheFile string `json:"cacheFile" jsonschema:"pattern=^/"`
+	// Reset FlowAuth's database at start (RESET_FLOWAUTH_DB=true): every user, server and token is deleted. For a first install or a test system only; set it back to false afterwards.
+	ResetDB bool `json:"resetDb"`
 	// Issuer shown in authenticator apps for two-factor codes (FLOWAUTH_TWO_FACTOR_ISSUER).
 	TwoFactorIssuer string `json:"twoFactorIssuer" jsonschema:"minLength=1"`
 	// Read-only root filesystem. FlowAuth's image runs nginx and uWSGI, which write outside its volumes, so false by default.
@@ -249,6 +257,10 @@ type FlowAuth struct {
 	Resources map[string]any `json:"resources"`
 	// Extra environment variables for FlowAuth (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
+	// Ingress to FlowAuth's web interface (Service <release>-flowkit-flowauth, scenario full). The guide lets FlowAuth live outside the firewall: users sign in there to get FlowAPI tokens.
+	Ingress cv.Ingress `json:"ingress"`
+	// Gateway API HTTPRoute to FlowAuth's web interface (scenario full).
+	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 }
 
 // FlowAuthAuth names the Secret holding FlowAuth's secrets.
@@ -303,16 +315,26 @@ type AutoFlow struct {
 
 // Cache configures the management of FlowDB's query cache.
 type Cache struct {
-	// The pruning CronJob (flotilla-hook cache prune, as the FlowMachine user).
+	// The pruning CronJob (flotilla-hook cache prune, as the FlowMachine user, keeping FlowMachine's Redis query states in step).
 	Pruning Pruning `json:"pruning"`
+	// One-off cache Jobs: suspended CronJobs that never run on their own, copied into a Job with kubectl create job --from=cronjob/NAME (see "Invalidating a query, resyncing Redis").
+	Jobs CacheJobs `json:"jobs"`
+}
+
+// CacheJobs configures the one-off cache Job templates.
+type CacheJobs struct {
+	// Render the suspended CronJobs <release>-flowkit-cache-invalidate (flotilla-hook cache invalidate $(QUERY_ID) --cascade=$(CASCADE)) and, in the scenarios with Redis, <release>-flowkit-cache-resync-redis (cache resync-redis --force=$(FORCE)).
+	Enabled bool `json:"enabled"`
+	// Seconds a one-off Job may run before it is cancelled on the server; the Job's deadline is this plus 60.
+	Timeout int `json:"timeout" jsonschema:"minimum=1,maximum=86400"`
 }
 
 // Pruning configures the cache pruning CronJob.
 type Pruning struct {
 	// Run the CronJob. While it runs, FlowMachine's own pruner is pushed out to once in ten years so the two never race.
 	Enabled bool `json:"enabled"`
-	// Seconds between prunes (FlowMachine's FLOWMACHINE_CACHE_PRUNING_FREQUENCY). One of the values a cron schedule can express exactly: 300 → */5 * * * *, 3600 → 0 * * * *, 21600 → 0 */6 * * *, 86400 → 0 0 * * *, 604800 → 0 0 * * 0.
-	Frequency int `json:"frequency" jsonschema:"enum=300,enum=600,enum=900,enum=1200,enum=1800,enum=3600,enum=7200,enum=10800,enum=14400,enum=21600,enum=28800,enum=43200,enum=86400,enum=604800"`
+	// Seconds between prunes (FlowMachine's FLOWMACHINE_CACHE_PRUNING_FREQUENCY), 60 or more. A period cron repeats exactly (60, 120, 180, 240, 300, 360, 600, 720, 900, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400, 604800) is the schedule itself: 300 → */5 * * * *, 86400 → 0 0 * * *. Any other value F: the CronJob runs every P, the longest of those periods not over F whose multiple k·P (k = ⌈F/P⌉) is at most 1.1·F (else every minute), and a run prunes only when the last successful prune started at least k·P − P/2 ago (flotilla-hook --min-interval; the start is recorded in FlowDB's cache.cache_config, key flotilla_last_prune), so prunes come k·P apart, within 10% above F: 5400 → every 30 min, pruning every third run; 100000 → every 6 h, pruning every fifth run (30 h). The P/2 margin absorbs the CronJob's start delays.
+	Frequency int `json:"frequency" jsonschema:"minimum=60"`
 	// Seconds a prune may run before it is cancelled on the server (FLOWMACHINE_CACHE_PRUNING_TIMEOUT); the Job's deadline is this plus 60.
 	Timeout int `json:"timeout" jsonschema:"minimum=1,maximum=86400"`
 	// Also remove every cache entry computed from a removed one (--cascade). FlowMachine's own pruner does not cascade.
@@ -361,6 +383,8 @@ func Defaults() Values {
 			GID:              0,
 			Resources:        map[string]any{},
 			ExtraEnv:         []cv.EnvVar{},
+			Ingress:          cv.DefaultIngress(),
+			HTTPRoute:        cv.DefaultHTTPRoute(),
 		},
 		FlowMachine: FlowMachine{
 			Image:                    cv.Image{Repository: "docker.io/flowminder/flowmachine", PullPolicy: "IfNotPresent"},
@@ -394,10 +418,13 @@ func Defaults() Values {
 			PostgreSQL:       pg("flowauth", true),
 			ExternalDatabase: ext("flowauth"),
 			CacheBackend:     "file",
+			CacheFile:        "/dev/shm/flowauth_last_used_cache",
 			RedisDB:          1,
 			TwoFactorIssuer:  "FlowAuth",
 			Resources:        map[string]any{},
 			ExtraEnv:         []cv.EnvVar{},
+			Ingress:          cv.DefaultIngress(),
+			HTTPRoute:        cv.DefaultHTTPRoute(),
 		},
 		JWT: JWT{ExistingSecretPrivateKeyKey: "private-key", ExistingSecretPublicKeyKey: "public-key"},
 		AutoFlow: AutoFlow{
@@ -408,10 +435,13 @@ func Defaults() Values {
 			Resources:              map[string]any{},
 			ExtraEnv:               []cv.EnvVar{},
 		},
-		Cache:     Cache{Pruning: Pruning{Enabled: true, Frequency: 86400, Timeout: 600}},
+		Cache: Cache{
+			Pruning: Pruning{Enabled: true, Frequency: 86400, Timeout: 600},
+			Jobs:    CacheJobs{Enabled: true, Timeout: 600},
+		},
 		Service:   cv.Service{Type: "ClusterIP", Port: 9090, Annotations: map[string]string{}},
-		Ingress:   cv.Ingress{Annotations: map[string]string{}, Hosts: []cv.IngressHost{}, TLS: []cv.IngressTLS{}},
-		HTTPRoute: cv.HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"},
+		Ingress:   cv.DefaultIngress(),
+		HTTPRoute: cv.DefaultHTTPRoute(),
 		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
 	}

@@ -8,6 +8,9 @@ templates/flotilla/_hook.tpl from pkg/chartkit/templates/_hook.tpl: edit it ther
 A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "host" H "port" P
 "database" D "user" U "sslmode" M "secret" S "key" K). The password is mounted from secret S
 (key K) as a file, never put in the pod spec; the pod must carry flotilla.hook.volume.
+Optionally "redis" (dict "host" H "port" P "secret" S "key" K; secret "" without a password):
+REDIS_HOST/REDIS_PORT and the password file from flotilla.hook.redisVolume; and "env" (list of
+dict "name" N "value" V), which args may reference as $(N).
 */}}
 {{- define "flotilla.hook.container" -}}
 {{- $h := .ctx.Values.hook -}}
@@ -21,7 +24,20 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - --timeout={{ $h.timeout }}
     - --password-file=/run/flotilla/db/password
     - --log-format=json
+    {{- if and .redis .redis.secret }}
+    - --redis-password-file=/run/flotilla/redis/password
+    {{- end }}
   env:
+    {{- range .env }}
+    - name: {{ .name }}
+      value: {{ .value | quote }}
+    {{- end }}
+    {{- with .redis }}
+    - name: REDIS_HOST
+      value: {{ .host | quote }}
+    - name: REDIS_PORT
+      value: {{ .port | toString | quote }}
+    {{- end }}
     - name: PGHOST
       value: {{ .pg.host | quote }}
     - name: PGPORT
@@ -49,6 +65,11 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - name: flotilla-db-password
       mountPath: /run/flotilla/db
       readOnly: true
+    {{- if and .redis .redis.secret }}
+    - name: flotilla-redis-password
+      mountPath: /run/flotilla/redis
+      readOnly: true
+    {{- end }}
 {{- end -}}
 
 {{/* The volume flotilla.hook.container mounts: dict "secret" S "key" K. */}}

@@ -8,6 +8,9 @@ templates/flotilla/_hook.tpl from pkg/chartkit/templates/_hook.tpl: edit it ther
 A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "host" H "port" P
 "database" D "user" U "sslmode" M "secret" S "key" K). The password is mounted from secret S
 (key K) as a file, never put in the pod spec; the pod must carry flotilla.hook.volume.
+Optionally "redis" (dict "host" H "port" P "secret" S "key" K; secret "" without a password):
+REDIS_HOST/REDIS_PORT and the password file from flotilla.hook.redisVolume; and "env" (list of
+dict "name" N "value" V), which args may reference as $(N).
 */}}
 {{- define "flotilla.hook.container" -}}
 {{- $h := .ctx.Values.hook -}}
@@ -21,7 +24,20 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - --timeout={{ $h.timeout }}
     - --password-file=/run/flotilla/db/password
     - --log-format=json
+    {{- if and .redis .redis.secret }}
+    - --redis-password-file=/run/flotilla/redis/password
+    {{- end }}
   env:
+    {{- range .env }}
+    - name: {{ .name }}
+      value: {{ .value | quote }}
+    {{- end }}
+    {{- with .redis }}
+    - name: REDIS_HOST
+      value: {{ .host | quote }}
+    - name: REDIS_PORT
+      value: {{ .port | toString | quote }}
+    {{- end }}
     - name: PGHOST
       value: {{ .pg.host | quote }}
     - name: PGPORT
@@ -49,6 +65,11 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - name: flotilla-db-password
       mountPath: /run/flotilla/db
       readOnly: true
+    {{- if and .redis .redis.secret }}
+    - name: flotilla-redis-password
+      mountPath: /run/flotilla/redis
+      readOnly: true
+    {{- end }}
 {{- end -}}
 
 {{/* The volume flotilla.hook.container mounts: dict "secret" S "key" K. */}}
@@ -61,11 +82,24 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
         path: password
 {{- end -}}
 
+{{/* The Redis password volume flotilla.hook.container mounts with a "redis" that has a secret: the same dict. */}}
+{{- define "flotilla.hook.redisVolume" -}}
+- name: flotilla-redis-password
+  secret:
+    secretName: {{ .secret }}
+    items:
+      - key: {{ .key }}
+        path: password
+{{- end -}}
+
 {{/*
 CronJob running flotilla-hook on a schedule: dict "ctx" $ "component" C "schedule" CRON
 "args" (list ...) "timeout" GO-DURATION "activeDeadlineSeconds" N "pg" (as for
-flotilla.hook.container). The command's own --timeout is "timeout" (not hook.timeout, which is
-for waits at install); concurrencyPolicy Forbid so a slow run is never doubled by the next one.
+flotilla.hook.container), optionally "redis" and "env" (as for flotilla.hook.container) and
+"suspend" true: a template that never runs on its own, for one-off Jobs made with
+kubectl create job --from=cronjob/NAME. The command's own --timeout is "timeout" (not
+hook.timeout, which is for waits at install); concurrencyPolicy Forbid so a slow run is never
+doubled by the next one.
 */}}
 {{- define "flotilla.hook.cronJob" -}}
 {{- $h := .ctx.Values.hook -}}
@@ -79,6 +113,9 @@ metadata:
     {{- include "flotilla.labels" $lbl | nindent 4 }}
 spec:
   schedule: {{ .schedule | quote }}
+  {{- if .suspend }}
+  suspend: true
+  {{- end }}
   concurrencyPolicy: Forbid
   successfulJobsHistoryLimit: 3
   failedJobsHistoryLimit: 3
@@ -101,7 +138,10 @@ spec:
               type: RuntimeDefault
           {{- with include "flotilla.scheduling" .ctx | trim }}{{ . | nindent 10 }}{{ end }}
           containers:
-            {{- include "flotilla.hook.container" (dict "ctx" $scope "name" .component "args" .args "pg" .pg) | nindent 12 }}
+            {{- include "flotilla.hook.container" (dict "ctx" $scope "name" .component "args" .args "pg" .pg "redis" .redis "env" .env) | nindent 12 }}
           volumes:
             {{- include "flotilla.hook.volume" .pg | nindent 12 }}
+            {{- if and .redis .redis.secret }}
+            {{- include "flotilla.hook.redisVolume" .redis | nindent 12 }}
+            {{- end }}
 {{- end -}}

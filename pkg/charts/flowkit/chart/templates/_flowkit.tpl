@@ -76,20 +76,31 @@ images that write outside their volumes: dict "ctx" $ "readOnly" BOOL.
 {{- include "flotilla.hook.container" (dict "ctx" .ctx "name" "wait-for-flowdb" "args" (list "db" "wait") "pg" (include "flowkit.flowdbConn" . | fromJson)) -}}
 {{- end -}}
 
-{{/* Cron schedule of cache.pruning.frequency; the schema only admits values cron expresses exactly. */}}
+{{/*
+Schedule of cache.pruning.frequency F (seconds) as JSON {"cron": C, "period": P, "minInterval": M}:
+P is the longest period cron repeats exactly with P <= F and k·P <= 1.1·F (k = ceil(F/P)), else
+60; M = k·P - P/2 seconds when k > 1 (the run prunes only when the last prune is that old, so
+prunes come k·P apart; P/2 absorbs start delays), else 0. Mirrored in the chart's Go tests.
+*/}}
 {{- define "flowkit.pruneSchedule" -}}
-{{- $f := int .Values.cache.pruning.frequency -}}
-{{- if lt $f 3600 -}}
-{{- printf "*/%d * * * *" (div $f 60) -}}
-{{- else if eq $f 3600 -}}
-0 * * * *
-{{- else if lt $f 86400 -}}
-{{- printf "0 */%d * * *" (div $f 3600) -}}
-{{- else if eq $f 86400 -}}
-0 0 * * *
-{{- else -}}
-0 0 * * 0
+{{- $f := int64 .Values.cache.pruning.frequency -}}
+{{- $periods := list
+  (list 604800 "0 0 * * 0") (list 86400 "0 0 * * *") (list 43200 "0 */12 * * *") (list 28800 "0 */8 * * *")
+  (list 21600 "0 */6 * * *") (list 14400 "0 */4 * * *") (list 10800 "0 */3 * * *") (list 7200 "0 */2 * * *")
+  (list 3600 "0 * * * *") (list 1800 "*/30 * * * *") (list 1200 "*/20 * * * *") (list 900 "*/15 * * * *")
+  (list 720 "*/12 * * * *") (list 600 "*/10 * * * *") (list 360 "*/6 * * * *") (list 300 "*/5 * * * *")
+  (list 240 "*/4 * * * *") (list 180 "*/3 * * * *") (list 120 "*/2 * * * *") (list 60 "* * * * *") -}}
+{{- $pick := list 60 "* * * * *" -}}
+{{- range $periods -}}
+{{- $p := int64 (index . 0) -}}
+{{- $k := div (add $f (sub $p 1)) $p -}}
+{{- if and (eq (index $pick 0) 60) (le $p $f) (le (mul $k $p 10) (mul $f 11)) -}}
+{{- $pick = . -}}
 {{- end -}}
+{{- end -}}
+{{- $p := int64 (index $pick 0) -}}
+{{- $k := div (add $f (sub $p 1)) $p -}}
+{{- toJson (dict "cron" (index $pick 1) "period" $p "minInterval" (ternary (sub (mul $k $p) (div $p 2)) 0 (gt $k 1))) -}}
 {{- end -}}
 
 {{/* Redis environment of FlowMachine (REDIS_*) or FlowAuth (FLOWAUTH_REDIS_*): dict "ctx" $ "prefix" P. */}}
@@ -102,4 +113,38 @@ images that write outside their volumes: dict "ctx" $ "readOnly" BOOL.
 {{- if $conn.secret }}
 {{ include "flotilla.secretEnv" (dict "name" (printf "%sREDIS_PASSWORD" .prefix) "secret" $conn.secret "key" $conn.key) }}
 {{- end }}
+{{- end -}}
+
+{{/*
+Ingress and HTTPRoute to a component's web interface (Service <fullname>-C, port named http),
+each a document of its own, from its c.ingress and c.httpRoute: dict "ctx" $ "component" C
+"c" .Values.C "port" PORT.
+*/}}
+{{- define "flowkit.publish" -}}
+{{- $name := include "flowkit.name" (dict "ctx" .ctx "component" .component) -}}
+{{- with include "flotilla.ingressFor" (dict "ctx" .ctx "name" $name "component" .component "ingress" .c.ingress "service" $name) }}
+---
+{{- . }}
+{{- end }}
+{{- with include "flotilla.httpRouteFor" (dict "ctx" .ctx "name" $name "component" .component "route" .c.httpRoute "service" $name "port" .port) }}
+---
+{{- . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+How the cache Jobs reach FlowDB (as the FlowMachine user, the cache tables' owner) and
+FlowMachine's Redis, as JSON {"pg": …, "redis": … (absent without Redis), "args": […]}: the
+scenarios without Redis run no FlowMachine, so their Jobs pass --no-redis. FlowMachine's server
+reaches FlowDB by the same host, port and database, so flotilla-hook derives the same Redis
+key prefix (FlowMachine's connection id) from its PG* settings.
+*/}}
+{{- define "flowkit.cacheHook" -}}
+{{- $pg := include "flowkit.flowdbConn" (dict "ctx" . "user" .Values.flowdb.flowmachineUser "key" .Values.flowdb.auth.existingSecretFlowmachinePasswordKey) | fromJson -}}
+{{- if include "flowkit.redis" . -}}
+{{- $r := include "flotilla.redis.connection" . | fromJson -}}
+{{- toJson (dict "pg" $pg "redis" (dict "host" $r.host "port" $r.port "secret" $r.secret "key" $r.key) "args" list) -}}
+{{- else -}}
+{{- toJson (dict "pg" $pg "args" (list "--no-redis")) -}}
+{{- end -}}
 {{- end -}}
