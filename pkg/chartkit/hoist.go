@@ -25,8 +25,8 @@ func hoistRepeated(root map[string]any, typeNames map[string]string) {
 		if name == "" {
 			name = "shared"
 		}
-		for n := 2; taken[name]; n++ {
-			name = strings.TrimRight(name, "0123456789") + fmt.Sprint(n)
+		for base, n := name, 2; taken[name]; n++ {
+			name = base + fmt.Sprint(n)
 		}
 		taken[name] = true
 		defs[name] = node

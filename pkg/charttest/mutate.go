@@ -1,6 +1,7 @@
 package charttest
 
 import (
+	"encoding/json"
 	"hash/fnv"
 	"maps"
 	"math/rand/v2"
@@ -130,20 +131,15 @@ func merge(dst, src any) any {
 	return d
 }
 
+// deepCopy copies a JSON-shaped value (values documents are: YAML decoded through JSON).
 func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
 	}
-	return v
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		panic(err)
+	}
+	return out
 }
