@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 GOTESTFLAGS ?=
 
-.PHONY: help deps generate check-generated test lint bench check ci
+.PHONY: help deps generate check-generated test lint bench bench-helm check ci
 help: ## list targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
@@ -24,6 +24,10 @@ lint: ## go vet + gofmt + generated-file drift
 
 bench: ## render benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/render/
+
+BENCH_HELM_COUNT ?= 3
+bench-helm: ## ours vs peer charts under Helm's engine (FLOTILLA_PEER_HELMFORGE_FLOWISE, FLOTILLA_PEER_FLAGSMITH; HELM adds helm template)
+	$(GO) test -run '^$$' -v -bench . -benchtime 3s -count $(BENCH_HELM_COUNT) ./test/helmbench/
 
 deps: ## install the Debian packages the tests need (PostgreSQL, yamllint, ...)
 	hack/deps.sh

@@ -74,8 +74,10 @@ func (c Chart) generate(root string, files Files) error {
 	if err != nil {
 		return err
 	}
-	files[dir+"values.schema.json"] = schema
 	files["schemas/"+c.Name+".values.schema.json"] = schema
+	if files[dir+"values.schema.json"], err = leanSchema(schema, typeNames(reflect.TypeOf(c.Defaults))); err != nil {
+		return fmt.Errorf("%w (from schemas/%s.values.schema.json)", err, c.Name)
+	}
 
 	if files[dir+"values.yaml"], err = valuesYAML(c, fields); err != nil {
 		return err

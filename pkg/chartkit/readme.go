@@ -85,7 +85,7 @@ func installSection(b *strings.Builder, c Chart) error {
 		"need nothing. The CLI: `go install %s/cmd/flotilla@latest`, or `go run ./cmd/flotilla` in a checkout.\n\n",
 		n, chartvalues.Placeholder, Module)
 	fmt.Fprintf(b, "From a checkout: `helm install my-%s charts/%s -f examples/%s/<example>.yaml` (after `go run ./cmd/flotilla secrets %s -f examples/%s/<example>.yaml --apply`). ", n, n, n, n, n)
-	fmt.Fprintf(b, "Values are checked against `values.schema.json` before anything is created; the same schema is in `schemas/%s.values.schema.json` for editors.\n\n", n)
+	fmt.Fprintf(b, "Values are checked against `values.schema.json` before anything is created; `schemas/%s.values.schema.json` is the same schema with every description and default, for editors.\n\n", n)
 
 	decls, err := chartvalues.DeclaredSecrets(c.Defaults)
 	if err != nil || len(decls) == 0 {

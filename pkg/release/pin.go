@@ -134,8 +134,12 @@ func lookup(m map[string]any, path []string) map[string]any {
 }
 
 // pinSchema sets the "default" of repository, tag and digest under each pinned path, leaving
-// the rest of the generated JSON as it is.
+// the rest of the generated JSON as it is. A schema that declares no defaults (the charts' lean
+// values.schema.json: editors read them from schemas/ and values.yaml) has none to pin.
 func pinSchema(schema []byte, paths [][]string, img Image) ([]byte, error) {
+	if !hasDefaults(schema) {
+		return schema, nil
+	}
 	out := bytes.Clone(schema)
 	for _, p := range paths {
 		for _, kv := range [][2]string{{"repository", img.Repository}, {"tag", img.Tag}, {"digest", img.Digest}} {
@@ -157,6 +161,36 @@ func pinSchema(schema []byte, paths [][]string, img Image) ([]byte, error) {
 		return nil, fmt.Errorf("invalid JSON after pinning")
 	}
 	return out, nil
+}
+
+// hasDefaults reports whether any subschema of schema has a "default" keyword.
+func hasDefaults(schema []byte) bool {
+	var doc any
+	if err := json.Unmarshal(schema, &doc); err != nil {
+		return true // let pinSchema report what is wrong with it
+	}
+	var walk func(v any, inProperties bool) bool
+	walk = func(v any, inProperties bool) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			if _, ok := x["default"]; ok && !inProperties {
+				return true
+			}
+			for k, e := range x {
+				if walk(e, k == "properties" || k == "definitions" || k == "$defs") {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if walk(e, false) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(doc, false)
 }
 
 // pinAnnotation rewrites artifacthub.io/images entries of repo to img (tag and digest).

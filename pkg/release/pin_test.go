@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -37,13 +38,14 @@ func rawValues(ch *chart.Chart) []byte {
 	return nil
 }
 
-// Every product chart: only the three image lines of values.yaml change, the schema defaults
-// and artifacthub.io/images follow, and the result still passes the chart's schema.
+// Every product chart: only the three image lines of values.yaml change, artifacthub.io/images
+// follows, the chart's lean schema (no defaults) is left as it is, and the result still passes it.
 func TestPinProductCharts(t *testing.T) {
 	for _, name := range []string{"flagsmith", "flowise", "flowkit"} {
 		t.Run(name, func(t *testing.T) {
 			ch := loadRepoChart(t, name)
 			before := strings.Split(string(rawValues(ch)), "\n")
+			schema := ch.Schema
 			paths, err := Pin(ch, hookRepo, pinned)
 			require.NoError(t, err)
 			assert.Equal(t, []string{"hook.image"}, paths)
@@ -61,12 +63,7 @@ func TestPinProductCharts(t *testing.T) {
 			}, changed)
 			require.NoError(t, chartutil.ValidateAgainstSchema(ch, ch.Values))
 
-			var schema map[string]any
-			require.NoError(t, json.Unmarshal(ch.Schema, &schema))
-			img := dig(schema, "properties", "hook", "properties", "image", "properties")
-			for k, want := range map[string]string{"repository": pinned.Repository, "tag": pinned.Tag, "digest": pinned.Digest} {
-				assert.Equal(t, want, dig(img, k)["default"], k)
-			}
+			assert.Equal(t, string(schema), string(ch.Schema))
 
 			var images []map[string]string
 			require.NoError(t, yaml.Unmarshal([]byte(ch.Metadata.Annotations["artifacthub.io/images"]), &images))
@@ -127,6 +124,26 @@ func TestPinValues(t *testing.T) {
 			for _, p := range paths {
 				assert.Equal(t, map[string]any{"repository": pinned.Repository, "tag": pinned.Tag, "digest": pinned.Digest}, lookup(got, p))
 			}
+		})
+	}
+}
+
+// A schema with defaults (the editor copy in schemas/) gets the pinned image as the defaults of
+// hook.image; the rest of its JSON stays byte for byte.
+func TestPinSchemaDefaults(t *testing.T) {
+	for _, name := range []string{"flagsmith", "flowise", "flowkit"} {
+		t.Run(name, func(t *testing.T) {
+			editor, err := os.ReadFile("../../schemas/" + name + ".values.schema.json")
+			require.NoError(t, err)
+			out, err := pinSchema(editor, [][]string{{"hook", "image"}}, pinned)
+			require.NoError(t, err)
+			var schema map[string]any
+			require.NoError(t, json.Unmarshal(out, &schema))
+			img := dig(schema, "properties", "hook", "properties", "image", "properties")
+			for k, want := range map[string]string{"repository": pinned.Repository, "tag": pinned.Tag, "digest": pinned.Digest} {
+				assert.Equal(t, want, dig(img, k)["default"], k)
+			}
+			assert.Equal(t, strings.Count(string(editor), "\n"), strings.Count(string(out), "\n"), "only values change")
 		})
 	}
 }

@@ -67,7 +67,7 @@ images that write outside their volumes: dict "ctx" $ "readOnly" BOOL.
 {{- define "flowkit.containerSecurityContext" -}}
 {{- $sc := deepCopy .ctx.Values.containerSecurityContext -}}
 {{- if not .readOnly }}{{- $_ := set $sc "readOnlyRootFilesystem" false -}}{{- end -}}
-{{- toYaml $sc -}}
+{{- toJson $sc -}}
 {{- end -}}
 
 

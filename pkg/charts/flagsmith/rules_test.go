@@ -18,7 +18,15 @@ database: {external: {host: db, existingSecret: db-creds}}
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
-	tests := []charttest.RuleCase{
+	tests := ruleCases()
+	require.Len(t, flagsmith.Rules, 20, "every rule needs a case here")
+	charttest.RequireRules(t, "flagsmith", "", tests)
+}
+
+// ruleCases are a document each rule accepts and one it refuses, plus single-field checks of
+// the strict schema; TestSchemaEquivalence feeds them to every copy of the schema too.
+func ruleCases() []charttest.RuleCase {
+	return []charttest.RuleCase{
 		charttest.Rule("external database needs a host", externalBase, "postgresql: {enabled: false}",
 			"database.external.host", "an external database needs database.external.host or database.external.urlExistingSecret", "anyOf"),
 		charttest.Rule("external database accepts a URL Secret", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}", "database: {mode: external}\npostgresql: {enabled: false}",
@@ -71,6 +79,10 @@ func TestRules(t *testing.T) {
 		charttest.Rule("extraEnv values are strings", "api: {extraEnv: [{name: A, value: '1'}]}", "api: {extraEnv: [{name: A, value: 1}]}",
 			"api.extraEnv.0.value", "", "got number, want string"),
 	}
-	require.Len(t, flagsmith.Rules, 20, "every rule needs a case here")
-	charttest.RequireRules(t, "flagsmith", "", tests)
+}
+
+// TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema
+// before the lean copy agree on the examples, the rule cases and a fuzzed corpus of them.
+func TestSchemaEquivalence(t *testing.T) {
+	charttest.RequireEquivalentSchemas(t, "flagsmith", example(""), "", ruleCases())
 }

@@ -21,7 +21,15 @@ redis: {enabled: true}
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
-	tests := []charttest.RuleCase{
+	tests := ruleCases()
+	require.Len(t, flowise.Rules, 16, "every rule needs a case here")
+	charttest.RequireRules(t, "flowise", "", tests)
+}
+
+// ruleCases are a document each rule accepts and one it refuses, plus single-field checks of
+// the strict schema; TestSchemaEquivalence feeds them to every copy of the schema too.
+func ruleCases() []charttest.RuleCase {
+	return []charttest.RuleCase{
 		charttest.Rule("queue needs persistence off", queueBase, queueBase+"persistence: {enabled: true}",
 			"persistence.enabled", "persistence.enabled must be false when architecture.mode is queue", "at '/persistence/enabled'"),
 		charttest.Rule("queue needs s3", queueBase, queueBase+"storage: {type: local}",
@@ -68,6 +76,10 @@ func TestRules(t *testing.T) {
 		charttest.Rule("extraEnv values are strings", "flowise: {extraEnv: [{name: A, value: '1'}]}", "flowise: {extraEnv: [{name: A, value: 1}]}",
 			"flowise.extraEnv.0.value", "", "got number, want string"),
 	}
-	require.Len(t, flowise.Rules, 16, "every rule needs a case here")
-	charttest.RequireRules(t, "flowise", "", tests)
+}
+
+// TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema
+// before the lean copy agree on the examples, the rule cases and a fuzzed corpus of them.
+func TestSchemaEquivalence(t *testing.T) {
+	charttest.RequireEquivalentSchemas(t, "flowise", example(""), "", ruleCases())
 }

@@ -19,7 +19,18 @@ const (
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
-	tests := []charttest.RuleCase{
+	tests := ruleCases()
+	require.Len(t, flowkit.Rules, 19, "every rule needs a case here")
+	charttest.RequireRules(t, "flowkit", noKeygen, tests)
+}
+
+// noKeygen names a key pair, which spares each render a 4096-bit key generation.
+const noKeygen = "jwt: {existingSecret: jwt}\n"
+
+// ruleCases are a document each rule accepts and one it refuses, plus single-field checks of
+// the strict schema; TestSchemaEquivalence feeds them to every copy of the schema too.
+func ruleCases() []charttest.RuleCase {
+	return []charttest.RuleCase{
 		charttest.Rule("db-etl-machine needs redis", "scenario: db-etl-machine", "scenario: db-etl-machine\nredis: {enabled: false}",
 			"redis.enabled", "scenarios db-etl-machine and full need Redis", "anyOf"),
 		charttest.Rule("full accepts an external redis", "redis: {enabled: false, external: {host: r}}", "redis: {enabled: false}",
@@ -70,8 +81,10 @@ func TestRules(t *testing.T) {
 		charttest.Rule("cache size is bytes", "flowdb: {config: {cacheSize: '1000'}}", "flowdb: {config: {cacheSize: 10GB}}",
 			"flowdb.config.cacheSize", "", "does not match pattern"),
 	}
-	require.Len(t, flowkit.Rules, 19, "every rule needs a case here")
-	// A named key pair spares each render a 4096-bit key generation.
-	const noKeygen = "jwt: {existingSecret: jwt}\n"
-	charttest.RequireRules(t, "flowkit", noKeygen, tests)
+}
+
+// TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema
+// before the lean copy agree on the examples, the rule cases and a fuzzed corpus of them.
+func TestSchemaEquivalence(t *testing.T) {
+	charttest.RequireEquivalentSchemas(t, "flowkit", example(""), noKeygen, ruleCases())
 }

@@ -61,7 +61,6 @@ labels:
   {{- toYaml . | nindent 2 }}
   {{- end }}
 {{- with .ctx.Values.podAnnotations }}
-annotations:
-  {{- toYaml . | nindent 2 }}
+annotations: {{ toJson . }}
 {{- end }}
 {{- end -}}

@@ -19,8 +19,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
-  accessModes:
-    {{- toYaml .p.accessModes | nindent 4 }}
+  accessModes: {{ toJson .p.accessModes }}
   {{- if .p.storageClass }}
   storageClassName: {{ ternary "" .p.storageClass (eq .p.storageClass "-") | quote }}
   {{- end }}

@@ -129,8 +129,7 @@ spec:
             periodSeconds: 10
             timeoutSeconds: 5
           {{- with $pg.resources }}
-          resources:
-            {{- toYaml . | nindent 12 }}
+          resources: {{ toJson . }}
           {{- end }}
           volumeMounts:
             - name: data

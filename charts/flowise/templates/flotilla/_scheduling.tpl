@@ -24,19 +24,15 @@ spec:
 {{/* Scheduling fields of a pod spec from values. */}}
 {{- define "flotilla.scheduling" -}}
 {{- with .Values.nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
+nodeSelector: {{ toJson . }}
 {{- end }}
 {{- with .Values.tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
+tolerations: {{ toJson . }}
 {{- end }}
 {{- with .Values.affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
+affinity: {{ toJson . }}
 {{- end }}
 {{- with .Values.imagePullSecrets }}
-imagePullSecrets:
-  {{- toYaml . | nindent 2 }}
+imagePullSecrets: {{ toJson . }}
 {{- end }}
 {{- end -}}

@@ -40,8 +40,7 @@ spec:
   ingressClassName: {{ . }}
   {{- end }}
   {{- with $ing.tls }}
-  tls:
-    {{- toYaml . | nindent 4 }}
+  tls: {{ toJson . }}
   {{- end }}
   rules:
     {{- range $ing.hosts }}
@@ -80,11 +79,9 @@ metadata:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
-  parentRefs:
-    {{- toYaml $r.parentRefs | nindent 4 }}
+  parentRefs: {{ toJson $r.parentRefs }}
   {{- with $r.hostnames }}
-  hostnames:
-    {{- toYaml . | nindent 4 }}
+  hostnames: {{ toJson . }}
   {{- end }}
   rules:
     - matches:

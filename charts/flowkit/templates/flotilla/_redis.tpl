@@ -141,8 +141,7 @@ spec:
             periodSeconds: 10
             timeoutSeconds: 5
           {{- with $r.resources }}
-          resources:
-            {{- toYaml . | nindent 12 }}
+          resources: {{ toJson . }}
           {{- end }}
           volumeMounts:
             - name: data

@@ -245,8 +245,8 @@ caches, analytics and task run method.
 {{- end }}
 {{- end }}
 {{- end }}
-{{- with $api.extraEnv }}
-{{ toYaml . }}
+{{- range $api.extraEnv }}
+- {{ toJson . }}
 {{- end }}
 {{- end -}}
 
@@ -285,8 +285,7 @@ PostgreSQL directly, never through PgBouncer.
     - name: LOG_LEVEL
       value: {{ $api.logLevel | quote }}
   {{- with .Values.migration.resources }}
-  resources:
-    {{- toYaml . | nindent 4 }}
+  resources: {{ toJson . }}
   {{- end }}
   volumeMounts:
     {{- include "flagsmith.volumeMounts" . | nindent 4 }}

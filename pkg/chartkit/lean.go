@@ -1,0 +1,124 @@
+package chartkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// draft07 is the dialect of the chart's values.schema.json. Helm's validator checks every
+// schema it compiles against its dialect's metaschema, on every render; draft-07's metaschema
+// costs about a third less to check against than 2020-12's (measured with Helm's own
+// validator), and the assertions the charts use mean the same in both.
+const draft07 = "http://json-schema.org/draft-07/schema#"
+
+// leanSchema derives the chart's values.schema.json from the editor schema (schemas/): the same
+// verdict and the same failing paths for every document, at a fraction of the compile cost Helm
+// pays on each `helm install`, `helm template` and Argo CD render. Helm's cost grows with the
+// number of subschemas, so the lean copy
+//   - drops descriptions, titles and defaults (editors read them from schemas/), keeping each
+//     rule's message, which pkg/render reports;
+//   - nests each rule where its condition and requirement share a path;
+//   - writes every repeated subtree (Image, Probes, a rule's condition...) once under
+//     definitions and $refs it;
+//   - declares draft-07.
+//
+// typeNames names definitions after the Go type at a values path (see typeNames).
+func leanSchema(editor []byte, typeNames map[string]string) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(editor))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("lean schema: %w", err)
+	}
+	if err := checkKeywords(doc, "#"); err != nil {
+		return nil, fmt.Errorf("lean schema: %w", err)
+	}
+	root, ok := doc.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("lean schema: the root is not an object")
+	}
+	rules, _ := root["allOf"].([]any)
+	messages := make([]any, len(rules))
+	for i, r := range rules {
+		messages[i] = r.(map[string]any)["description"]
+	}
+	stripAnnotations(root)
+	for i, r := range rules {
+		rule := r.(map[string]any)
+		nestRule(rule)
+		if messages[i] != nil {
+			rule["description"] = messages[i]
+		}
+	}
+	hoistRepeated(root, typeNames)
+	root["$schema"] = draft07
+	out, err := json.MarshalIndent(root, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("lean schema: %w", err)
+	}
+	return append(out, '\n'), nil
+}
+
+// stripAnnotations removes the annotation keywords of s and of every subschema.
+func stripAnnotations(s any) {
+	obj, ok := s.(map[string]any)
+	if !ok {
+		return
+	}
+	for _, kw := range annotationKeywords {
+		delete(obj, kw)
+	}
+	eachSubschema(obj, func(_, _ string, sub any) any {
+		stripAnnotations(sub)
+		return sub
+	})
+}
+
+// nestRule moves a rule {if: {properties: {a: X}, required: [a]}, then: {properties: {a: Y},
+// required: [a]}} to {properties: {a: {if: X, then: Y}}}, as deep as both sides share a path.
+// Both forms accept the same documents (without a, the condition fails and the rule holds);
+// the nested one compiles two schemas fewer per level. Failures stay under the rule's
+// allOf entry, where pkg/render finds its message.
+func nestRule(rule map[string]any) {
+	cond, req := rule["if"], rule["then"]
+	if cond == nil || req == nil || rule["else"] != nil {
+		return
+	}
+	var path []string
+	for {
+		k, c, ok := onlyProperty(cond)
+		k2, r, ok2 := onlyProperty(req)
+		if !ok || !ok2 || k != k2 {
+			break
+		}
+		path = append(path, k)
+		cond, req = c, r
+	}
+	if len(path) == 0 {
+		return
+	}
+	delete(rule, "if")
+	delete(rule, "then")
+	at := rule
+	for _, k := range path {
+		next := map[string]any{}
+		at["properties"] = map[string]any{k: next}
+		at = next
+	}
+	at["if"], at["then"] = cond, req
+}
+
+// onlyProperty matches a schema that is exactly {properties: {key: sub}, required: [key]}.
+func onlyProperty(s any) (key string, sub any, ok bool) {
+	obj, _ := s.(map[string]any)
+	props, _ := obj["properties"].(map[string]any)
+	req, _ := obj["required"].([]any)
+	if len(obj) != 2 || len(props) != 1 || len(req) != 1 {
+		return "", nil, false
+	}
+	for k, v := range props {
+		key, sub = k, v
+	}
+	return key, sub, req[0] == key
+}
