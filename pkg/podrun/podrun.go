@@ -53,8 +53,13 @@ type Options struct {
 	Images map[string]Image
 	// Services the pod reaches, mapped to local addresses.
 	Services []Service
-	// UID and GID to run as; nil runs as the current user. Writable volumes are chowned to them.
+	// UID and GID to run every container as, overriding the pod spec.
 	UID, GID *uint32
+	// PodUser runs each container as its securityContext says (runAsUser/runAsGroup, the pod's
+	// fsGroup and supplementalGroups as groups), as a kubelet would; it needs root and is
+	// ignored otherwise (the processes then run as the current, already unprivileged, user).
+	// Writable volumes then belong to the pod's user and fsGroup (group-writable).
+	PodUser bool
 	// Logs receives every container's output as well as the per-container log file.
 	Logs io.Writer
 }
@@ -77,7 +82,7 @@ func New(spec corev1.PodSpec, o Options) (*Pod, error) {
 		o.ClaimDir = filepath.Join(o.Dir, "claims")
 	}
 	p := &Pod{spec: spec, opts: o, volumes: map[string]string{}, ports: map[int]int{}, named: map[string]int{}}
-	if o.UID != nil {
+	if o.UID != nil || (o.PodUser && os.Geteuid() == 0) {
 		if err := reachable(o.Dir); err != nil {
 			return nil, err
 		}
@@ -155,12 +160,75 @@ func (p *Pod) writableDir(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	if p.opts.UID != nil {
-		if err := os.Chown(dir, int(*p.opts.UID), int(*p.opts.GID)); err != nil {
+	if owner := p.volumeOwner(); owner != nil {
+		if err := os.Chown(dir, int(owner.Uid), int(owner.Gid)); err != nil {
 			return "", fmt.Errorf("chown %s: %w", dir, err)
+		}
+		if err := os.Chmod(dir, 0o2775); err != nil { // fsGroup: group-writable, setgid
+			return "", err
 		}
 	}
 	return dir, openUp(dir, p.opts.Dir)
+}
+
+// volumeOwner is who owns writable volumes: Options.UID/GID, or the pod's user and fsGroup.
+func (p *Pod) volumeOwner() *syscall.Credential {
+	if p.opts.UID != nil {
+		return &syscall.Credential{Uid: *p.opts.UID, Gid: *p.opts.GID}
+	}
+	if !p.podUser() {
+		return nil
+	}
+	sc := p.spec.SecurityContext
+	if sc == nil || sc.RunAsUser == nil {
+		return nil
+	}
+	cr := &syscall.Credential{Uid: uint32(*sc.RunAsUser), Gid: uint32(*sc.RunAsUser)}
+	if sc.RunAsGroup != nil {
+		cr.Gid = uint32(*sc.RunAsGroup)
+	}
+	if sc.FSGroup != nil {
+		cr.Gid = uint32(*sc.FSGroup)
+	}
+	return cr
+}
+
+func (p *Pod) podUser() bool { return p.opts.PodUser && os.Geteuid() == 0 }
+
+// credential is who a container runs as; nil: the current user.
+func (p *Pod) credential(c corev1.Container) (*syscall.Credential, error) {
+	if p.opts.UID != nil {
+		return &syscall.Credential{Uid: *p.opts.UID, Gid: *p.opts.GID, Groups: []uint32{}}, nil
+	}
+	if !p.podUser() {
+		return nil, nil
+	}
+	var uid, gid *int64
+	groups := []uint32{}
+	if sc := p.spec.SecurityContext; sc != nil {
+		uid, gid = sc.RunAsUser, sc.RunAsGroup
+		if sc.FSGroup != nil {
+			groups = append(groups, uint32(*sc.FSGroup))
+		}
+		for _, g := range sc.SupplementalGroups {
+			groups = append(groups, uint32(g))
+		}
+	}
+	if sc := c.SecurityContext; sc != nil {
+		if sc.RunAsUser != nil {
+			uid = sc.RunAsUser
+		}
+		if sc.RunAsGroup != nil {
+			gid = sc.RunAsGroup
+		}
+	}
+	if uid == nil {
+		return nil, fmt.Errorf("container %s: no runAsUser in its or the pod's securityContext", c.Name)
+	}
+	if gid == nil {
+		gid = uid
+	}
+	return &syscall.Credential{Uid: uint32(*uid), Gid: uint32(*gid), Groups: groups}, nil
 }
 
 // files writes a Secret or ConfigMap volume: every key, or only items, read-only.
@@ -419,9 +487,11 @@ func (c *Container) command(ctx context.Context, argv []string) (*exec.Cmd, erro
 	cmd.Env = c.environ()
 	cmd.Dir = c.Dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if c.pod.opts.UID != nil {
-		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: *c.pod.opts.UID, Gid: *c.pod.opts.GID, Groups: []uint32{}}
+	cred, err := c.pod.credential(c.spec)
+	if err != nil {
+		return nil, err
 	}
+	cmd.SysProcAttr.Credential = cred
 	// Signal the whole process group: the entrypoint may have children.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	return cmd, nil

@@ -169,3 +169,29 @@ func TestStartAndProbes(t *testing.T) {
 	assert.Error(t, c.Probe(ctx, "readiness"))
 	assert.True(t, strings.Contains(strings.Join(c.Rewrites(), "\n"), "PORT=8080 -> "))
 }
+
+// PodUser runs containers as their securityContext says, with the fsGroup owning volumes.
+func TestPodUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to switch users") // CI runs as root; elsewhere the pod runs as the caller
+	}
+	i := func(v int64) *int64 { return &v }
+	spec := corev1.PodSpec{
+		SecurityContext: &corev1.PodSecurityContext{RunAsUser: i(1000), RunAsGroup: i(1000), FSGroup: i(2000)},
+		Containers: []corev1.Container{
+			{Name: "app", Image: "x", Command: []string{"sh", "-c", "echo $(id -u):$(id -g):$(id -G); touch /data/f"},
+				VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}},
+			{Name: "hook", Image: "x", Command: []string{"sh", "-c", "id -u"}, SecurityContext: &corev1.SecurityContext{RunAsUser: i(65532)}},
+		},
+		Volumes: []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
+	}
+	pod, err := New(spec, Options{Dir: t.TempDir(), PodUser: true, Images: map[string]Image{"x": {Path: "/usr/bin:/bin"}}})
+	require.NoError(t, err)
+	for name, want := range map[string]string{"app": "1000:1000:1000 2000\n", "hook": "65532\n"} {
+		c, err := pod.Container(name)
+		require.NoError(t, err)
+		out, err := c.Run(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, want, out, name)
+	}
+}
