@@ -92,7 +92,7 @@ func (r *release) pod(spec corev1.PodSpec) *podrun.Pod {
 	p, err := podrun.New(spec, podrun.Options{
 		Dir: dir, ClaimDir: r.claims, Objects: r.objects, Services: r.services, PodUser: true,
 		Images: map[string]podrun.Image{
-			"docker.io/flowiseai/flowise": {Path: filepath.Join(env.FlowiseDir, "node_modules", ".bin") + ":/usr/local/bin:/usr/bin:/bin"},
+			"docker.io/flowiseai/flowise":    {Path: filepath.Join(env.FlowiseDir, "node_modules", ".bin") + ":/usr/local/bin:/usr/bin:/bin"},
 			"ghcr.io/flotilla/flotilla-hook": {Entrypoint: []string{env.Hook}},
 		},
 	})

@@ -42,9 +42,9 @@ func freePort(t *testing.T) int {
 // ca is a private certificate authority the test makes, with one server certificate for
 // 127.0.0.1 and the names the pods use.
 type ca struct {
-	CertPEM              []byte
+	CertPEM               []byte
 	ServerCert, ServerKey []byte
-	Dir                  string // ca.crt, server.crt, server.key
+	Dir                   string // ca.crt, server.crt, server.key
 }
 
 func newCA(t *testing.T, names ...string) *ca {
