@@ -8,6 +8,9 @@ templates/flotilla/_hook.tpl from pkg/chartkit/templates/_hook.tpl: edit it ther
 A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "host" H "port" P
 "database" D "user" U "sslmode" M "secret" S "key" K). The password is mounted from secret S
 (key K) as a file, never put in the pod spec; the pod must carry flotilla.hook.volume.
+Optional pg keys: "caSecret" or "caConfigMap" with "caKey" (a CA bundle mounted for
+PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (the system CAs),
+"userSecret"/"userKey" (PGUSER read from a Secret, e.g. an admin role's).
 */}}
 {{- define "flotilla.hook.container" -}}
 {{- $h := .ctx.Values.hook -}}
@@ -29,9 +32,23 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - name: PGDATABASE
       value: {{ .pg.database | quote }}
     - name: PGUSER
+      {{- if .pg.userSecret }}
+      valueFrom:
+        secretKeyRef:
+          name: {{ .pg.userSecret }}
+          key: {{ .pg.userKey }}
+      {{- else }}
       value: {{ .pg.user | quote }}
+      {{- end }}
     - name: PGSSLMODE
       value: {{ .pg.sslmode | quote }}
+    {{- if or .pg.caSecret .pg.caConfigMap }}
+    - name: PGSSLROOTCERT
+      value: /run/flotilla/db-ca/ca.crt
+    {{- else if .pg.sslrootcert }}
+    - name: PGSSLROOTCERT
+      value: {{ .pg.sslrootcert | quote }}
+    {{- end }}
   securityContext:
     allowPrivilegeEscalation: false
     readOnlyRootFilesystem: true
@@ -49,9 +66,14 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - name: flotilla-db-password
       mountPath: /run/flotilla/db
       readOnly: true
+    {{- if or .pg.caSecret .pg.caConfigMap }}
+    - name: flotilla-db-ca
+      mountPath: /run/flotilla/db-ca
+      readOnly: true
+    {{- end }}
 {{- end -}}
 
-{{/* The volume flotilla.hook.container mounts: dict "secret" S "key" K. */}}
+{{/* The volumes flotilla.hook.container mounts: the pg dict ("secret" S "key" K, optional CA). */}}
 {{- define "flotilla.hook.volume" -}}
 - name: flotilla-db-password
   secret:
@@ -59,6 +81,21 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     items:
       - key: {{ .key }}
         path: password
+{{- if .caSecret }}
+- name: flotilla-db-ca
+  secret:
+    secretName: {{ .caSecret }}
+    items:
+      - key: {{ .caKey }}
+        path: ca.crt
+{{- else if .caConfigMap }}
+- name: flotilla-db-ca
+  configMap:
+    name: {{ .caConfigMap }}
+    items:
+      - key: {{ .caKey }}
+        path: ca.crt
+{{- end }}
 {{- end -}}
 
 {{/*
