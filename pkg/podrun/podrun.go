@@ -38,6 +38,8 @@ type Image struct {
 	Path string
 	// Entrypoint is used when the container has no command (the image's ENTRYPOINT).
 	Entrypoint []string
+	// Env is the image's ENV: the container's env overrides it.
+	Env map[string]string
 }
 
 // Options configure a Pod.
@@ -417,6 +419,11 @@ func (p *Pod) resolve(c corev1.Container) (*Container, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", c.Name, err)
 	}
+	for k, v := range img.Env {
+		if _, ok := env[k]; !ok {
+			env[k] = v
+		}
+	}
 	if _, ok := env["PATH"]; !ok && img.Path != "" {
 		env["PATH"] = img.Path
 	}
@@ -558,6 +565,9 @@ func (c *Container) Start(ctx context.Context) (*Process, error) {
 	}()
 	return pr, nil
 }
+
+// Pid is the process id of the container's entrypoint.
+func (pr *Process) Pid() int { return pr.cmd.Process.Pid }
 
 // Output returns the last output of the process (up to 256 KiB).
 func (pr *Process) Output() string { return pr.out.String() }

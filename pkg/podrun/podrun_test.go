@@ -104,7 +104,7 @@ func TestRunResolvesEnvVolumesAndUser(t *testing.T) {
 		},
 	}
 	pod, err := New(spec, Options{Dir: dir, Objects: objs, UID: uid, GID: gid,
-		Images:   map[string]Image{"busybox": {Path: "/usr/bin:/bin"}},
+		Images:   map[string]Image{"busybox": {Path: "/usr/bin:/bin", Env: map[string]string{"LEVEL": "from-image", "IMAGE_ONLY": "yes"}}},
 		Services: []Service{{Host: "postgres.db.svc.cluster.local", Port: 5432, Addr: "127.0.0.1:45432"}}})
 	require.NoError(t, err)
 	c, err := pod.Container("app")
@@ -122,6 +122,8 @@ func TestRunResolvesEnvVolumesAndUser(t *testing.T) {
 	}
 	assert.FileExists(t, filepath.Join(dir, "claims", "claim", "ok"))
 	assert.NotContains(t, c.Env, "HOME", "nothing leaks from the test's environment")
+	assert.Equal(t, "yes", c.Env["IMAGE_ONLY"], "the image's ENV applies")
+	assert.Equal(t, "debug", c.Env["LEVEL"], "the pod's env overrides the image's")
 }
 
 func TestMissingSecretFails(t *testing.T) {

@@ -22,6 +22,8 @@ import (
 	"github.com/flotilla/flotilla/pkg/render"
 )
 
+const imagePosthogKey = "phc_flotilla_runtime_image_key"
+
 // release is one rendered example with the local servers standing in for its Services.
 type release struct {
 	t        *testing.T
@@ -35,7 +37,7 @@ type release struct {
 }
 
 // renderRelease renders charts/flowise (what users install) with the example and extra values.
-func renderRelease(t *testing.T, example string, set ...string) *release {
+func renderRelease(t *testing.T, example string, set, setString []string) *release {
 	t.Helper()
 	ctx := context.Background()
 	ch, err := render.Load(ctx, filepath.Join(env.Root, "charts", "flowise"), render.LoadOptions{})
@@ -44,7 +46,7 @@ func renderRelease(t *testing.T, example string, set ...string) *release {
 	if example != "" {
 		files = append(files, filepath.Join(env.Root, "examples", "flowise", example))
 	}
-	res, err := render.Render(ch, render.Options{ReleaseName: "flowise", Namespace: "ai", ValueFiles: files, Set: set})
+	res, err := render.Render(ch, render.Options{ReleaseName: "flowise", Namespace: "ai", ValueFiles: files, Set: set, SetString: setString})
 	require.NoError(t, err)
 	dir, err := os.MkdirTemp(env.Work, strings.TrimSuffix(example, ".yaml")+"-")
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -140,14 +141,23 @@ func (r *redisServer) Do(args ...string) (string, error) {
 	return s, nil
 }
 
-// startS3 serves an in-memory S3 (gofakes3) with one bucket over real HTTP on 127.0.0.1.
-func startS3(t *testing.T, bucket string) (addr string, backend *s3mem.Backend) {
+// startS3 serves an in-memory S3 (gofakes3) with one bucket over real HTTP on 127.0.0.1, or
+// HTTPS with the CA's server certificate.
+func startS3(t *testing.T, bucket string, tlsCA *ca) (addr string, backend *s3mem.Backend) {
 	t.Helper()
 	backend = s3mem.New()
 	require.NoError(t, backend.CreateBucket(bucket))
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	srv := httptest.NewUnstartedServer(gofakes3.New(backend).Server())
+	if tlsCA != nil {
+		cert, err := tls.X509KeyPair(tlsCA.ServerCert, tlsCA.ServerKey)
+		require.NoError(t, err)
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), backend
+	return strings.TrimPrefix(strings.TrimPrefix(srv.URL, "http://"), "https://"), backend
 }
 
 // openAI is an OpenAI-compatible chat completions endpoint that answers with a fixed text and
