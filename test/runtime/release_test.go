@@ -68,21 +68,19 @@ func (r *release) service(host string, port int, addr string) {
 }
 
 func (r *release) deployment(name string) *appsv1.Deployment {
-	r.t.Helper()
-	ms := r.res.Find("Deployment", name)
-	require.Len(r.t, ms, 1, "Deployment %s", name)
-	var d appsv1.Deployment
-	require.NoError(r.t, yaml.Unmarshal([]byte(ms[0].YAML), &d))
-	return &d
+	return decodeOne[appsv1.Deployment](r, "Deployment", name)
 }
 
-func (r *release) hookJob(name string) *batchv1.Job {
+func (r *release) hookJob(name string) *batchv1.Job { return decodeOne[batchv1.Job](r, "Job", name) }
+
+// decodeOne decodes the one rendered object of that kind and name.
+func decodeOne[T any](r *release, kind, name string) *T {
 	r.t.Helper()
-	ms := r.res.Find("Job", name)
-	require.Len(r.t, ms, 1, "Job %s", name)
-	var j batchv1.Job
-	require.NoError(r.t, yaml.Unmarshal([]byte(ms[0].YAML), &j))
-	return &j
+	ms := r.res.Find(kind, name)
+	require.Len(r.t, ms, 1, "%s %s", kind, name)
+	var obj T
+	require.NoError(r.t, yaml.Unmarshal([]byte(ms[0].YAML), &obj))
+	return &obj
 }
 
 // pod makes a new pod instance from a pod template: fresh emptyDirs, the release's PVCs.
