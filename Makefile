@@ -34,7 +34,7 @@ deps: ## install the Debian packages the tests need (PostgreSQL, yamllint, ...)
 
 check: lint test ## lint + unit and integration tests
 
-ci: deps check e2e ## what CI runs: dependencies, lint, tests, e2e
+ci: deps check e2e runtime ## what CI runs: dependencies, lint, tests, e2e, the real Flowise (runtime)
 
 # --- companion binary (issue 3) ---
 .PHONY: hook image bench-prune
@@ -81,3 +81,16 @@ RELEASE_FLAGS ?=
 release: ## publish image + signed charts: make release REGISTRY=ghcr.io/flotilla VERSION=0.1.0 [RELEASE_FLAGS=--plain-http]
 	@test -n "$(REGISTRY)" && test -n "$(VERSION)" || { echo "usage: make release REGISTRY=host/namespace VERSION=x.y.z [RELEASE_FLAGS=...]" >&2; exit 2; }
 	$(GO) run ./cmd/flotilla release --registry $(REGISTRY) --version $(VERSION) $(RELEASE_FLAGS)
+
+# --- runtime suite (issue 10) ---
+# The real Flowise (npm package at the chart's appVersion) started from every example's rendered
+# Deployment as local processes, against PostgreSQL, redis-server and an S3 server on 127.0.0.1;
+# see test/runtime/README.md.
+RUNTIME_TIMEOUT ?= 40m
+RUNTIME_RUN ?=
+RUNTIME_PARALLEL ?= 3
+.PHONY: flowise-install runtime
+flowise-install: ## install the pinned flowise npm package into ~/.cache/flotilla/flowise (cold ~11 min, then instant)
+	hack/runtime/install-flowise.sh
+runtime: flowise-install ## run the real Flowise from every example's rendered pods (test/runtime)
+	$(GO) test -tags runtime -count=1 -timeout $(RUNTIME_TIMEOUT) -parallel $(RUNTIME_PARALLEL) -v $(if $(RUNTIME_RUN),-run '$(RUNTIME_RUN)') ./test/runtime/

@@ -12,6 +12,11 @@ command -v openssl >/dev/null || need+=(openssl)                            # e2
 command -v curl >/dev/null || need+=(curl)                                  # e2e health probes
 command -v ss >/dev/null || need+=(iproute2)                                # e2e port checks
 command -v git >/dev/null || need+=(git)                                    # ct
+command -v redis-server >/dev/null || need+=(redis-server)                  # make runtime (redis-cli comes with it)
+command -v node >/dev/null || need+=(nodejs)                                # make runtime: Flowise needs node 18.15+ or 20
+command -v npm >/dev/null || need+=(npm)                                    # make runtime: installs flowise
+command -v g++ >/dev/null || need+=(g++ make)                               # make runtime: npm rebuild sqlite3
+command -v python3 >/dev/null || need+=(python3)                            # make runtime: node-gyp
 if [ ${#need[@]} -eq 0 ]; then
   echo "deps: everything is installed"
   exit 0

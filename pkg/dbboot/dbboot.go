@@ -126,9 +126,12 @@ type PrivilegeError struct {
 
 func (e *PrivilegeError) Error() string {
 	ext := pgx.Identifier{e.Extension}.Sanitize()
-	return fmt.Sprintf("role %q may not create extension %s in database %q: connect as the database owner or a superuser, "+
-		"or have one run in that database: CREATE EXTENSION IF NOT EXISTS %s; (for a trusted extension, GRANT CREATE ON DATABASE %s TO %s also suffices): %v",
-		e.Role, ext, e.Database, ext, pgx.Identifier{e.Database}.Sanitize(), pgx.Identifier{e.Role}.Sanitize(), e.Err)
+	db := pgx.Identifier{e.Database}.Sanitize()
+	// Say exactly what a DBA must run, so the message can be forwarded as is.
+	return fmt.Sprintf("role %q may not create extension %s in database %q. A DBA must run, connected to database %s as its owner or a superuser: "+
+		"CREATE EXTENSION IF NOT EXISTS %s; (for a trusted extension such as uuid-ossp, GRANT CREATE ON DATABASE %s TO %s; also suffices), "+
+		"or the hook must connect as such a role: %v",
+		e.Role, ext, e.Database, db, ext, db, pgx.Identifier{e.Role}.Sanitize(), e.Err)
 }
 func (e *PrivilegeError) Unwrap() error { return e.Err }
 

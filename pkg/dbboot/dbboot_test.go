@@ -209,7 +209,7 @@ func TestBootstrap(t *testing.T) {
 		require.True(t, errors.As(err, &perr), "got %v", err)
 		assert.Contains(t, err.Error(), `CREATE EXTENSION IF NOT EXISTS "uuid-ossp"`)
 		assert.Contains(t, err.Error(), "GRANT CREATE ON DATABASE "+`"`+db+`"`)
-		assert.Contains(t, err.Error(), "connect as the database owner")
+		assert.Contains(t, err.Error(), "A DBA must run, connected to database")
 		assert.Empty(t, res.Created)
 		assert.Equal(t, 0, extensionCount(t, s, db, "uuid-ossp"))
 	})

@@ -4,6 +4,8 @@
 package pgconn
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -97,16 +99,26 @@ const (
 	MissingDatabase
 	// Privilege: the role lacks a privilege for the statement.
 	Privilege
+	// TLSVerification: the server's certificate did not verify (unknown CA, wrong host name,
+	// expired); retrying cannot fix it.
+	TLSVerification
 )
 
 func (k Kind) String() string {
-	return [...]string{"other", "transient", "wrong password", "unknown role", "missing database", "missing privilege"}[k]
+	return [...]string{"other", "transient", "wrong password", "unknown role", "missing database", "missing privilege", "certificate verification"}[k]
 }
 
 // Classify sorts an error from connecting or querying.
 func Classify(err error) Kind {
 	if err == nil {
 		return Other
+	}
+	var verr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &verr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalid) {
+		return TLSVerification
 	}
 	var pgErr *pgxconn.PgError
 	if errors.As(err, &pgErr) {
@@ -152,6 +164,9 @@ func Describe(err error, cfg *pgx.ConnConfig) error {
 		return fmt.Errorf("role %q is rejected by the server (the role does not exist, may not log in, or pg_hba.conf has no entry for it; check PGUSER/--user): %w", cfg.User, err)
 	case MissingDatabase:
 		return fmt.Errorf("database %q does not exist (check PGDATABASE/--dbname, or create it first): %w", cfg.Database, err)
+	case TLSVerification:
+		return fmt.Errorf("the server's TLS certificate did not verify for host %q (sslmode verify-full against PGSSLROOTCERT/--sslrootcert): "+
+			"the CA given is not the one that signed the server's certificate, or the certificate does not name that host; the application verifies the same way and would fail too: %w", cfg.Host, err)
 	}
 	return err
 }

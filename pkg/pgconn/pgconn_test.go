@@ -2,7 +2,10 @@ package pgconn_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	pgxconnpkg "github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -149,4 +153,14 @@ func TestClassifyRealFaults(t *testing.T) {
 		require.Error(t, err)
 		assert.Equal(t, pgconn.Privilege, pgconn.Classify(err))
 	})
+}
+
+func TestClassifyCertificateErrors(t *testing.T) {
+	for name, err := range map[string]error{
+		"unknown authority": fmt.Errorf("connect: %w", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}),
+		"wrong host":        fmt.Errorf("connect: %w", x509.HostnameError{Host: "db"}),
+	} {
+		assert.Equal(t, pgconn.TLSVerification, pgconn.Classify(err), name)
+		assert.Contains(t, pgconn.Describe(err, &pgx.ConnConfig{Config: pgxconnpkg.Config{Host: "db"}}).Error(), "did not verify for host \"db\"", name)
+	}
 }

@@ -417,7 +417,8 @@ func TestApplyCreatesOnlyMissingSecrets(t *testing.T) {
 	outcomes, err := secretgen.Apply(ctx, client.CoreV1().Secrets("ai"), secrets)
 	require.ErrorIs(t, err, secretgen.ErrMissingKeys)
 	assert.Contains(t, err.Error(), "flowise-auth-secrets")
-	require.Len(t, outcomes, 4)
+	// auth, Redis and database credentials, S3, and the database's and Redis's CA certificates.
+	require.Len(t, outcomes, 6)
 	byName := map[string]secretgen.Outcome{}
 	for _, o := range outcomes {
 		byName[o.Secret.Name] = o
@@ -431,6 +432,10 @@ func TestApplyCreatesOnlyMissingSecrets(t *testing.T) {
 	assert.True(t, byName["flowise-s3-credentials"].Created)
 	assert.Contains(t, byName["flowise-s3-credentials"].String(), "its keys access-key-id, secret-access-key hold the placeholder CHANGE_ME")
 	assert.Contains(t, byName["flowise-db-credentials"].String(), "its key database-password holds the placeholder CHANGE_ME")
+	for _, ca := range []string{"flowise-db-ca", "flowise-redis-ca"} {
+		assert.True(t, byName[ca].Created, ca)
+		assert.Contains(t, byName[ca].String(), "its key ca.crt holds the placeholder CHANGE_ME", ca)
+	}
 
 	// Existing Secrets are untouched; the created ones hold the planned values.
 	got, err := client.CoreV1().Secrets("ai").Get(ctx, "flowise-auth-secrets", metav1.GetOptions{})

@@ -27,7 +27,7 @@ func TestFlowKitCacheJobs(t *testing.T) {
 	values := []string{filepath.Join(env.RepoRoot, "examples", "flowkit", "db-etl-machine.yaml")}
 	pushChart(t, c)
 	ns := freshNamespace(t, "e2e-flowkit-cache-jobs")
-	createReferencedSecrets(t, c, ns, values)
+	createSecrets(t, ns, ociArgs(c), values)
 	recyclePVs(t)
 	const rel = "e2e"
 	install := append([]string{"install", rel}, ociArgs(c)...)

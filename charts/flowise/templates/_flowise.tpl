@@ -48,8 +48,11 @@ the largest part of a render.
   value: {{ $fl.fileSizeLimit | quote }}
 - name: CORS_ORIGINS
   value: {{ $fl.corsOrigins | quote }}
-- name: DISABLE_FLOWISE_TELEMETRY
-  value: {{ $fl.disableTelemetry | quote }}
+{{- if $fl.disableTelemetry }}
+{{- /* Flowise 3.1.1 reports telemetry only when POSTHOG_PUBLIC_API_KEY is set; DISABLE_FLOWISE_TELEMETRY is a CLI flag it does not read from the environment. */}}
+- name: POSTHOG_PUBLIC_API_KEY
+  value: ""
+{{- end }}
 - name: SECURE_COOKIES
   value: {{ $a.secureCookies | quote }}
 - name: EXPRESS_SESSION_SECRET
@@ -77,6 +80,14 @@ the largest part of a render.
     secretKeyRef:
       name: {{ $auth }}
       key: {{ ternary $a.existingSecretTokenHashSecretKey "TOKEN_HASH_SECRET" $own }}
+{{- if or $v.tls.caBundle.existingSecret $v.tls.caBundle.existingConfigMap }}
+- name: NODE_EXTRA_CA_CERTS
+  value: /run/flotilla/ca/ca.crt
+{{- end }}
+{{- with include "flowise.base64Files" $ }}
+- name: FLOTILLA_BASE64_ENV_FILES
+  value: {{ . | quote }}
+{{- end }}
 {{- if eq $db "sqlite" }}
 - name: DATABASE_TYPE
   value: sqlite
@@ -122,11 +133,9 @@ the largest part of a render.
 - name: DATABASE_SSL
   value: {{ $e.ssl | quote }}
 {{- if $e.sslExistingSecret }}
-- name: DATABASE_SSL_KEY_BASE64
-  valueFrom:
-    secretKeyRef:
-      name: {{ $e.sslExistingSecret }}
-      key: {{ $e.sslExistingSecretKey }}
+{{- /* Flowise verifies the server only when this is "true"; DATABASE_SSL_KEY_BASE64 comes from the mounted CA (flowise.base64Files). */}}
+- name: DATABASE_REJECT_UNAUTHORIZED
+  value: {{ $e.sslRejectUnauthorized | quote }}
 {{- end }}
 {{- end }}
 {{- if eq $v.storage.type "s3" }}
@@ -194,8 +203,9 @@ the largest part of a render.
 {{- end }}
 {{- end -}}
 
-{{/* Volumes of a Flowise pod: dict "claim" NAME, or an empty claim for an emptyDir data volume. */}}
+{{/* Volumes of a Flowise pod: dict "ctx" $ "claim" NAME, or an empty claim for an emptyDir data volume. */}}
 {{- define "flowise.volumes" -}}
+{{- $v := .ctx.Values -}}
 - name: home
   emptyDir: {}
 - name: tmp
@@ -207,16 +217,119 @@ the largest part of a render.
 {{- else }}
   emptyDir: {}
 {{- end }}
+{{- with include "flowise.preload" .ctx }}
+- name: flotilla-runtime
+  configMap:
+    name: {{ . }}
+{{- end }}
+{{- $e := $v.database.external }}
+{{- if and (eq (include "flowise.database" .ctx) "external") $e.sslExistingSecret }}
+- name: db-ssl
+  secret:
+    secretName: {{ $e.sslExistingSecret }}
+    items:
+      - key: {{ $e.sslExistingSecretKey }}
+        path: ca.crt
+{{- end }}
+{{- with include "flowise.redisTLSItems" .ctx }}
+- name: redis-tls
+  secret:
+    secretName: {{ $v.tls.redis.existingSecret }}
+    items:
+      {{- . | nindent 6 }}
+{{- end }}
+{{- $ca := $v.tls.caBundle }}
+{{- if $ca.existingSecret }}
+- name: ca-bundle
+  secret:
+    secretName: {{ $ca.existingSecret }}
+    items:
+      - key: {{ $ca.key }}
+        path: ca.crt
+{{- else if $ca.existingConfigMap }}
+- name: ca-bundle
+  configMap:
+    name: {{ $ca.existingConfigMap }}
+    items:
+      - key: {{ $ca.key }}
+        path: ca.crt
+{{- end }}
 {{- end -}}
 
-{{/* Volume mounts of a Flowise container. */}}
+{{/* Volume mounts of a Flowise container: the release context. */}}
 {{- define "flowise.volumeMounts" -}}
+{{- $v := .Values -}}
 - name: home
   mountPath: /home/node
 - name: tmp
   mountPath: /tmp
 - name: data
-  mountPath: {{ .Values.flowise.dataPath }}
+  mountPath: {{ $v.flowise.dataPath }}
+{{- if include "flowise.preload" . }}
+- name: flotilla-runtime
+  mountPath: /opt/flotilla
+  readOnly: true
+{{- end }}
+{{- if and (eq (include "flowise.database" .) "external") $v.database.external.sslExistingSecret }}
+- name: db-ssl
+  mountPath: /run/flotilla/db-ssl
+  readOnly: true
+{{- end }}
+{{- if include "flowise.redisTLSItems" . }}
+- name: redis-tls
+  mountPath: /run/flotilla/redis-tls
+  readOnly: true
+{{- end }}
+{{- if or $v.tls.caBundle.existingSecret $v.tls.caBundle.existingConfigMap }}
+- name: ca-bundle
+  mountPath: /run/flotilla/ca
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* Items of the Redis TLS Secret volume (empty when there is none): the release context. */}}
+{{- define "flowise.redisTLSItems" -}}
+{{- $r := .Values.tls.redis -}}
+{{- if and $r.existingSecret (not .Values.redis.enabled) .Values.redis.external.tls (eq .Values.architecture.mode "queue") -}}
+{{- with $r.caKey }}
+- key: {{ . }}
+  path: ca.crt
+{{- end }}
+{{- with $r.certKey }}
+- key: {{ . }}
+  path: tls.crt
+{{- end }}
+{{- with $r.keyKey }}
+- key: {{ . }}
+  path: tls.key
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Variables preload.js sets from mounted PEM files, base64-encoded as Flowise expects them:
+"NAME=/path,…" (empty when there are none). The release context.
+*/}}
+{{- define "flowise.base64Files" -}}
+{{- $v := .Values -}}
+{{- $files := list -}}
+{{- if and (eq (include "flowise.database" .) "external") $v.database.external.sslExistingSecret -}}
+{{- $files = append $files "DATABASE_SSL_KEY_BASE64=/run/flotilla/db-ssl/ca.crt" -}}
+{{- end -}}
+{{- if include "flowise.redisTLSItems" . -}}
+{{- $r := $v.tls.redis -}}
+{{- if $r.caKey }}{{ $files = append $files "REDIS_CA=/run/flotilla/redis-tls/ca.crt" }}{{ end -}}
+{{- if $r.certKey }}{{ $files = append $files "REDIS_CERT=/run/flotilla/redis-tls/tls.crt" }}{{ end -}}
+{{- if $r.keyKey }}{{ $files = append $files "REDIS_KEY=/run/flotilla/redis-tls/tls.key" }}{{ end -}}
+{{- end -}}
+{{- join "," $files -}}
+{{- end -}}
+
+{{/* Name of the ConfigMap with preload.js and probe.js, or empty when no pod needs them (no PEM to encode, no worker). */}}
+{{- define "flowise.preload" -}}
+{{- if or (include "flowise.base64Files" .) (eq .Values.architecture.mode "queue") -}}
+{{- printf "%s-runtime" (include "flotilla.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Paths Flowise writes must lie on the data volume, or a non-root pod cannot write them. dict "ctx" $ "db" (flowise.database). */}}
@@ -233,7 +346,10 @@ the largest part of a render.
 
 {{/*
 PostgreSQL connection for flotilla-hook, as JSON: the bundled database or an external postgres;
-empty when Flowise uses neither. dict "ctx" $ "db" (flowise.database).
+empty when Flowise uses neither. dict "ctx" $ "db" (flowise.database) "admin" BOOL (the
+bootstrap Job: connect as database.external.adminExistingSecret's role when one is set). The
+hook verifies TLS as Flowise will: verify-full against sslExistingSecret's CA when Flowise
+verifies with it, against tls.caBundle (or the system CAs) when Flowise uses plain ssl.
 */}}
 {{- define "flowise.pg" -}}
 {{- $ := .ctx -}}
@@ -243,8 +359,36 @@ empty when Flowise uses neither. dict "ctx" $ "db" (flowise.database).
 {{- toJson (dict "host" (include "flotilla.postgresql.fullname" $) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
 {{- else if and (eq .db "external") (eq $.Values.database.external.vendor "postgres") -}}
 {{- $e := $.Values.database.external -}}
+{{- $ca := $.Values.tls.caBundle -}}
 {{- $secret := default (printf "%s-external-db" (include "flotilla.fullname" $)) $e.existingSecret -}}
 {{- $key := ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret "") -}}
-{{- toJson (dict "host" $e.host "port" (default 5432 $e.port) "database" $e.name "user" $e.username "sslmode" (ternary "require" "prefer" $e.ssl) "secret" $secret "key" $key) -}}
+{{- $pg := dict "host" $e.host "port" (default 5432 $e.port) "database" $e.name "user" $e.username "sslmode" "prefer" "secret" $secret "key" $key -}}
+{{- if and $e.ssl $e.sslExistingSecret -}}
+{{- if $e.sslRejectUnauthorized -}}
+{{- $_ := set $pg "sslmode" "verify-full" -}}
+{{- $_ := set $pg "caSecret" $e.sslExistingSecret -}}
+{{- $_ := set $pg "caKey" $e.sslExistingSecretKey -}}
+{{- else -}}
+{{- $_ := set $pg "sslmode" "require" -}}
+{{- end -}}
+{{- else if $e.ssl -}}
+{{- $_ := set $pg "sslmode" "verify-full" -}}
+{{- if $ca.existingSecret -}}
+{{- $_ := set $pg "caSecret" $ca.existingSecret -}}
+{{- $_ := set $pg "caKey" $ca.key -}}
+{{- else if $ca.existingConfigMap -}}
+{{- $_ := set $pg "caConfigMap" $ca.existingConfigMap -}}
+{{- $_ := set $pg "caKey" $ca.key -}}
+{{- else -}}
+{{- $_ := set $pg "sslrootcert" "system" -}}
+{{- end -}}
+{{- end -}}
+{{- if and .admin $e.adminExistingSecret -}}
+{{- $_ := set $pg "secret" $e.adminExistingSecret -}}
+{{- $_ := set $pg "key" $e.adminExistingSecretPasswordKey -}}
+{{- $_ := set $pg "userSecret" $e.adminExistingSecret -}}
+{{- $_ := set $pg "userKey" $e.adminExistingSecretUsernameKey -}}
+{{- end -}}
+{{- toJson $pg -}}
 {{- end -}}
 {{- end -}}

@@ -11,6 +11,9 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
 Optionally "redis" (dict "host" H "port" P "secret" S "key" K; secret "" without a password):
 REDIS_HOST/REDIS_PORT and the password file from flotilla.hook.redisVolume; and "env" (list of
 dict "name" N "value" V), which args may reference as $(N).
+Optional pg keys: "caSecret" or "caConfigMap" with "caKey" (a CA bundle mounted for
+PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (the system CAs),
+"userSecret"/"userKey" (PGUSER read from a Secret, e.g. an admin role's).
 */}}
 {{- define "flotilla.hook.container" -}}
 {{- $h := .ctx.Values.hook -}}
@@ -45,9 +48,23 @@ dict "name" N "value" V), which args may reference as $(N).
     - name: PGDATABASE
       value: {{ .pg.database | quote }}
     - name: PGUSER
+      {{- if .pg.userSecret }}
+      valueFrom:
+        secretKeyRef:
+          name: {{ .pg.userSecret }}
+          key: {{ .pg.userKey }}
+      {{- else }}
       value: {{ .pg.user | quote }}
+      {{- end }}
     - name: PGSSLMODE
       value: {{ .pg.sslmode | quote }}
+    {{- if or .pg.caSecret .pg.caConfigMap }}
+    - name: PGSSLROOTCERT
+      value: /run/flotilla/db-ca/ca.crt
+    {{- else if .pg.sslrootcert }}
+    - name: PGSSLROOTCERT
+      value: {{ .pg.sslrootcert | quote }}
+    {{- end }}
   securityContext:
     allowPrivilegeEscalation: false
     readOnlyRootFilesystem: true
@@ -70,9 +87,14 @@ dict "name" N "value" V), which args may reference as $(N).
       mountPath: /run/flotilla/redis
       readOnly: true
     {{- end }}
+    {{- if or .pg.caSecret .pg.caConfigMap }}
+    - name: flotilla-db-ca
+      mountPath: /run/flotilla/db-ca
+      readOnly: true
+    {{- end }}
 {{- end -}}
 
-{{/* The volume flotilla.hook.container mounts: dict "secret" S "key" K. */}}
+{{/* The volumes flotilla.hook.container mounts: the pg dict ("secret" S "key" K, optional CA). */}}
 {{- define "flotilla.hook.volume" -}}
 - name: flotilla-db-password
   secret:
@@ -80,6 +102,21 @@ dict "name" N "value" V), which args may reference as $(N).
     items:
       - key: {{ .key }}
         path: password
+{{- if .caSecret }}
+- name: flotilla-db-ca
+  secret:
+    secretName: {{ .caSecret }}
+    items:
+      - key: {{ .caKey }}
+        path: ca.crt
+{{- else if .caConfigMap }}
+- name: flotilla-db-ca
+  configMap:
+    name: {{ .caConfigMap }}
+    items:
+      - key: {{ .caKey }}
+        path: ca.crt
+{{- end }}
 {{- end -}}
 
 {{/* The Redis password volume flotilla.hook.container mounts with a "redis" that has a secret: the same dict. */}}

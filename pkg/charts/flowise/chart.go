@@ -52,6 +52,17 @@ var Rules = []chartkit.Rule{
 		If: chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Eq("postgresql.enabled", true)), Then: chartkit.Eq("database.external.host", "")},
 	{Message: "database.external.ssl must be true when database.external.sslExistingSecret is set",
 		If: chartkit.NotEmpty("database.external.sslExistingSecret"), Then: chartkit.Eq("database.external.ssl", true)},
+	{Message: "database.external.sslRejectUnauthorized=false needs database.external.sslExistingSecret: without a CA Flowise always verifies the server",
+		If: chartkit.Eq("database.external.sslRejectUnauthorized", false), Then: chartkit.NotEmpty("database.external.sslExistingSecret")},
+	{Message: "database.external.adminExistingSecret is used only by the bootstrap hook Job: it needs hook.mode job (an init container would mount the admin credential into Flowise pods)",
+		If: chartkit.NotEmpty("database.external.adminExistingSecret"), Then: chartkit.Eq("hook.mode", "job")},
+	{Message: "tls.caBundle: set existingSecret or existingConfigMap, not both",
+		If: chartkit.NotEmpty("tls.caBundle.existingSecret"), Then: chartkit.Eq("tls.caBundle.existingConfigMap", "")},
+	{Message: "tls.redis.existingSecret needs Redis over TLS: set redis.external.tls=true (the bundled Redis has no TLS)",
+		If: chartkit.NotEmpty("tls.redis.existingSecret"), Then: chartkit.Eq("redis.external.tls", true)},
+	{Message: "tls.redis.certKey and tls.redis.keyKey go together: a client certificate needs its key",
+		If:   chartkit.Or(chartkit.NotEmpty("tls.redis.certKey"), chartkit.NotEmpty("tls.redis.keyKey")),
+		Then: chartkit.And(chartkit.NotEmpty("tls.redis.certKey"), chartkit.NotEmpty("tls.redis.keyKey"))},
 	{Message: "storage.s3.bucketName is required when storage.type is s3",
 		If: chartkit.Eq("storage.type", "s3"), Then: chartkit.NotEmpty("storage.s3.bucketName")},
 	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
@@ -76,6 +87,9 @@ func Chart() chartkit.Chart {
 			{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+			{Kind: "fixed", Description: "TLS to a private CA: the database CA reaches Flowise base64-encoded and the server certificate is verified (database.external.sslRejectUnauthorized to opt out); tls.redis.* for Redis CA/cert/key; tls.caBundle sets NODE_EXTRA_CA_CERTS; the hook verifies with verify-full and the same CA."},
+			{Kind: "fixed", Description: "Worker probes: liveness from the worker's own heartbeat, readiness from an authenticated Redis PING; flowise.disableTelemetry empties POSTHOG_PUBLIC_API_KEY, which is what Flowise 3.1.1 reads."},
+			{Kind: "added", Description: "database.external.adminExistingSecret: an admin credential for the bootstrap hook only; the hook's failure names the SQL a DBA must run."},
 		}}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "Standalone (SQLite, bundled or external PostgreSQL) and queue mode (main + BullMQ workers, PostgreSQL, Redis, S3)."},
 			{Kind: "added", Description: "flotilla-hook creates uuid-ossp on external PostgreSQL and waits for the bundled one; released charts pin its image by digest."},
@@ -108,6 +122,8 @@ writable volumes.`,
 				Description: "One main pod using a PostgreSQL or MySQL the chart does not manage; the password comes from `database.external.existingSecret`."},
 			{Name: "queue", Example: "queue.yaml",
 				Description: "Main pods (UI + API) and BullMQ worker pods, sharing PostgreSQL, Redis (bundled or external) and an S3 bucket. `persistence.enabled` must be false and `storage.type` s3."},
+			{Name: "queue on external services over TLS", Example: "queue-external.yaml",
+				Description: "Queue mode on an external PostgreSQL and Redis whose certificates come from a private CA (CA Secrets in PEM), MinIO, and a Gateway API route."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Secrets and upgrades", Body: `Flowise needs five secrets (FLOWISE_SECRETKEY_OVERWRITE, JWT_AUTH_TOKEN_SECRET,
@@ -125,10 +141,41 @@ BLOB_STORAGE_PATH, HOME) at writable volumes. The defaults of ` + "`database.sql
 written by a root container, copy its content to the new PVC (or keep the same PVC with
 ` + "`persistence.existingClaim`" + `: the files sit at the volume's root either way) and let fsGroup 1000 fix
 ownership (fsGroupChangePolicy OnRootMismatch).`},
-			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
-"restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example from an OCI
-registry onto a real kube-apiserver whose pods are simulated by kwok. No Flowise container runs in
-those tests: the environment variables and paths come from Flowise's documentation and source.`},
+			{Title: "TLS to services behind a private CA", Body: `Secrets hold PEM, as users have them; the chart mounts them read-only and a small preload
+(` + "`NODE_OPTIONS=--require`" + ` of ` + "`preload.js`" + ` from the ` + "`<release>-flowise-runtime`" + ` ConfigMap) base64-encodes
+them in the pod into the variables Flowise 3.1.1 expects as base64:
+
+- PostgreSQL: ` + "`database.external.sslExistingSecret`" + ` (the CA) → DATABASE_SSL_KEY_BASE64, and
+  ` + "`database.external.sslRejectUnauthorized`" + ` (default true) → DATABASE_REJECT_UNAUTHORIZED: the server's
+  certificate and host name are verified. flotilla-hook verifies the same way (` + "`verify-full`" + ` with the
+  same CA), so a wrong CA fails at the hook, saying so, before Flowise starts.
+- Redis (` + "`redis.external.tls`" + `): ` + "`tls.redis.existingSecret`" + ` → REDIS_CA, and REDIS_CERT/REDIS_KEY for a client
+  certificate.
+- Anything else (S3 endpoints, plain ` + "`database.external.ssl`" + `, Redis without REDIS_CA, LLM APIs):
+  ` + "`tls.caBundle`" + ` (Secret or ConfigMap) → NODE_EXTRA_CA_CERTS; the hook then verifies plain ssl against it.`},
+			{Title: "What was tested for real", Body: `` + "`make runtime`" + ` (part of ` + "`make ci`" + `) runs the real Flowise ` + "`3.1.1`" + ` (the npm package at this chart's
+appVersion, on Node.js, not the container image) from each example's rendered Deployment: command,
+args, env with Secret references resolved, volumes as directories, as the pod's non-root uid 1000,
+against PostgreSQL, redis-server and an S3 server (gofakes3) on 127.0.0.1; external-database examples
+run the real flotilla-hook bootstrap Job first, bundled-database pods their db-wait init container.
+Each run registers, logs in, stores an OpenAI credential, runs a prediction against an
+OpenAI-compatible endpoint served by the test, uploads a file and finds it on the PVC or in the
+bucket, replaces the main pod and checks the session and credential survive.
+
+| topology | real Flowise in CI |
+|---|---|
+| ` + "`standalone-sqlite.yaml`" + ` | yes; plus a wrong encryption key cannot decrypt the credential; telemetry key empty in the running server |
+| ` + "`standalone-postgresql.yaml`" + ` | yes (the bundled database is a local PostgreSQL, not the postgres image) |
+| ` + "`external-postgresql.yaml`" + ` | yes, also with an admin-owned database and ` + "`database.external.adminExistingSecret`" + ` |
+| ` + "`queue.yaml`" + ` | yes, one main and one worker process (not 2 + 3); the prediction waits in Redis until a worker runs it; S3 endpoint replaced by a local path-style one |
+| ` + "`queue-external.yaml`" + ` | yes, PostgreSQL and Redis over TLS with a private CA; also the CA-bundle path (plain ssl, Redis TLS, S3 over HTTPS) |
+| MySQL (` + "`database.external.vendor: mysql`" + `) | no |
+| S3 on AWS with virtual-host addressing (` + "`forcePathStyle: false`" + `) | no: CI cannot reach AWS |
+| the container images, Kubernetes itself (probes by the kubelet, fsGroup, read-only root) | no: ` + "`make e2e`" + ` installs every example on a real kube-apiserver, but kwok simulates the pods |
+
+Rendering, the schema rules, strict decoding and the "restricted" Pod Security checks run in
+` + "`make test`" + `. Found by running it: on a fresh database main and worker both run Flowise's
+migrations and one of them exits on the race (the kubelet restarts it).`},
 		},
 	}
 }

@@ -129,6 +129,8 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Equal(t, []string{"start"}, mc.Args)
 				assert.Equal(t, []string{"worker"}, wc.Args)
 				menv, wenv := charttest.Env(mc), charttest.Env(wc)
+				assert.Equal(t, "/tmp/flotilla-worker-heartbeat", wenv["FLOTILLA_HEARTBEAT_FILE"], "only the worker beats")
+				delete(wenv, "FLOTILLA_HEARTBEAT_FILE")
 				assert.Equal(t, menv, wenv, "main and worker must share every setting (secrets, database, Redis, S3)")
 				assert.Equal(t, "queue", wenv["MODE"])
 				assert.Equal(t, "flowise-queue", wenv["QUEUE_NAME"])
@@ -192,8 +194,12 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Equal(t, "https://flowise.example.com", env["APP_URL"])
 				mem := charttest.Container(t, w.Spec.Template, "worker").Resources.Requests[corev1.ResourceMemory]
 				assert.Equal(t, "512Mi", mem.String())
+				assert.Equal(t, "DATABASE_SSL_KEY_BASE64=/run/flotilla/db-ssl/ca.crt,REDIS_CA=/run/flotilla/redis-tls/ca.crt", env["FLOTILLA_BASE64_ENV_FILES"])
+				assert.Equal(t, "true", env["DATABASE_REJECT_UNAUTHORIZED"])
 				job := hookJob(t, res)
-				assert.Equal(t, "require", charttest.Env(job.Spec.Template.Spec.Containers[0])["PGSSLMODE"])
+				hookEnv := charttest.Env(job.Spec.Template.Spec.Containers[0])
+				assert.Equal(t, "verify-full", hookEnv["PGSSLMODE"], "the hook verifies as Flowise will")
+				assert.Equal(t, "/run/flotilla/db-ca/ca.crt", hookEnv["PGSSLROOTCERT"])
 				assert.Contains(t, res.Notes, "Redis: external, redis.cache.svc.cluster.local:6380")
 			},
 		},
@@ -257,7 +263,9 @@ func TestQueueWithExternalServices(t *testing.T) {
 	assert.Equal(t, "true", env["REDIS_TLS"])
 	assert.Equal(t, "secret:redis-creds/redis-password", env["REDIS_PASSWORD"])
 	assert.Equal(t, "secret:rel-flowise-external-db/database-password", env["DATABASE_PASSWORD"])
-	assert.Equal(t, "secret:pg-ca/ca.crt", env["DATABASE_SSL_KEY_BASE64"])
+	assert.NotContains(t, env, "DATABASE_SSL_KEY_BASE64", "set in the pod from the mounted PEM, base64-encoded")
+	assert.Equal(t, "DATABASE_SSL_KEY_BASE64=/run/flotilla/db-ssl/ca.crt", env["FLOTILLA_BASE64_ENV_FILES"])
+	assert.Equal(t, "true", env["DATABASE_REJECT_UNAUTHORIZED"])
 	assert.Equal(t, "true", env["DATABASE_SSL"])
 	assert.Equal(t, "one", env["EXTRA"])
 	assert.Equal(t, "https://flow.example.org", env["APP_URL"], "derived from the HTTPRoute host")

@@ -71,7 +71,9 @@ func TestInlineExternalPasswordIsAnEarlierHook(t *testing.T) {
 	job := hookJob(t, res)
 	assert.Equal(t, "0", job.Annotations["helm.sh/hook-weight"])
 	assert.Equal(t, "rel-flowise-external-db/database-password", passwordVolume(t, job.Spec.Template.Spec))
-	assert.Equal(t, "require", charttest.Env(job.Spec.Template.Spec.Containers[0])["PGSSLMODE"])
+	hookEnv := charttest.Env(job.Spec.Template.Spec.Containers[0])
+	assert.Equal(t, "verify-full", hookEnv["PGSSLMODE"], "Flowise verifies plain ssl against the system CAs: so does the hook")
+	assert.Equal(t, "system", hookEnv["PGSSLROOTCERT"])
 }
 
 func TestInitContainerModeForGitOps(t *testing.T) {

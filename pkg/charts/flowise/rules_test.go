@@ -22,7 +22,7 @@ redis: {enabled: true}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowise.Rules, 16, "every rule needs a case here")
+	require.Len(t, flowise.Rules, 21, "every rule needs a case here")
 	charttest.RequireRules(t, "flowise", "", tests)
 }
 
@@ -56,6 +56,16 @@ func ruleCases() []charttest.RuleCase {
 			"database.external.host", "choose the bundled or the external database", "at '/database/external/host'"),
 		charttest.Rule("ssl certificate needs ssl", "database: {mode: external, external: {host: db, ssl: true, sslExistingSecret: ca}}", "database: {mode: external, external: {host: db, sslExistingSecret: ca}}",
 			"database.external.ssl", "database.external.ssl must be true", "at '/database/external/ssl'"),
+		charttest.Rule("turning verification off needs the CA secret", "database: {mode: external, external: {host: db, ssl: true, sslExistingSecret: ca, sslRejectUnauthorized: false}}", "database: {mode: external, external: {host: db, ssl: true, sslRejectUnauthorized: false}}",
+			"database.external.sslExistingSecret", "without a CA Flowise always verifies the server", "at '/database/external/sslExistingSecret'"),
+		charttest.Rule("admin credential only in the hook Job", "database: {mode: external, external: {host: db, adminExistingSecret: adm}}", "database: {mode: external, external: {host: db, adminExistingSecret: adm}}\nhook: {mode: initContainer}",
+			"hook.mode", "adminExistingSecret is used only by the bootstrap hook Job", "at '/hook/mode'"),
+		charttest.Rule("one CA bundle source", "tls: {caBundle: {existingSecret: ca}}", "tls: {caBundle: {existingSecret: ca, existingConfigMap: ca}}",
+			"tls.caBundle.existingConfigMap", "set existingSecret or existingConfigMap, not both", "at '/tls/caBundle/existingConfigMap'"),
+		charttest.Rule("redis TLS material needs redis TLS", queueBase+"redis: {enabled: false, external: {host: r, tls: true}}\ntls: {redis: {existingSecret: rca}}", queueBase+"redis: {enabled: false, external: {host: r}}\ntls: {redis: {existingSecret: rca}}",
+			"redis.external.tls", "tls.redis.existingSecret needs Redis over TLS", "at '/redis/external/tls'"),
+		charttest.Rule("client certificate needs its key", "tls: {redis: {certKey: tls.crt, keyKey: tls.key}}", "tls: {redis: {certKey: tls.crt}}",
+			"tls.redis.keyKey", "a client certificate needs its key", "at '/tls/redis/keyKey'"),
 		charttest.Rule("s3 needs a bucket", "storage: {type: s3, s3: {bucketName: b}}", "storage: {type: s3}",
 			"storage.s3.bucketName", "storage.s3.bucketName is required when storage.type is s3", "at '/storage/s3/bucketName'"),
 		charttest.Rule("one redis at a time", queueBase, queueBase+"redis: {enabled: true, external: {host: r}}",

@@ -24,6 +24,8 @@ type Values struct {
 	Queue Queue `json:"queue"`
 	// Blob storage for uploads and files.
 	Storage Storage `json:"storage"`
+	// Certificates for services behind a private CA (PostgreSQL, Redis, S3, LLM endpoints).
+	TLS TLS `json:"tls"`
 	// Data volume of the main pod (standalone): SQLite file, local blobs, logs.
 	Persistence cv.Persistence `json:"persistence"`
 	// Service in front of the main pods.
@@ -56,7 +58,7 @@ type Flowise struct {
 	FileSizeLimit string `json:"fileSizeLimit" jsonschema:"pattern=^[0-9]+(b|kb|mb|gb)$"`
 	// Allowed CORS origins (comma-separated, or *).
 	CorsOrigins string `json:"corsOrigins" jsonschema:"minLength=1"`
-	// Disable telemetry reporting.
+	// Disable telemetry reporting. Flowise 3.1.1 reports telemetry only when POSTHOG_PUBLIC_API_KEY is set (it does not read DISABLE_FLOWISE_TELEMETRY from the environment), so true sets that variable empty, overriding any value the image carries; false leaves it to you (set POSTHOG_PUBLIC_API_KEY in extraEnv to report).
 	DisableTelemetry bool `json:"disableTelemetry"`
 	// Extra environment variables for the main container (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
@@ -124,10 +126,18 @@ type ExternalDatabase struct {
 	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey" jsonschema:"minLength=1"`
 	// Connect with SSL (DATABASE_SSL).
 	SSL bool `json:"ssl"`
-	// Existing Secret with an SSL certificate (CA or client certificate, PEM) passed base64-encoded as DATABASE_SSL_KEY_BASE64; requires ssl.
+	// Existing Secret with the CA certificate (PEM) that signed the database server's certificate; requires ssl. It is mounted read-only and base64-encoded in the pod into DATABASE_SSL_KEY_BASE64, as Flowise expects; flotilla-hook verifies the server with it too (sslmode verify-full).
 	SSLExistingSecret string `json:"sslExistingSecret"`
-	// Key of the certificate in sslExistingSecret.
+	// Key of the CA certificate (PEM) in sslExistingSecret.
 	SSLExistingSecretKey string `json:"sslExistingSecretKey" jsonschema:"minLength=1"`
+	// Verify the server certificate against sslExistingSecret's CA, host name included (DATABASE_REJECT_UNAUTHORIZED). false encrypts without verifying (flotilla-hook then uses sslmode require). Without sslExistingSecret Flowise always verifies, against the system CAs and tls.caBundle.
+	SSLRejectUnauthorized bool `json:"sslRejectUnauthorized"`
+	// Existing Secret with an admin role (the database owner or a superuser) for the bootstrap hook Job only, to create uuid-ossp when the app's role may not. Never mounted into Flowise pods; needs hook.mode job and vendor postgres.
+	AdminExistingSecret string `json:"adminExistingSecret"`
+	// Key of the admin role's name in adminExistingSecret.
+	AdminExistingSecretUsernameKey string `json:"adminExistingSecretUsernameKey" jsonschema:"minLength=1"`
+	// Key of the admin role's password in adminExistingSecret.
+	AdminExistingSecretPasswordKey string `json:"adminExistingSecretPasswordKey" jsonschema:"minLength=1"`
 }
 
 // Queue configures BullMQ (queue mode).
@@ -152,7 +162,7 @@ type Worker struct {
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// CPU/memory requests and limits for workers.
 	Resources map[string]any `json:"resources"`
-	// Probes of the worker container. The worker serves no HTTP, so they check that Redis answers on TCP from inside the pod.
+	// Probes of the worker container. The worker serves no HTTP: startup and liveness check a heartbeat its own process writes while its BullMQ workers run; readiness also logs in to Redis with the worker's credentials (and TLS settings) and expects PONG.
 	Probes cv.Probes `json:"probes"`
 }
 
@@ -190,6 +200,36 @@ type S3Storage struct {
 	ExistingSecretSecretAccessKeyKey string `json:"existingSecretSecretAccessKeyKey" jsonschema:"minLength=1"`
 }
 
+// TLS holds certificates for services behind a private CA.
+type TLS struct {
+	// CA bundle trusted for every TLS connection Flowise makes (NODE_EXTRA_CA_CERTS, added to the system CAs): S3 endpoints, PostgreSQL with database.external.ssl, Redis, LLM APIs. Mounted read-only from a Secret or a ConfigMap.
+	CABundle CABundle `json:"caBundle"`
+	// Redis TLS material (with redis.external.tls): the CA and an optional client certificate, base64-encoded in the pod into REDIS_CA, REDIS_CERT and REDIS_KEY as Flowise expects.
+	Redis RedisTLS `json:"redis"`
+}
+
+// CABundle names a Secret or ConfigMap holding PEM CA certificates.
+type CABundle struct {
+	// Existing Secret with the CA bundle.
+	ExistingSecret string `json:"existingSecret"`
+	// Existing ConfigMap with the CA bundle (e.g. one trust-manager writes); set this or existingSecret.
+	ExistingConfigMap string `json:"existingConfigMap"`
+	// Key of the PEM bundle in the Secret or ConfigMap.
+	Key string `json:"key" jsonschema:"minLength=1"`
+}
+
+// RedisTLS names a Secret with Redis TLS certificates (PEM).
+type RedisTLS struct {
+	// Existing Secret with the PEM files.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the CA certificate that signed Redis's server certificate (REDIS_CA); empty: the system CAs and tls.caBundle.
+	CAKey string `json:"caKey"`
+	// Key of a client certificate (REDIS_CERT), for Redis servers that require one; empty: none.
+	CertKey string `json:"certKey"`
+	// Key of the client certificate's private key (REDIS_KEY); set with certKey.
+	KeyKey string `json:"keyKey"`
+}
+
 // Defaults returns the chart's default values.
 func Defaults() Values {
 	probes := cv.DefaultProbes()
@@ -223,7 +263,8 @@ func Defaults() Values {
 			SQLite: SQLite{Path: "/home/node/.flowise/database.sqlite"},
 			External: ExternalDatabase{
 				Vendor: "postgres", Name: "flowise", Username: "flowise",
-				ExistingSecretPasswordKey: "database-password", SSLExistingSecretKey: "ca.crt",
+				ExistingSecretPasswordKey: "database-password", SSLExistingSecretKey: "ca.crt", SSLRejectUnauthorized: true,
+				AdminExistingSecretUsernameKey: "username", AdminExistingSecretPasswordKey: "password",
 			},
 		},
 		PostgreSQL: cv.DefaultPostgreSQL("flowise"),
@@ -244,6 +285,7 @@ func Defaults() Values {
 				ExistingSecretSecretAccessKeyKey: "secret-access-key",
 			},
 		},
+		TLS: TLS{CABundle: CABundle{Key: "ca.crt"}, Redis: RedisTLS{CAKey: "ca.crt"}},
 		Persistence: cv.Persistence{
 			Enabled: true, AccessModes: []string{"ReadWriteOnce"}, Size: "10Gi", Annotations: map[string]string{},
 		},
@@ -272,6 +314,25 @@ func (ExternalDatabase) SecretKeys() []cv.SecretKey {
 			Shape: cv.Provided("the password of database.external.username on your database")},
 		{Secret: "sslExistingSecret", Key: "sslExistingSecretKey", Use: "DATABASE_SSL_KEY_BASE64",
 			Shape: cv.Provided("the PEM certificate (CA or client) your database's TLS needs")},
+		{Secret: "adminExistingSecret", Key: "adminExistingSecretUsernameKey", Use: "the bootstrap hook's PGUSER",
+			Shape: cv.Provided("a database role that may CREATE EXTENSION (the hook only)")},
+		{Secret: "adminExistingSecret", Key: "adminExistingSecretPasswordKey", Use: "the bootstrap hook's password",
+			Shape: cv.Provided("that role's password")},
+	}
+}
+
+// SecretKeys: CA certificates come from whoever runs the private CA.
+func (CABundle) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "key", Use: "NODE_EXTRA_CA_CERTS",
+		Shape: cv.Provided("PEM CA certificates to trust besides the system ones")}}
+}
+
+// SecretKeys: Redis's CA and client certificate come from whoever runs its TLS.
+func (RedisTLS) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "caKey", Use: "REDIS_CA", Shape: cv.Provided("the PEM CA certificate that signed Redis's server certificate")},
+		{Secret: "existingSecret", Key: "certKey", Use: "REDIS_CERT", Shape: cv.Provided("a PEM client certificate Redis accepts")},
+		{Secret: "existingSecret", Key: "keyKey", Use: "REDIS_KEY", Shape: cv.Provided("that client certificate's PEM private key")},
 	}
 }
 
