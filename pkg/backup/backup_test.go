@@ -84,14 +84,7 @@ func (e *env) restore(t *testing.T, m Manifest, clean bool, key *Key) error {
 }
 
 // recreate drops the database and creates it empty again.
-func (e *env) recreate(t *testing.T) {
-	t.Helper()
-	admin := e.pg.Connect(t, "postgres")
-	_, err := admin.Exec(context.Background(), "DROP DATABASE "+e.db+" WITH (FORCE)")
-	require.NoError(t, err)
-	_, err = admin.Exec(context.Background(), "CREATE DATABASE "+e.db)
-	require.NoError(t, err)
-}
+func (e *env) recreate(t *testing.T) { backuptest.Recreate(t, e.pg, e.db) }
 
 // keys lists every object in the bucket.
 func (e *env) keys(t *testing.T) []string {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/flotilla/flotilla/pkg/pgtest"
 )
 
 // Tables are the seeded tables, compared by Digest.
@@ -73,4 +75,16 @@ func Digest(t testing.TB, conn *pgx.Conn) map[string]string {
 		out[table] = d
 	}
 	return out
+}
+
+// Recreate drops database db of s and creates it again, empty.
+func Recreate(t testing.TB, s *pgtest.Server, db string) {
+	t.Helper()
+	admin := s.Connect(t, "postgres")
+	defer admin.Close(context.Background())
+	for _, stmt := range []string{"DROP DATABASE " + db + " WITH (FORCE)", "CREATE DATABASE " + db} {
+		if _, err := admin.Exec(context.Background(), stmt); err != nil {
+			t.Fatalf("recreate database %s: %v", db, err)
+		}
+	}
 }
