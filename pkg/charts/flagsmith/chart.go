@@ -24,7 +24,7 @@ var (
 )
 
 // Rules are Flagsmith's cross-field rules; each one is enforced by values.schema.json.
-var Rules = []chartkit.Rule{
+var Rules = append([]chartkit.Rule{
 	{Message: "an external database needs database.external.host or database.external.urlExistingSecret (or set postgresql.enabled=true for the bundled one)",
 		If: external, Then: chartkit.Or(chartkit.NotEmpty("database.external.host"), chartkit.NotEmpty("database.external.urlExistingSecret"))},
 	{Message: "an external database given by host needs database.external.existingSecret or database.external.password",
@@ -61,7 +61,9 @@ var Rules = []chartkit.Rule{
 	chartkit.HTTPRouteRule("frontend.httpRoute"),
 	{Message: "frontend.enabled must be true when frontend.httpRoute.enabled is true: the HTTPRoute would have no backend",
 		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
-}
+	{Message: "backup needs the database as host, username and password: database.external.urlExistingSecret is not supported by backup.enabled or backup.restore.enabled",
+		If: chartkit.And(chartkit.BackupOn(), external), Then: chartkit.Eq("database.external.urlExistingSecret", "")},
+}, chartkit.BackupRules(nil, "")...)
 
 // Chart is the Flagsmith chart definition.
 func Chart() chartkit.Chart {
@@ -146,6 +148,10 @@ sub-charts; the database password reaches Django as ` + "`DJANGO_DB_PASSWORD`" +
 and/or memory utilisation of the containers' requests, so set ` + "`resources.requests`" + `); the Deployment then
 leaves its replica count to the HPA. A ` + "`minReplicas`" + ` above ` + "`maxReplicas`" + ` is refused when rendering (a JSON
 schema cannot compare two values). The task processor only exists in queue mode.`},
+			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flagsmith", Namespace: "flags", Databases: []string{"flagsmith"}, Objects: []string{""},
+				What:    "Backups cover Flagsmith's PostgreSQL database (bundled or external; migrations connect to it directly, never through PgBouncer, and so do backups): organisations, projects, environments, flags, segments, identities, users. InfluxDB analytics and the Redis cache are not included.",
+				Secrets: "Give the restored release the old release's `DJANGO_SECRET_KEY` (`auth.existingSecret`): it signs sessions and tokens.",
+				Extra:   "With `api.autoscaling` or `taskProcessor.autoscaling` the HPA owns the replica count, so restore mode cannot scale those pods down: disable autoscaling for the restore, or `kubectl scale` them to 0 yourself."}),
 			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
 "restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example onto a real
 kube-apiserver whose pods are simulated by kwok. No Flagsmith container runs in those tests: the

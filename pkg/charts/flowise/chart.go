@@ -26,10 +26,16 @@ var (
 		chartkit.In("database.mode", "postgresql", "external"),
 		chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Or(chartkit.Eq("postgresql.enabled", true), chartkit.NotEmpty("database.external.host"))),
 	)
+	// postgres is database.mode resolving to the bundled PostgreSQL or an external postgres.
+	postgres = chartkit.Or(
+		chartkit.Eq("database.mode", "postgresql"),
+		chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Eq("postgresql.enabled", true)),
+		chartkit.And(sqlDatabase, chartkit.Eq("postgresql.enabled", false), chartkit.Eq("database.external.vendor", "postgres")),
+	)
 )
 
 // Rules are Flowise's cross-field rules; each one is enforced by values.schema.json.
-var Rules = []chartkit.Rule{
+var Rules = append([]chartkit.Rule{
 	{Message: "persistence.enabled must be false when architecture.mode is queue: a ReadWriteOnce volume cannot be shared by main and worker pods",
 		If: queue, Then: chartkit.Eq("persistence.enabled", false)},
 	{Message: "storage.type must be s3 when architecture.mode is queue: main and worker pods share blobs",
@@ -60,7 +66,8 @@ var Rules = []chartkit.Rule{
 		If: chartkit.NotEmpty("persistence.existingClaim"), Then: chartkit.Eq("persistence.enabled", true)},
 	chartkit.IngressRule("ingress"),
 	chartkit.HTTPRouteRule("httpRoute"),
-}
+}, chartkit.BackupRules(postgres,
+	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)")...)
 
 // Chart is the Flowise chart definition.
 func Chart() chartkit.Chart {
@@ -116,6 +123,9 @@ BLOB_STORAGE_PATH, HOME) at writable volumes. The defaults of ` + "`database.sql
 written by a root container, copy its content to the new PVC (or keep the same PVC with
 ` + "`persistence.existingClaim`" + `: the files sit at the volume's root either way) and let fsGroup 1000 fix
 ownership (fsGroupChangePolicy OnRootMismatch).`},
+			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowise", Namespace: "ai", Databases: []string{"flowise"}, Objects: []string{""},
+				What:    "Backups cover Flowise's PostgreSQL database (bundled or external): chat flows, messages, credentials (encrypted with the auth encryption key), document stores. SQLite, the data volume and S3 blobs (`storage.*`) are not included.",
+				Secrets: "The restored release must use the old release's `auth.existingSecret` (copy the Secret first): stored credentials are encrypted with its encryption key."}),
 			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
 "restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example from an OCI
 registry onto a real kube-apiserver whose pods are simulated by kwok. No Flowise container runs in

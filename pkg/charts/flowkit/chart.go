@@ -21,7 +21,7 @@ var (
 )
 
 // Rules are FlowKit's cross-field rules; each one is enforced by values.schema.json.
-var Rules = []chartkit.Rule{
+var Rules = append([]chartkit.Rule{
 	{Message: "scenarios db-etl-machine and full need Redis: set redis.enabled=true or redis.external.host (FlowMachine keeps query state there)",
 		If: withRedis, Then: chartkit.Or(chartkit.Eq("redis.enabled", true), chartkit.NotEmpty("redis.external.host"))},
 	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
@@ -48,7 +48,9 @@ var Rules = []chartkit.Rule{
 		If: publishesAPI, Then: chartkit.Eq("scenario", "full")},
 	chartkit.IngressRule("ingress"),
 	chartkit.HTTPRouteRule("httpRoute"),
-}
+	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
+		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
+}, chartkit.BackupRules(nil, "")...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {
@@ -117,6 +119,10 @@ several FlowAPI servers, give them all the same ` + "`jwt.existingSecret`" + `.`
 				"`concurrencyPolicy: Forbid`, `activeDeadlineSeconds` = timeout + 60. The Job's log ends with flotilla-hook's\n" +
 				"summary line (entries removed, bytes freed, a reminder to resync FlowMachine's Redis). While the CronJob is\n" +
 				"enabled, FlowMachine's own pruner (FLOWMACHINE_CACHE_PRUNING_FREQUENCY) is set to ten years so the two never race."},
+			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowkit", Namespace: "flowkit", Databases: []string{"flowetl", "flowdb", "flowauth", "autoflow"}, Objects: []string{"-flowetl", "-flowdb", "-flowauth", "-autoflow"},
+				What:    "`backup.databases` picks the databases (default all four): FlowDB (`flowdb`, as the flowdb superuser; it can be very large — leave it out and keep it with your own tooling if a nightly full dump is too much), FlowETL's Airflow metadata (`flowetl`), FlowAuth's (`flowauth`) and AutoFlow's (`autoflow`) databases, bundled or external. A database the scenario does not run, or that uses SQLite, is skipped. FlowDB's dump runs in the postgres image tagged `backup.flowdbImageTag` (FlowDB's PostgreSQL major version; default `backup.image.tag`).",
+				Secrets: "Give the restored release the old release's `flowauth.auth.existingSecret` (FLOWAUTH_FERNET_KEY encrypts tokens at rest) and `flowetl.auth.existingSecret` (Airflow's Fernet key encrypts connections).",
+				Extra:   "FlowDB creates its schemas at first start, so a fresh FlowDB is never empty: restore FlowDB with `backup.restore.clean=true` (also in a fresh release), or set `backup.databases` to the other databases for that restore."}),
 			{Title: "Users, volumes and what was not verified", Body: `FlowDB creates the FlowMachine and FlowAPI roles at first initialisation with the guide's grants (FlowMachine:
 write on the cache schema, read on events/infrastructure/geography; FlowAPI: read on cache and geography); the chart
 passes FLOWMACHINE_FLOWDB_USER/PASSWORD and FLOWAPI_FLOWDB_USER/PASSWORD. FlowDB gets a memory-backed /dev/shm

@@ -48,7 +48,13 @@ func TestRules(t *testing.T) {
 			"ingress.hosts", "ingress.hosts needs at least one host", "at '/ingress/hosts'"),
 		charttest.Rule("httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
 			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"),
+		charttest.Rule("backup needs a database", "backup: {enabled: true, s3: {bucket: b}, databases: [flowetl]}", "backup: {enabled: true, s3: {bucket: b}, databases: []}",
+			"backup.databases", "backup.databases needs at least one", "at '/backup/databases'"),
+		charttest.Rule("backup needs a bucket", "backup: {enabled: true, s3: {bucket: b}}", "backup: {enabled: true}",
+			"backup.s3.bucket", "backup.s3.bucket is required when backup.enabled or backup.restore.enabled is true", "at '/backup/s3/bucket'"),
 		// Single-field checks of the strict schema.
+		charttest.Rule("backup databases are FlowKit's", "backup: {databases: [flowdb, autoflow]}", "backup: {databases: [redis]}",
+			"backup.databases.0", "", "value must be one of"),
 		charttest.Rule("prune frequencies are exact cron schedules", "cache: {pruning: {frequency: 43200}}", "cache: {pruning: {frequency: 5000}}",
 			"cache.pruning.frequency", "", "value must be one of"),
 		charttest.Rule("scenarios are an enum", "scenario: db-etl", "scenario: standalone",
@@ -58,7 +64,7 @@ func TestRules(t *testing.T) {
 		charttest.Rule("cache size is bytes", "flowdb: {config: {cacheSize: '1000'}}", "flowdb: {config: {cacheSize: 10GB}}",
 			"flowdb.config.cacheSize", "", "does not match pattern"),
 	}
-	require.Len(t, flowkit.Rules, 14, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 16, "every rule needs a case here")
 	// A named key pair spares each render a 4096-bit key generation.
 	const noKeygen = "jwt: {existingSecret: jwt}\n"
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)

@@ -22,16 +22,7 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - --password-file=/run/flotilla/db/password
     - --log-format=json
   env:
-    - name: PGHOST
-      value: {{ .pg.host | quote }}
-    - name: PGPORT
-      value: {{ .pg.port | toString | quote }}
-    - name: PGDATABASE
-      value: {{ .pg.database | quote }}
-    - name: PGUSER
-      value: {{ .pg.user | quote }}
-    - name: PGSSLMODE
-      value: {{ .pg.sslmode | quote }}
+    {{- include "flotilla.hook.pgEnv" .pg | nindent 4 }}
   securityContext:
     allowPrivilegeEscalation: false
     readOnlyRootFilesystem: true
@@ -49,6 +40,20 @@ A flotilla-hook container: dict "ctx" $ "name" N "args" (list ...) "pg" (dict "h
     - name: flotilla-db-password
       mountPath: /run/flotilla/db
       readOnly: true
+{{- end -}}
+
+{{/* The PG* variables of a connection: the "pg" dict of flotilla.hook.container. */}}
+{{- define "flotilla.hook.pgEnv" -}}
+- name: PGHOST
+  value: {{ .host | quote }}
+- name: PGPORT
+  value: {{ .port | toString | quote }}
+- name: PGDATABASE
+  value: {{ .database | quote }}
+- name: PGUSER
+  value: {{ .user | quote }}
+- name: PGSSLMODE
+  value: {{ .sslmode | quote }}
 {{- end -}}
 
 {{/* The volume flotilla.hook.container mounts: dict "secret" S "key" K. */}}
