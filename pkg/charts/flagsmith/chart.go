@@ -103,6 +103,10 @@ writable volumes. Telemetry to flagsmith.com is off unless ` + "`telemetry.enabl
 				Description: "PostgreSQL the chart does not manage; the password comes from `database.external.existingSecret` (or a whole `DATABASE_URL` from `database.external.urlExistingSecret`). Migrations run in a pre-install/pre-upgrade Job."},
 			{Name: "analytics with the bundled InfluxDB", Example: "influxdb.yaml",
 				Description: "InfluxDB 2 (official image) set up at first start with the org, the `flagsmith_api` bucket, the `flagsmith_api_downsampled_15m` bucket and the 15-minute downsampling task the Flagsmith docs describe."},
+			{Name: "backups to S3", Example: "backup.yaml",
+				Description: "`backup.enabled`: a CronJob streams `pg_dump` of Flagsmith's database to an S3 bucket with retention (see Backup and restore)."},
+			{Name: "restore into a fresh release", Example: "restore.yaml",
+				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while the API and task processor run 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Migrations", Body: `The API image's ` + "`migrate`" + ` command (wait for the database, apply migrations, create the

@@ -93,6 +93,10 @@ Airflow's user, the other components as uid 1000.`,
 				Description: "`flowmachine.replicaCount` > 1: several FlowMachine servers behind one Service share the Redis that coordinates query state and FlowDB's cache; FlowAPI and FlowAuth (redis cache backend) scaled too."},
 			{Name: "full with AutoFlow", Example: "full-autoflow.yaml",
 				Description: "`autoflow.enabled`: AutoFlow runs the notebooks of `autoflow.inputsConfigMap` (or `inputsClaim`) against FlowAPI with the token in `autoflow.existingSecret`, records runs in its own PostgreSQL; here FlowAPI serves HTTPS and FlowAuth uses its SQLite fallback."},
+			{Name: "backups to S3", Example: "backup.yaml",
+				Description: "`backup.enabled`: one CronJob per database of `backup.databases` streams `pg_dump` to an S3 bucket with retention (see Backup and restore)."},
+			{Name: "restore into a fresh release", Example: "restore.yaml",
+				Description: "`backup.restore.enabled`: one Job per database restores the newest backups of another release while FlowETL, FlowMachine, FlowAPI, FlowAuth and AutoFlow run 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Secrets and upgrades", Body: `Every secret of the guide's tables is read from an ` + "`existingSecret`" + ` (keys set by the sibling

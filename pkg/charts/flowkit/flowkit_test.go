@@ -272,6 +272,43 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 				assert.Contains(t, res.Notes, "queue: the servers coordinate through Redis")
 			},
 		},
+		{
+			file:   "backup.yaml",
+			want:   append([]string{"CronJob/rel-flowkit-backup-flowdb", "CronJob/rel-flowkit-backup-flowetl", "CronJob/rel-flowkit-backup-flowauth"}, fullOnly...),
+			absent: []string{"CronJob/rel-flowkit-backup-autoflow"},
+			check: func(t *testing.T, res *render.Result) {
+				for db, want := range map[string]struct{ host, user, image string }{
+					"flowdb":   {"rel-flowkit-flowdb", "flowdb", "docker.io/library/postgres:17"},
+					"flowetl":  {"rel-flowkit-flowetl-postgresql", "flowetl", "docker.io/library/postgres:17.6"},
+					"flowauth": {"rel-flowkit-flowauth-postgresql", "flowauth", "docker.io/library/postgres:17.6"},
+				} {
+					cj, flags := charttest.BackupCronJob(t, res, "rel-flowkit-backup-"+db)
+					c := charttest.Container(t, cj.Spec.JobTemplate.Spec.Template, "backup")
+					assert.Equal(t, want.image, c.Image, db)
+					env := charttest.Env(c)
+					assert.Equal(t, want.host, env["PGHOST"], db)
+					assert.Equal(t, want.user, env["PGUSER"], db)
+					assert.Equal(t, "7", flags["keep-last"])
+				}
+				assert.EqualValues(t, 1, *deployment(t, res, "flowetl").Spec.Replicas)
+			},
+		},
+		{
+			file:   "restore.yaml",
+			want:   fullOnly,
+			absent: []string{"CronJob/rel-flowkit-backup-flowdb"},
+			check: func(t *testing.T, res *render.Result) {
+				for _, db := range []string{"flowdb", "flowetl", "flowauth"} {
+					_, flags := charttest.RestoreJob(t, res, "rel-flowkit-restore-"+db+"-")
+					assert.Equal(t, "flowkit", flags["from-release"])
+					assert.Contains(t, flags, "clean")
+				}
+				for _, c := range []string{"flowetl", "flowmachine", "flowapi", "flowauth"} {
+					assert.EqualValues(t, 0, *deployment(t, res, c).Spec.Replicas, c)
+				}
+				assert.EqualValues(t, 1, *charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowkit-flowdb").Spec.Replicas, "databases keep running")
+			},
+		},
 	}
 	entries, err := os.ReadDir(example(""))
 	require.NoError(t, err)
