@@ -4,6 +4,8 @@ package backuptest
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -85,6 +87,34 @@ func Recreate(t testing.TB, s *pgtest.Server, db string) {
 	for _, stmt := range []string{"DROP DATABASE " + db + " WITH (FORCE)", "CREATE DATABASE " + db} {
 		if _, err := admin.Exec(context.Background(), stmt); err != nil {
 			t.Fatalf("recreate database %s: %v", db, err)
+		}
+	}
+}
+
+// SeedLarge fills an empty database with about mb megabytes: three quarters chat-message-like
+// text rows (hex text, which pg_dump's compression halves), one quarter random bytea in 1 MiB
+// rows (incompressible).
+func SeedLarge(t testing.TB, conn *pgx.Conn, mb int) {
+	t.Helper()
+	ctx := context.Background()
+	textRows := mb * 3 / 4 * 1024 * 1024 / 640 // ~640 bytes per row with its header
+	blobRows := max(1, mb/4)
+	// 18 different md5s per row: hex text that compresses about as much as real text.
+	var content []string
+	for k := 1; k <= 18; k++ {
+		content = append(content, fmt.Sprintf("md5((g * %d)::text)", k))
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`CREATE TABLE chat_message (id bigint PRIMARY KEY, role text NOT NULL, content text NOT NULL, "createdDate" timestamptz NOT NULL DEFAULT now())`, nil},
+		{`INSERT INTO chat_message SELECT g, CASE WHEN g % 2 = 0 THEN 'userMessage' ELSE 'apiMessage' END, ` + strings.Join(content, " || ") + ` FROM generate_series(1, $1::int) g`, []any{textRows}},
+		{`CREATE TABLE document_blob (id int PRIMARY KEY, blob bytea NOT NULL)`, nil},
+		{`INSERT INTO document_blob SELECT b, (SELECT string_agg(decode(md5(random()::text || g::text), 'hex'), ''::bytea) FROM generate_series(1, 65536) g WHERE b > 0) FROM generate_series(1, $1::int) b`, []any{blobRows}},
+	} {
+		if _, err := conn.Exec(ctx, q.sql, q.args...); err != nil {
+			t.Fatalf("seed large database: %v", err)
 		}
 	}
 }
