@@ -464,3 +464,30 @@ func TestReadKeyFile(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreAsDatabaseOwner restores a superuser's dump as an ordinary role that owns an empty
+// database, as with an external PostgreSQL: uuid-ossp is a trusted extension, and --no-owner
+// makes the role own everything restored.
+func TestRestoreAsDatabaseOwner(t *testing.T) {
+	e := newEnv(t)
+	conn := e.pg.Connect(t, e.db)
+	backuptest.SeedFlowise(t, conn, 300, 64<<10)
+	want := backuptest.Digest(t, conn)
+	res, err := e.create(t, CreateOptions{})
+	require.NoError(t, err)
+
+	owner := e.pg.CreateRole(t, "", "")
+	target := "t_" + pgtest.RandomSuffix()
+	admin := e.pg.Connect(t, "postgres")
+	_, err = admin.Exec(context.Background(), "CREATE DATABASE "+target+" OWNER "+owner)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+target+" WITH (FORCE)") })
+
+	env := append(e.toolEnv(target), "PGUSER="+owner)
+	require.NoError(t, Restore(context.Background(), e.store, RestoreOptions{Manifest: res.Manifest, PgRestore: e.program("pg_restore"), Env: env, Database: target}))
+	restored := e.pg.Connect(t, target)
+	assert.Equal(t, want, backuptest.Digest(t, restored))
+	var tableOwner string
+	require.NoError(t, restored.QueryRow(context.Background(), "SELECT tableowner FROM pg_tables WHERE tablename = 'chat_flow'").Scan(&tableOwner))
+	assert.Equal(t, owner, tableOwner)
+}

@@ -96,23 +96,36 @@ func (p *pgFlags) register(fs *flag.FlagSet, program string) {
 	p.wait = waitFlags(fs)
 }
 
-// prepare finds the program, reads the key and connects (waiting for the server); the
-// connection is for checks only and is closed by the caller.
-func (p *pgFlags) prepare(ctx context.Context, inv *invocation, program string) (path string, key *backup.Key, conn *pgx.Conn, cfg *pgx.ConnConfig, err error) {
+// session is what backup create and restore work with.
+type session struct {
+	store   *backup.Store
+	program string // pg_dump or pg_restore
+	key     *backup.Key
+	conn    *pgx.Conn // for checks only; the caller closes it
+	cfg     *pgx.ConnConfig
+}
+
+// prepare opens the bucket, finds the program, reads the key and connects (waiting for the
+// server).
+func (p *pgFlags) prepare(ctx context.Context, inv *invocation, b *bucketFlags, program string) (*session, error) {
+	store, err := b.open(ctx)
+	if err != nil {
+		return nil, err
+	}
 	dir, err := pgbin.Dir(p.binDir, program)
 	if err != nil {
-		return "", nil, nil, nil, err
+		return nil, err
 	}
+	s := &session{store: store, program: filepath.Join(dir, program)}
 	if p.keyFile != "" {
-		if key, err = backup.ReadKeyFile(p.keyFile); err != nil {
-			return "", nil, nil, nil, usageError{err.Error()}
+		if s.key, err = backup.ReadKeyFile(p.keyFile); err != nil {
+			return nil, usageError{err.Error()}
 		}
 	}
-	conn, cfg, _, err = inv.connect(ctx, nil, *p.wait)
-	if err != nil {
-		return "", nil, nil, nil, err
+	if s.conn, s.cfg, _, err = inv.connect(ctx, nil, *p.wait); err != nil {
+		return nil, err
 	}
-	return filepath.Join(dir, program), key, conn, cfg, nil
+	return s, nil
 }
 
 // toolEnv is the environment of pg_dump/pg_restore: the resolved connection settings as PG*
@@ -174,21 +187,17 @@ func backupCreate(fs *flag.FlagSet) action {
 			return "", usageError{fmt.Sprintf("--part-size %q: want 5MiB to 1GiB", *partSize)}
 		}
 		o.PartSize, o.Retention.KeepWithin, o.Logger = int(ps), within.d, inv.log
-		store, err := b.open(ctx)
+		s, err := p.prepare(ctx, inv, b, "pg_dump")
 		if err != nil {
 			return "", err
 		}
-		pgDump, key, conn, cfg, err := p.prepare(ctx, inv, "pg_dump")
+		o.Server, err = backup.ServerInfo(ctx, s.conn)
+		s.conn.Close(context.Background())
 		if err != nil {
 			return "", err
 		}
-		o.Server, err = backup.ServerInfo(ctx, conn)
-		conn.Close(context.Background())
-		if err != nil {
-			return "", err
-		}
-		o.Location, o.PgDump, o.Key, o.Env = b.location(cfg.Database), pgDump, key, toolEnv(inv, cfg)
-		res, err := backup.Create(ctx, store, o)
+		o.Location, o.PgDump, o.Key, o.Env = b.location(s.cfg.Database), s.program, s.key, toolEnv(inv, s.cfg)
+		res, err := backup.Create(ctx, s.store, o)
 		if err != nil {
 			return "", err
 		}
@@ -257,15 +266,12 @@ func backupRestore(fs *flag.FlagSet) action {
 	clean := fs.Bool("clean", false, "drop the backup's objects before recreating them (pg_restore --clean --if-exists): restore over an existing schema")
 	force := fs.Bool("force", false, "restore into a non-empty database without --clean (pg_restore fails, as one transaction, on objects that exist)")
 	return func(ctx context.Context, inv *invocation) (string, error) {
-		store, err := b.open(ctx)
+		s, err := p.prepare(ctx, inv, b, "pg_restore")
 		if err != nil {
 			return "", err
 		}
-		pgRestore, key, conn, cfg, err := p.prepare(ctx, inv, "pg_restore")
-		if err != nil {
-			return "", err
-		}
-		defer conn.Close(context.Background())
+		defer s.conn.Close(context.Background())
+		store, key, conn, cfg := s.store, s.key, s.conn, s.cfg
 		loc := b.location(cfg.Database)
 		if *fromRelease != "" {
 			loc.Release = *fromRelease
@@ -297,7 +303,7 @@ func backupRestore(fs *flag.FlagSet) action {
 			return "", err
 		}
 		inv.log.Info("restoring", "id", m.ID, "into", cfg.Database, "clean", *clean)
-		if err := backup.Restore(ctx, store, backup.RestoreOptions{Manifest: m, PgRestore: pgRestore, Env: toolEnv(inv, cfg),
+		if err := backup.Restore(ctx, store, backup.RestoreOptions{Manifest: m, PgRestore: s.program, Env: toolEnv(inv, cfg),
 			Database: cfg.Database, Clean: *clean, Key: key, Logger: inv.log}); err != nil {
 			return "", err
 		}
