@@ -107,6 +107,9 @@ metadata:
     flotilla.dev/job: {{ .name }}
 spec:
   restartPolicy: Never
+  # The release's ServiceAccount: without backup.s3.existingSecret, S3 access comes from its IAM
+  # role (IRSA injects its own token volume; the Kubernetes API token is not needed).
+  serviceAccountName: {{ include "flotilla.serviceAccountName" $ }}
   automountServiceAccountToken: false
   # The postgres image's user; pg_dump and pg_restore only talk to the network and stdout/stdin.
   securityContext:
