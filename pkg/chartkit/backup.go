@@ -60,7 +60,7 @@ optionally encrypted (AES-256-GCM, `+"`backup.encryption.existingSecret`"+`). Ob
 (database, server version, size, sha256, chart version); only backups with a manifest are listed or restored, so a killed
 run never offers a partial dump. `+"`backup.retention`"+` (newest `+"`keepLast`"+` and/or younger than `+"`keepWithin`"+`) runs only
 after a successful upload. The Job's log ends with one summary line (object, size, sha256, what retention removed).
-Databases: %s. Pods pass the restricted Pod Security Standard (uid 999, read-only root filesystem).
+Databases: %[10]s. Pods pass the restricted Pod Security Standard (uid 999, read-only root filesystem).
 
 Set up (S3 credentials and an optional encryption key as Secrets, then enable):
 
@@ -110,7 +110,7 @@ helm upgrade %[4]s %[5]s -n %[3]s-restored --reuse-values --set backup.restore.e
 
 A restore Job's name carries a hash of what it restores: an upgrade that changes nothing does not restore twice. A
 backup restores into the same PostgreSQL major version (a warning is logged otherwise).`,
-		strings.TrimSpace(d.What), strings.Join(cron, ", "), ns, rel, repo, first, d.Databases[0], strings.Join(jobs, ", "), strings.TrimSpace(d.Secrets))
+		strings.TrimSpace(d.What), strings.Join(cron, ", "), ns, rel, repo, first, d.Databases[0], strings.Join(jobs, ", "), strings.TrimSpace(d.Secrets), "`"+strings.Join(d.Databases, "`, `")+"`")
 	if d.Extra != "" {
 		b.WriteString("\n\n" + strings.TrimSpace(d.Extra))
 	}
