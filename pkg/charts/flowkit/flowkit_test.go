@@ -552,3 +552,30 @@ func TestHTTPRoutePublishesFlowAPI(t *testing.T) {
 	require.Len(t, res.Find("HTTPRoute", "rel-flowkit"), 1)
 	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit")[0].YAML, "name: rel-flowkit\n          port: 9090")
 }
+
+// TestBackupNamesStayDistinctAndValid: with a long release name the release part of the
+// backup objects' names is cut, never the database's, and every name fits Kubernetes' limits.
+func TestBackupNamesStayDistinctAndValid(t *testing.T) {
+	res, err := render.Render(loadChart(t), render.Options{ReleaseName: strings.Repeat("long-release-", 5), Namespace: "apps",
+		Set: []string{"backup.enabled=true", "backup.s3.bucket=b", "backup.restore.enabled=true", "jwt.existingSecret=jwt"}})
+	require.NoError(t, err)
+	charttest.RequireStrict(t, res)
+	seen := map[string]bool{}
+	for _, m := range res.Manifests {
+		limit := map[string]int{"CronJob": 52, "Job": 63}[m.Kind]
+		if limit == 0 || !strings.Contains(m.Name, "-backup-") && !strings.Contains(m.Name, "-restore-") {
+			continue
+		}
+		assert.LessOrEqual(t, len(m.Name), limit, m.Name)
+		assert.False(t, seen[m.Name], "duplicate %s", m.Name)
+		seen[m.Name] = true
+	}
+	for _, db := range []string{"flowdb", "flowetl", "flowauth"} {
+		found := false
+		for name := range seen {
+			found = found || strings.Contains(name, "-backup-"+db) || strings.Contains(name, "-restore-"+db+"-")
+		}
+		assert.True(t, found, db)
+	}
+	assert.Len(t, seen, 6, "a CronJob and a restore Job per database of the full scenario (AutoFlow is off)")
+}

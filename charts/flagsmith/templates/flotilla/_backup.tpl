@@ -40,7 +40,8 @@ upgrade does not restore twice.
 apiVersion: batch/v1
 kind: CronJob
 metadata:
-  name: {{ printf "%s-%s" $fullname $component | trunc 52 | trimSuffix "-" }}
+  # CronJob names have 52 characters at most: the release part is cut, never the database's.
+  name: {{ printf "%s-%s" ($fullname | trunc (int (sub 51 (len $component))) | trimSuffix "-") $component }}
   labels:
     {{- include "flotilla.labels" $lbl | nindent 4 }}
 spec:
@@ -76,7 +77,7 @@ spec:
 apiVersion: batch/v1
 kind: Job
 metadata:
-  name: {{ printf "%s-%s" ($fullname | trunc (int (sub 53 (len $component)))) $component | trimSuffix "-" }}-{{ $hash }}
+  name: {{ printf "%s-%s" ($fullname | trunc (int (sub 53 (len $component))) | trimSuffix "-") $component }}-{{ $hash }}
   labels:
     {{- include "flotilla.labels" $lbl | nindent 4 }}
     flotilla.dev/job: restore
