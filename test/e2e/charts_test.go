@@ -223,6 +223,7 @@ func installCase(t *testing.T, c chartUnderTest, vc valuesCase) {
 	mustIn(t, ns, "helm install (oci)", "helm", install...)
 	checkWorkloadsReady(t, ns)
 	checkHookJobs(t, ns, rel)
+	checkBackupObjects(t, ns, rel)
 	dryRunPods(t, c, ns, rel, vc.Values)
 
 	// (2) helm test.
