@@ -54,6 +54,12 @@ image: ## multi-arch OCI image of flotilla-hook in build/image/flotilla-hook; IM
 bench-prune: ## cache prune benchmark vs the DROP TABLE floor (N=1,000 and 10,000; BENCH_PRUNE_N=100000 for more)
 	BENCH_PRUNE_N=$(BENCH_PRUNE_N) $(GO) test -run '^$$' -bench BenchmarkPrune -benchtime 1x -timeout 2h ./pkg/cachepruner/
 
+# --- backups (issue 13) ---
+.PHONY: bench-backup
+BENCH_BACKUP_MB ?=
+bench-backup: ## backup wall time vs pg_dump -Fc > /dev/null, and flotilla-hook's peak RSS (BENCH_BACKUP_MB, default 1024)
+	BENCH_BACKUP_MB=$(BENCH_BACKUP_MB) $(GO) test -run '^$$' -bench BenchmarkBackup -benchtime 1x -timeout 2h ./cmd/flotilla-hook/
+
 # --- e2e harness (issue 4) ---
 # A real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) and an OCI
 # registry on 127.0.0.1, built from Go modules; see test/e2e/README.md.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/flotilla/flotilla/pkg/backup"
 	"github.com/flotilla/flotilla/pkg/cachepruner"
 	"github.com/flotilla/flotilla/pkg/dbboot"
 	"github.com/flotilla/flotilla/pkg/pgconn"
@@ -16,7 +17,7 @@ const (
 	exitFailure     = 1 // anything else
 	exitUsage       = 2 // bad flags or arguments
 	exitUnreachable = 3 // gave up: the server stayed unreachable until --timeout, or --timeout hit
-	exitRejected    = 4 // wrong password, unknown role or missing database: not retried
+	exitRejected    = 4 // wrong password, unknown role or missing database (S3: credentials, bucket): not retried
 	exitPrivilege   = 5 // the role lacks a privilege; the message names the grant
 )
 
@@ -37,11 +38,16 @@ func exitCode(err error) int {
 	var bootPriv *dbboot.PrivilegeError
 	var prunePriv *cachepruner.PrivilegeError
 	var redisErr *cachepruner.RedisError
+	var store *backup.StoreError
 	switch {
 	case errors.As(err, &redisErr) && redisErr.Rejected():
 		return exitRejected
 	case errors.As(err, &redisErr) && pgconn.Classify(redisErr.Err) == pgconn.Transient:
 		return exitUnreachable
+	case errors.As(err, &store) && store.Kind == backup.StoreUnreachable:
+		return exitUnreachable
+	case errors.As(err, &store) && (store.Kind == backup.StoreRejected || store.Kind == backup.StoreNoBucket):
+		return exitRejected
 	case errors.As(err, &bootPriv), errors.As(err, &prunePriv), pgconn.Classify(err) == pgconn.Privilege:
 		return exitPrivilege
 	case errors.As(err, &perm):

@@ -20,7 +20,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/flotilla/flotilla/pkg/pgbin"
 	"github.com/flotilla/flotilla/pkg/testserver"
 )
 
@@ -114,30 +114,16 @@ func external(raw string) (*Server, error) {
 }
 
 func findBinDir() (string, error) {
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
-		dir := strings.TrimSpace(string(out))
-		if _, err := os.Stat(filepath.Join(dir, "initdb")); err == nil {
-			return dir, nil
-		}
+	d, err := pgbin.Dir("", "initdb")
+	if errors.Is(err, pgbin.ErrNotFound) {
+		return "", ErrNoPostgres
 	}
-	// Debian keeps the server binaries off PATH; prefer the newest major version.
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return majorOf(dirs[i]) > majorOf(dirs[j]) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d, nil
-		}
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		return filepath.Dir(p), nil
-	}
-	return "", ErrNoPostgres
+	return d, err
 }
 
-func majorOf(binDir string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return n
-}
+// BinDir is the directory of the server's programs (initdb, pg_dump, pg_restore, ...); empty
+// for an external server.
+func (s *Server) BinDir() string { return s.binDir }
 
 // command runs a PostgreSQL binary, as s.asUser when set (initdb and pg_ctl refuse root).
 func (s *Server) command(name string, args ...string) *exec.Cmd {

@@ -225,6 +225,7 @@ func installCase(t *testing.T, c chartUnderTest, vc valuesCase) {
 	checkWorkloadsReady(t, ns)
 	checkHookJobs(t, ns, rel)
 	checkSecretRefs(t, ns)
+	checkBackupObjects(t, ns, rel)
 	dryRunPods(t, c, ns, rel, vc.Values)
 
 	// (2) helm test.

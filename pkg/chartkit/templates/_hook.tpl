@@ -41,30 +41,7 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
     - name: REDIS_PORT
       value: {{ .port | toString | quote }}
     {{- end }}
-    - name: PGHOST
-      value: {{ .pg.host | quote }}
-    - name: PGPORT
-      value: {{ .pg.port | toString | quote }}
-    - name: PGDATABASE
-      value: {{ .pg.database | quote }}
-    - name: PGUSER
-      {{- if .pg.userSecret }}
-      valueFrom:
-        secretKeyRef:
-          name: {{ .pg.userSecret }}
-          key: {{ .pg.userKey }}
-      {{- else }}
-      value: {{ .pg.user | quote }}
-      {{- end }}
-    - name: PGSSLMODE
-      value: {{ .pg.sslmode | quote }}
-    {{- if or .pg.caSecret .pg.caConfigMap }}
-    - name: PGSSLROOTCERT
-      value: /run/flotilla/db-ca/ca.crt
-    {{- else if .pg.sslrootcert }}
-    - name: PGSSLROOTCERT
-      value: {{ .pg.sslrootcert | quote }}
-    {{- end }}
+    {{- include "flotilla.hook.pgEnv" .pg | nindent 4 }}
   securityContext:
     allowPrivilegeEscalation: false
     readOnlyRootFilesystem: true
@@ -92,6 +69,34 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
       mountPath: /run/flotilla/db-ca
       readOnly: true
     {{- end }}
+{{- end -}}
+
+{{/* The PG* variables of a connection: the "pg" dict of flotilla.hook.container. */}}
+{{- define "flotilla.hook.pgEnv" -}}
+- name: PGHOST
+  value: {{ .host | quote }}
+- name: PGPORT
+  value: {{ .port | toString | quote }}
+- name: PGDATABASE
+  value: {{ .database | quote }}
+- name: PGUSER
+  {{- if .userSecret }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .userSecret }}
+      key: {{ .userKey }}
+  {{- else }}
+  value: {{ .user | quote }}
+  {{- end }}
+- name: PGSSLMODE
+  value: {{ .sslmode | quote }}
+{{- if or .caSecret .caConfigMap }}
+- name: PGSSLROOTCERT
+  value: /run/flotilla/db-ca/ca.crt
+{{- else if .sslrootcert }}
+- name: PGSSLROOTCERT
+  value: {{ .sslrootcert | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The volumes flotilla.hook.container mounts: the pg dict ("secret" S "key" K, optional CA). */}}

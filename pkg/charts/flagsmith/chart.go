@@ -24,7 +24,7 @@ var (
 )
 
 // Rules are Flagsmith's cross-field rules; each one is enforced by values.schema.json.
-var Rules = []chartkit.Rule{
+var Rules = append([]chartkit.Rule{
 	{Message: "an external database needs database.external.host or database.external.urlExistingSecret (or set postgresql.enabled=true for the bundled one)",
 		If: external, Then: chartkit.Or(chartkit.NotEmpty("database.external.host"), chartkit.NotEmpty("database.external.urlExistingSecret"))},
 	{Message: "an external database given by host needs database.external.existingSecret or database.external.password",
@@ -61,7 +61,9 @@ var Rules = []chartkit.Rule{
 	chartkit.HTTPRouteRule("frontend.httpRoute"),
 	{Message: "frontend.enabled must be true when frontend.httpRoute.enabled is true: the HTTPRoute would have no backend",
 		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
-}
+	{Message: "backup needs the database as host, username and password: database.external.urlExistingSecret is not supported by backup.enabled or backup.restore.enabled",
+		If: chartkit.And(chartkit.BackupOn(), external), Then: chartkit.Eq("database.external.urlExistingSecret", "")},
+}, chartkit.BackupRules(nil, "")...)
 
 // Chart is the Flagsmith chart definition.
 func Chart() chartkit.Chart {
@@ -77,6 +79,7 @@ func Chart() chartkit.Chart {
 			{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+			{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 		}}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "Standalone or queue mode (task processor with its own HPA), bundled or external PostgreSQL, PgBouncer, Redis cache, InfluxDB analytics."},
 			{Kind: "added", Description: "flotilla-hook makes API and task processor pods wait for the bundled PostgreSQL; released charts pin its image by digest."},
@@ -110,6 +113,10 @@ writable volumes. Telemetry to flagsmith.com is off unless ` + "`telemetry.enabl
 				Description: "PostgreSQL the chart does not manage; the password comes from `database.external.existingSecret` (or a whole `DATABASE_URL` from `database.external.urlExistingSecret`). Migrations run in a pre-install/pre-upgrade Job."},
 			{Name: "analytics with the bundled InfluxDB", Example: "influxdb.yaml",
 				Description: "InfluxDB 2 (official image) set up at first start with the org, the `flagsmith_api` bucket, the `flagsmith_api_downsampled_15m` bucket and the 15-minute downsampling task the Flagsmith docs describe."},
+			{Name: "backups to S3", Example: "backup.yaml",
+				Description: "`backup.enabled`: a CronJob streams `pg_dump` of Flagsmith's database to an S3 bucket with retention (see Backup and restore)."},
+			{Name: "restore into a fresh release", Example: "restore.yaml",
+				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while the API and task processor run 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Migrations", Body: `The API image's ` + "`migrate`" + ` command (wait for the database, apply migrations, create the
@@ -155,6 +162,10 @@ sub-charts; the database password reaches Django as ` + "`DJANGO_DB_PASSWORD`" +
 and/or memory utilisation of the containers' requests, so set ` + "`resources.requests`" + `); the Deployment then
 leaves its replica count to the HPA. A ` + "`minReplicas`" + ` above ` + "`maxReplicas`" + ` is refused when rendering (a JSON
 schema cannot compare two values). The task processor only exists in queue mode.`},
+			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flagsmith", Namespace: "flags", Databases: []string{"flagsmith"}, Objects: []string{""},
+				What:    "Backups cover Flagsmith's PostgreSQL database (bundled or external; migrations connect to it directly, never through PgBouncer, and so do backups): organisations, projects, environments, flags, segments, identities, users. InfluxDB analytics and the Redis cache are not included.",
+				Secrets: "Give the restored release the old release's `DJANGO_SECRET_KEY` (`auth.existingSecret`): it signs sessions and tokens.",
+				Extra:   "With `api.autoscaling` or `taskProcessor.autoscaling` the HPA owns the replica count, so restore mode cannot scale those pods down: disable autoscaling for the restore, or `kubectl scale` them to 0 yourself."}),
 			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
 "restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example onto a real
 kube-apiserver whose pods are simulated by kwok. No Flagsmith container runs in those tests: the

@@ -234,6 +234,34 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Contains(t, res.Notes, "buckets flagsmith_api and flagsmith_api_downsampled_15m")
 			},
 		},
+		{
+			file: "backup.yaml",
+			want: []string{api, "CronJob/rel-flagsmith-backup"},
+			check: func(t *testing.T, res *render.Result) {
+				cj, flags := charttest.BackupCronJob(t, res, "rel-flagsmith-backup")
+				assert.Equal(t, "0 */6 * * *", cj.Spec.Schedule)
+				assert.Equal(t, "eu-west-1", flags["s3-region"])
+				assert.Equal(t, "7d", flags["keep-within"])
+				assert.Equal(t, "0", flags["keep-last"])
+				assert.NotContains(t, flags, "s3-endpoint", "AWS S3")
+				env := charttest.Env(charttest.Container(t, cj.Spec.JobTemplate.Spec.Template, "backup"))
+				assert.Equal(t, "rel-flagsmith-postgresql", env["PGHOST"], "never through PgBouncer")
+				assert.Equal(t, "flagsmith", env["PGDATABASE"])
+				assert.Equal(t, "disable", env["PGSSLMODE"])
+			},
+		},
+		{
+			file:   "restore.yaml",
+			want:   []string{api},
+			absent: []string{"CronJob/rel-flagsmith-backup"},
+			check: func(t *testing.T, res *render.Result) {
+				_, flags := charttest.RestoreJob(t, res, "rel-flagsmith-restore-")
+				assert.Equal(t, "flagsmith", flags["from-release"])
+				assert.Equal(t, "latest", flags["backup"])
+				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith")
+				assert.EqualValues(t, 0, *d.Spec.Replicas, "restore mode stops the API")
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -251,7 +279,7 @@ func TestEveryExampleHasATest(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	assert.ElementsMatch(t, []string{"standalone.yaml", "queue.yaml", "external-postgresql.yaml", "influxdb.yaml"}, names,
+	assert.ElementsMatch(t, []string{"standalone.yaml", "queue.yaml", "external-postgresql.yaml", "influxdb.yaml", "backup.yaml", "restore.yaml"}, names,
 		"a new example needs a case in TestExamplesProduceTheirTopology")
 }
 

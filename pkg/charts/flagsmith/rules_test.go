@@ -19,7 +19,7 @@ database: {external: {host: db, existingSecret: db-creds}}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flagsmith.Rules, 20, "every rule needs a case here")
+	require.Len(t, flagsmith.Rules, 22, "every rule needs a case here")
 	charttest.RequireRules(t, "flagsmith", "", tests)
 }
 
@@ -69,7 +69,13 @@ func ruleCases() []charttest.RuleCase {
 			"frontend.httpRoute.parentRefs", "frontend.httpRoute.parentRefs needs at least one Gateway", "at '/frontend/httpRoute/parentRefs'"),
 		charttest.Rule("frontend httpRoute needs the frontend", "frontend: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "frontend: {enabled: false, httpRoute: {enabled: true, parentRefs: [{name: gw}]}}",
 			"frontend.enabled", "the HTTPRoute would have no backend", "at '/frontend/enabled'"),
+		charttest.Rule("backup needs a bucket", "backup: {enabled: true, s3: {bucket: b}}", "backup: {enabled: true}",
+			"backup.s3.bucket", "backup.s3.bucket is required when backup.enabled or backup.restore.enabled is true", "at '/backup/s3/bucket'"),
+		charttest.Rule("backup needs the database by host", externalBase+"backup: {enabled: true, s3: {bucket: b}}", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}\nbackup: {enabled: true, s3: {bucket: b}}",
+			"database.external.urlExistingSecret", "database.external.urlExistingSecret is not supported by backup", "at '/database/external/urlExistingSecret'"),
 		// Single-field checks of the strict schema.
+		charttest.Rule("backup retention ages have a pattern", "backup: {retention: {keepWithin: 30d}}", "backup: {retention: {keepWithin: 1 month}}",
+			"backup.retention.keepWithin", "", "does not match pattern"),
 		charttest.Rule("unknown keys are refused", "api: {logLevel: INFO}", "api: {logLevl: INFO}",
 			"api.logLevl", "", "additional properties 'logLevl' not allowed"),
 		charttest.Rule("closed sets are enums", "architecture: {mode: queue}", "architecture: {mode: celery}",

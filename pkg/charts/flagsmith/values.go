@@ -48,6 +48,8 @@ type Values struct {
 	Tests cv.Tests `json:"tests"`
 	// flotilla-hook: API and task processor pods wait for the bundled PostgreSQL before migrating or serving.
 	Hook Hook `json:"hook"`
+	// Scheduled pg_dump of Flagsmith's PostgreSQL (bundled or external) to S3, and restore mode.
+	Backup cv.Backup `json:"backup"`
 }
 
 // Hook configures the flotilla-hook init container of the API and task processor pods.
@@ -427,6 +429,7 @@ func Defaults() Values {
 			h := cv.DefaultHook()
 			return Hook{Enabled: true, Image: h.Image, Timeout: h.Timeout, Resources: h.Resources}
 		}(),
+		Backup: cv.DefaultBackup(),
 	}
 }
 

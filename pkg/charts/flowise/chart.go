@@ -26,10 +26,16 @@ var (
 		chartkit.In("database.mode", "postgresql", "external"),
 		chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Or(chartkit.Eq("postgresql.enabled", true), chartkit.NotEmpty("database.external.host"))),
 	)
+	// postgres is database.mode resolving to the bundled PostgreSQL or an external postgres.
+	postgres = chartkit.Or(
+		chartkit.Eq("database.mode", "postgresql"),
+		chartkit.And(chartkit.Eq("database.mode", "auto"), chartkit.Eq("postgresql.enabled", true)),
+		chartkit.And(sqlDatabase, chartkit.Eq("postgresql.enabled", false), chartkit.Eq("database.external.vendor", "postgres")),
+	)
 )
 
 // Rules are Flowise's cross-field rules; each one is enforced by values.schema.json.
-var Rules = []chartkit.Rule{
+var Rules = append([]chartkit.Rule{
 	{Message: "persistence.enabled must be false when architecture.mode is queue: a ReadWriteOnce volume cannot be shared by main and worker pods",
 		If: queue, Then: chartkit.Eq("persistence.enabled", false)},
 	{Message: "storage.type must be s3 when architecture.mode is queue: main and worker pods share blobs",
@@ -71,7 +77,8 @@ var Rules = []chartkit.Rule{
 		If: chartkit.NotEmpty("persistence.existingClaim"), Then: chartkit.Eq("persistence.enabled", true)},
 	chartkit.IngressRule("ingress"),
 	chartkit.HTTPRouteRule("httpRoute"),
-}
+}, chartkit.BackupRules(postgres,
+	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)")...)
 
 // Chart is the Flowise chart definition.
 func Chart() chartkit.Chart {
@@ -87,6 +94,7 @@ func Chart() chartkit.Chart {
 			{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+			{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 			{Kind: "fixed", Description: "TLS to a private CA: the database CA reaches Flowise base64-encoded and the server certificate is verified (database.external.sslRejectUnauthorized to opt out); tls.redis.* for Redis CA/cert/key; tls.caBundle sets NODE_EXTRA_CA_CERTS; the hook verifies with verify-full and the same CA."},
 			{Kind: "fixed", Description: "Worker probes: liveness from the worker's own heartbeat, readiness from an authenticated Redis PING; flowise.disableTelemetry empties POSTHOG_PUBLIC_API_KEY, which is what Flowise 3.1.1 reads."},
 			{Kind: "added", Description: "database.external.adminExistingSecret: an admin credential for the bootstrap hook only; the hook's failure names the SQL a DBA must run."},
@@ -124,6 +132,10 @@ writable volumes.`,
 				Description: "Main pods (UI + API) and BullMQ worker pods, sharing PostgreSQL, Redis (bundled or external) and an S3 bucket. `persistence.enabled` must be false and `storage.type` s3."},
 			{Name: "queue on external services over TLS", Example: "queue-external.yaml",
 				Description: "Queue mode on an external PostgreSQL and Redis whose certificates come from a private CA (CA Secrets in PEM), MinIO, and a Gateway API route."},
+			{Name: "backups to S3", Example: "backup.yaml",
+				Description: "Any PostgreSQL topology plus `backup.enabled`: a CronJob streams `pg_dump` of Flowise's database to an S3 bucket, encrypted, with retention (see Backup and restore)."},
+			{Name: "restore into a fresh release", Example: "restore.yaml",
+				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while Flowise runs 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Secrets and upgrades", Body: `Flowise needs five secrets (FLOWISE_SECRETKEY_OVERWRITE, JWT_AUTH_TOKEN_SECRET,
@@ -141,6 +153,9 @@ BLOB_STORAGE_PATH, HOME) at writable volumes. The defaults of ` + "`database.sql
 written by a root container, copy its content to the new PVC (or keep the same PVC with
 ` + "`persistence.existingClaim`" + `: the files sit at the volume's root either way) and let fsGroup 1000 fix
 ownership (fsGroupChangePolicy OnRootMismatch).`},
+			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowise", Namespace: "ai", Databases: []string{"flowise"}, Objects: []string{""},
+				What:    "Backups cover Flowise's PostgreSQL database (bundled or external): chat flows, messages, credentials (encrypted with the auth encryption key), document stores. SQLite, the data volume and S3 blobs (`storage.*`) are not included.",
+				Secrets: "The restored release must use the old release's `auth.existingSecret` (copy the Secret first): stored credentials are encrypted with its encryption key."}),
 			{Title: "TLS to services behind a private CA", Body: `Secrets hold PEM, as users have them; the chart mounts them read-only and a small preload
 (` + "`NODE_OPTIONS=--require`" + ` of ` + "`preload.js`" + ` from the ` + "`<release>-flowise-runtime`" + ` ConfigMap) base64-encodes
 them in the pod into the variables Flowise 3.1.1 expects as base64:

@@ -203,6 +203,43 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Contains(t, res.Notes, "Redis: external, redis.cache.svc.cluster.local:6380")
 			},
 		},
+		{
+			file: "backup.yaml",
+			want: []string{main, "StatefulSet/rel-flowise-postgresql", "CronJob/rel-flowise-backup"},
+			check: func(t *testing.T, res *render.Result) {
+				cj, flags := charttest.BackupCronJob(t, res, "rel-flowise-backup")
+				assert.Equal(t, "0 3 * * *", cj.Spec.Schedule)
+				assert.Equal(t, map[string]string{"command": "create", "namespace": "apps", "chart": "flowise", "chart-version": flowise.Chart().Version,
+					"keep-last": "14", "keep-within": "30d", "s3-bucket": "flowise-backups", "s3-region": "us-east-1", "release": release,
+					"s3-endpoint": "https://minio.example.com:9000", "s3-force-path-style": "", "prefix": "prod",
+					"encryption-key-file": "/run/flotilla/backup-key/key", "timeout": "21540s", "password-file": "/run/flotilla/db/password", "log-format": "json"}, flags)
+				pod := cj.Spec.JobTemplate.Spec.Template
+				env := charttest.Env(charttest.Container(t, pod, "backup"))
+				assert.Equal(t, "rel-flowise-postgresql", env["PGHOST"])
+				assert.Equal(t, "flowise", env["PGDATABASE"])
+				assert.Equal(t, "secret:flowise-backup-s3/access-key-id", env["AWS_ACCESS_KEY_ID"])
+				assert.Equal(t, "secret:flowise-backup-s3/secret-access-key", env["AWS_SECRET_ACCESS_KEY"])
+				assert.Equal(t, "docker.io/library/postgres:17.6", charttest.Container(t, pod, "backup").Image)
+				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+				assert.EqualValues(t, 1, *d.Spec.Replicas, "backups do not stop Flowise")
+				assert.Contains(t, res.Notes, `Backups: pg_dump to S3 bucket "flowise-backups" under prod on "0 3 * * *", keeping the newest 14 and those younger than 30d.`)
+			},
+		},
+		{
+			file: "restore.yaml",
+			want: []string{main, "StatefulSet/rel-flowise-postgresql", "CronJob/rel-flowise-backup"},
+			check: func(t *testing.T, res *render.Result) {
+				job, flags := charttest.RestoreJob(t, res, "rel-flowise-restore-")
+				assert.Equal(t, "latest", flags["backup"])
+				assert.Equal(t, "flowise", flags["from-release"])
+				assert.Contains(t, flags, "retry-missing-database")
+				assert.NotContains(t, flags, "clean")
+				assert.EqualValues(t, 0, *job.Spec.BackoffLimit)
+				d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
+				assert.EqualValues(t, 0, *d.Spec.Replicas, "restore mode stops Flowise")
+				assert.Contains(t, res.Notes, "RESTORE MODE")
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

@@ -22,7 +22,7 @@ redis: {enabled: true}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowise.Rules, 21, "every rule needs a case here")
+	require.Len(t, flowise.Rules, 23, "every rule needs a case here")
 	charttest.RequireRules(t, "flowise", "", tests)
 }
 
@@ -76,7 +76,19 @@ func ruleCases() []charttest.RuleCase {
 			"ingress.hosts", "ingress.hosts needs at least one host", "at '/ingress/hosts'"),
 		charttest.Rule("httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
 			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"),
+		charttest.Rule("backup needs a bucket", "postgresql: {enabled: true}\nbackup: {enabled: true, s3: {bucket: b}}", "postgresql: {enabled: true}\nbackup: {enabled: true}",
+			"backup.s3.bucket", "backup.s3.bucket is required when backup.enabled or backup.restore.enabled is true", "at '/backup/s3/bucket'"),
+		charttest.Rule("restore needs a bucket", "postgresql: {enabled: true}\nbackup: {restore: {enabled: true}, s3: {bucket: b}}", "postgresql: {enabled: true}\nbackup: {restore: {enabled: true}}",
+			"backup.s3.bucket", "backup.s3.bucket is required", "at '/backup/s3/bucket'"),
+		charttest.Rule("backup refuses SQLite", "database: {mode: external, external: {host: db}}\nbackup: {enabled: true, s3: {bucket: b}}", "backup: {enabled: true, s3: {bucket: b}}",
+			"database.mode", "back the data volume up instead, or set postgresql.enabled=true", "anyOf"),
+		charttest.Rule("restore refuses MySQL", "database: {mode: external, external: {host: db}}\nbackup: {restore: {enabled: true}, s3: {bucket: b}}", "database: {mode: external, external: {host: db, vendor: mysql}}\nbackup: {restore: {enabled: true}, s3: {bucket: b}}",
+			"database.mode", "backup needs Flowise's data in PostgreSQL, not SQLite or MySQL", "anyOf"),
 		// Single-field checks of the strict schema.
+		charttest.Rule("backup schedules are cron expressions", "backup: {schedule: '*/30 2,14 * * 1-5'}", "backup: {schedule: 'every night'}",
+			"backup.schedule", "", "does not match pattern"),
+		charttest.Rule("backup IDs are latest or a timestamp", "backup: {restore: {backup: 20260102T030000.000Z}}", "backup: {restore: {backup: yesterday}}",
+			"backup.restore.backup", "", "does not match pattern"),
 		charttest.Rule("unknown keys are refused", "flowise: {logLevel: debug}", "flowise: {logLevl: debug}",
 			"flowise.logLevl", "", "additional properties 'logLevl' not allowed"),
 		charttest.Rule("closed sets are enums", "architecture: {mode: queue}\n"+queueBase, "architecture: {mode: cluster}",

@@ -36,6 +36,8 @@ type Values struct {
 	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 	// The `helm test` pod that calls the Flowise API.
 	Tests cv.Tests `json:"tests"`
+	// Scheduled pg_dump of Flowise's PostgreSQL (bundled or external) to S3, and restore mode. SQLite is not backed up: back the data volume up instead.
+	Backup cv.Backup `json:"backup"`
 	// flotilla-hook: creates uuid-ossp on an external PostgreSQL (pre-install/pre-upgrade Job, or init container) and makes Flowise pods wait for the bundled PostgreSQL.
 	Hook cv.Hook `json:"hook"`
 }
@@ -294,6 +296,7 @@ func Defaults() Values {
 		HTTPRoute: cv.DefaultHTTPRoute(),
 		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
+		Backup:    cv.DefaultBackup(),
 	}
 }
 

@@ -21,7 +21,7 @@ var (
 )
 
 // Rules are FlowKit's cross-field rules; each one is enforced by values.schema.json.
-var Rules = []chartkit.Rule{
+var Rules = append([]chartkit.Rule{
 	{Message: "scenarios db-etl-machine and full need Redis: set redis.enabled=true or redis.external.host (FlowMachine keeps query state there)",
 		If: withRedis, Then: chartkit.Or(chartkit.Eq("redis.enabled", true), chartkit.NotEmpty("redis.external.host"))},
 	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
@@ -54,7 +54,9 @@ var Rules = []chartkit.Rule{
 	chartkit.HTTPRouteRule("flowauth.httpRoute"),
 	chartkit.IngressRule("flowetl.ingress"),
 	chartkit.HTTPRouteRule("flowetl.httpRoute"),
-}
+	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
+		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
+}, chartkit.BackupRules(nil, "")...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {
@@ -70,6 +72,7 @@ func Chart() chartkit.Chart {
 			{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+			{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 			{Kind: "added", Description: "Cache pruning keeps FlowMachine's Redis query states in step, skips queries in use, and runs at any frequency of 60 s or more."},
 			{Kind: "added", Description: "Suspended CronJobs for one-off cache invalidate and resync-redis Jobs; FlowAuth and FlowETL can be published (Ingress/HTTPRoute); flowauth.cacheFile and flowauth.resetDb values."},
 		}}, {Version: "0.1.0", Changes: []chartkit.Change{
@@ -108,6 +111,10 @@ Airflow's user, the other components as uid 1000.`,
 				Description: "`flowmachine.replicaCount` > 1: several FlowMachine servers behind one Service share the Redis that coordinates query state and FlowDB's cache; FlowAPI and FlowAuth (redis cache backend) scaled too."},
 			{Name: "full with AutoFlow", Example: "full-autoflow.yaml",
 				Description: "`autoflow.enabled`: AutoFlow runs the notebooks of `autoflow.inputsConfigMap` (or `inputsClaim`) against FlowAPI with the token in `autoflow.existingSecret`, records runs in its own PostgreSQL; here FlowAPI serves HTTPS and FlowAuth uses its SQLite fallback."},
+			{Name: "backups to S3", Example: "backup.yaml",
+				Description: "`backup.enabled`: one CronJob per database of `backup.databases` streams `pg_dump` to an S3 bucket with retention (see Backup and restore)."},
+			{Name: "restore into a fresh release", Example: "restore.yaml",
+				Description: "`backup.restore.enabled`: one Job per database restores the newest backups of another release while FlowETL, FlowMachine, FlowAPI, FlowAuth and AutoFlow run 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Secrets and upgrades", Body: `Every secret of the guide's tables is read from an ` + "`existingSecret`" + ` (keys set by the sibling
@@ -168,6 +175,10 @@ several FlowAPI servers, give them all the same ` + "`jwt.existingSecret`" + `.`
 				"while any query is queued, executing or resetting, unless the Job is made with `FORCE=true` (as FlowMachine's\n" +
 				"`resync_redis_with_cache`, which overwrites them). Scenario `db-etl` has no Redis: only the invalidation template\n" +
 				"exists, with `--no-redis`."},
+			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowkit", Namespace: "flowkit", Databases: []string{"flowetl", "flowdb", "flowauth", "autoflow"}, Objects: []string{"-flowetl", "-flowdb", "-flowauth", "-autoflow"},
+				What:    "`backup.databases` picks the databases (default all four): FlowDB (`flowdb`, as the flowdb superuser; it can be very large — leave it out and keep it with your own tooling if a nightly full dump is too much), FlowETL's Airflow metadata (`flowetl`), FlowAuth's (`flowauth`) and AutoFlow's (`autoflow`) databases, bundled or external. A database the scenario does not run, or that uses SQLite, is skipped. FlowDB's dump runs in the postgres image tagged `backup.flowdbImageTag` (FlowDB's PostgreSQL major version; default `backup.image.tag`).",
+				Secrets: "Give the restored release the old release's `flowauth.auth.existingSecret` (FLOWAUTH_FERNET_KEY encrypts tokens at rest) and `flowetl.auth.existingSecret` (Airflow's Fernet key encrypts connections).",
+				Extra:   "FlowDB creates its schemas at first start, so a fresh FlowDB is never empty: restore FlowDB with `backup.restore.clean=true` (also in a fresh release), or set `backup.databases` to the other databases for that restore."}),
 			{Title: "Users, volumes and what was not verified", Body: `FlowDB creates the FlowMachine and FlowAPI roles at first initialisation with the guide's grants (FlowMachine:
 write on the cache schema, read on events/infrastructure/geography; FlowAPI: read on cache and geography); the chart
 passes FLOWMACHINE_FLOWDB_USER/PASSWORD and FLOWAPI_FLOWDB_USER/PASSWORD. FlowDB gets a memory-backed /dev/shm

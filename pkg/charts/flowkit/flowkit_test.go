@@ -283,6 +283,43 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 				assert.Contains(t, res.Notes, "queue: the servers coordinate through Redis")
 			},
 		},
+		{
+			file:   "backup.yaml",
+			want:   append([]string{"CronJob/rel-flowkit-backup-flowdb", "CronJob/rel-flowkit-backup-flowetl", "CronJob/rel-flowkit-backup-flowauth"}, fullOnly...),
+			absent: []string{"CronJob/rel-flowkit-backup-autoflow"},
+			check: func(t *testing.T, res *render.Result) {
+				for db, want := range map[string]struct{ host, user, image string }{
+					"flowdb":   {"rel-flowkit-flowdb", "flowdb", "docker.io/library/postgres:17"},
+					"flowetl":  {"rel-flowkit-flowetl-postgresql", "flowetl", "docker.io/library/postgres:17.6"},
+					"flowauth": {"rel-flowkit-flowauth-postgresql", "flowauth", "docker.io/library/postgres:17.6"},
+				} {
+					cj, flags := charttest.BackupCronJob(t, res, "rel-flowkit-backup-"+db)
+					c := charttest.Container(t, cj.Spec.JobTemplate.Spec.Template, "backup")
+					assert.Equal(t, want.image, c.Image, db)
+					env := charttest.Env(c)
+					assert.Equal(t, want.host, env["PGHOST"], db)
+					assert.Equal(t, want.user, env["PGUSER"], db)
+					assert.Equal(t, "7", flags["keep-last"])
+				}
+				assert.EqualValues(t, 1, *deployment(t, res, "flowetl").Spec.Replicas)
+			},
+		},
+		{
+			file:   "restore.yaml",
+			want:   fullOnly,
+			absent: []string{"CronJob/rel-flowkit-backup-flowdb"},
+			check: func(t *testing.T, res *render.Result) {
+				for _, db := range []string{"flowdb", "flowetl", "flowauth"} {
+					_, flags := charttest.RestoreJob(t, res, "rel-flowkit-restore-"+db+"-")
+					assert.Equal(t, "flowkit", flags["from-release"])
+					assert.Contains(t, flags, "clean")
+				}
+				for _, c := range []string{"flowetl", "flowmachine", "flowapi", "flowauth"} {
+					assert.EqualValues(t, 0, *deployment(t, res, c).Spec.Replicas, c)
+				}
+				assert.EqualValues(t, 1, *charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowkit-flowdb").Spec.Replicas, "databases keep running")
+			},
+		},
 	}
 	entries, err := os.ReadDir(example(""))
 	require.NoError(t, err)
@@ -702,4 +739,31 @@ func TestFlowAuthCacheFileAndReset(t *testing.T) {
 	env = envOf(t, renderWith(t, nil, "jwt.existingSecret=jwt", "flowauth.cacheFile=/tmp/2fa-cache", "flowauth.resetDb=true"), "flowauth")
 	assert.Equal(t, "/tmp/2fa-cache", env["FLOWAUTH_CACHE_FILE"])
 	assert.Equal(t, "true", env["RESET_FLOWAUTH_DB"])
+}
+
+// TestBackupNamesStayDistinctAndValid: with a long release name the release part of the
+// backup objects' names is cut, never the database's, and every name fits Kubernetes' limits.
+func TestBackupNamesStayDistinctAndValid(t *testing.T) {
+	res, err := render.Render(loadChart(t), render.Options{ReleaseName: strings.Repeat("long-release-", 5), Namespace: "apps",
+		Set: []string{"backup.enabled=true", "backup.s3.bucket=b", "backup.restore.enabled=true", "jwt.existingSecret=jwt"}})
+	require.NoError(t, err)
+	charttest.RequireStrict(t, res)
+	seen := map[string]bool{}
+	for _, m := range res.Manifests {
+		limit := map[string]int{"CronJob": 52, "Job": 63}[m.Kind]
+		if limit == 0 || !strings.Contains(m.Name, "-backup-") && !strings.Contains(m.Name, "-restore-") {
+			continue
+		}
+		assert.LessOrEqual(t, len(m.Name), limit, m.Name)
+		assert.False(t, seen[m.Name], "duplicate %s", m.Name)
+		seen[m.Name] = true
+	}
+	for _, db := range []string{"flowdb", "flowetl", "flowauth"} {
+		found := false
+		for name := range seen {
+			found = found || strings.Contains(name, "-backup-"+db) || strings.Contains(name, "-restore-"+db+"-")
+		}
+		assert.True(t, found, db)
+	}
+	assert.Len(t, seen, 6, "a CronJob and a restore Job per database of the full scenario (AutoFlow is off)")
 }

@@ -20,7 +20,7 @@ const (
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowkit.Rules, 19, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 21, "every rule needs a case here")
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)
 }
 
@@ -61,6 +61,12 @@ func ruleCases() []charttest.RuleCase {
 			"ingress.hosts", "ingress.hosts needs at least one host", "at '/ingress/hosts'"),
 		charttest.Rule("httpRoute needs a gateway", "httpRoute: {enabled: true, parentRefs: [{name: gw}]}", "httpRoute: {enabled: true}",
 			"httpRoute.parentRefs", "httpRoute.parentRefs needs at least one Gateway", "at '/httpRoute/parentRefs'"),
+		charttest.Rule("backup needs a database", "backup: {enabled: true, s3: {bucket: b}, databases: [flowetl]}", "backup: {enabled: true, s3: {bucket: b}, databases: []}",
+			"backup.databases", "backup.databases needs at least one", "at '/backup/databases'"),
+		charttest.Rule("backup needs a bucket", "backup: {enabled: true, s3: {bucket: b}}", "backup: {enabled: true}",
+			"backup.s3.bucket", "backup.s3.bucket is required when backup.enabled or backup.restore.enabled is true", "at '/backup/s3/bucket'"),
+		charttest.Rule("backup databases are FlowKit's", "backup: {databases: [flowdb, autoflow]}", "backup: {databases: [redis]}",
+			"backup.databases.0", "", "value must be one of"),
 		charttest.Rule("flowauth ingress needs full", flowauthIngressOn, "scenario: db-etl-machine\n"+flowauthIngressOn,
 			"scenario", "flowauth.ingress and flowauth.httpRoute publish FlowAuth", "value must be 'full'"),
 		charttest.Rule("flowauth ingress needs hosts", flowauthIngressOn, "flowauth: {ingress: {enabled: true}}",

@@ -37,6 +37,17 @@ type Values struct {
 	Tests cv.Tests `json:"tests"`
 	// flotilla-hook's image and resources, used by the cache pruning CronJob, the test pod and the wait-for-database init containers; hook.enabled switches the init containers only (the CronJob follows cache.pruning.enabled, the test pod tests.enabled). Its timeout is how long those init containers wait.
 	Hook cv.Hook `json:"hook"`
+	// Scheduled pg_dump of FlowKit's PostgreSQL databases to S3 (one CronJob per database), and restore mode.
+	Backup Backup `json:"backup"`
+}
+
+// Backup configures the backups of FlowKit's databases.
+type Backup struct {
+	cv.Backup
+	// Databases backed up, one CronJob each, and restored in restore mode: flowdb (FlowDB; it can be very large, and a dump takes as long as reading all of it), flowetl (Airflow's metadata), flowauth, autoflow. Databases the scenario does not run, or that use SQLite, are skipped.
+	Databases []string `json:"databases" jsonschema:"uniqueItems=true,enum=flowdb,enum=flowetl,enum=flowauth,enum=autoflow"`
+	// postgres image tag for FlowDB's dumps and restores: FlowDB's PostgreSQL major version, which may differ from the bundled databases'. Empty: backup.image.tag.
+	FlowDBImageTag string `json:"flowdbImageTag"`
 }
 
 // FlowDB configures the FlowDB StatefulSet.
@@ -444,6 +455,7 @@ func Defaults() Values {
 		HTTPRoute: cv.DefaultHTTPRoute(),
 		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
+		Backup:    Backup{Backup: cv.DefaultBackup(), Databases: []string{"flowdb", "flowetl", "flowauth", "autoflow"}},
 	}
 }
 

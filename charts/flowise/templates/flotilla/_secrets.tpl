@@ -49,3 +49,12 @@ data:
   {{ $k }}: {{ $v | toString | b64enc | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* One env var read from a Secret key: dict "name" ENV "secret" S "key" K. */}}
+{{- define "flotilla.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key }}
+{{- end -}}
