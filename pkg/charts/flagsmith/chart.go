@@ -74,13 +74,7 @@ func Chart() chartkit.Chart {
 	return chartkit.Chart{
 		Name:    "flagsmith",
 		Version: "0.2.0",
-		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: []chartkit.Change{
-			{Kind: "changed", Description: "values.schema.json is a lean draft-07 equivalent of the editor schema in the repository's schemas/ (same verdicts and failing paths; about half the compile cost Helm pays on every install, template and Argo CD render). Descriptions and defaults are in the editor copy and in values.yaml."},
-			{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
-			{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
-			{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
-			{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
-		}}, {Version: "0.1.0", Changes: []chartkit.Change{
+		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: chartkit.SharedChanges("0.2.0")}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "Standalone or queue mode (task processor with its own HPA), bundled or external PostgreSQL, PgBouncer, Redis cache, InfluxDB analytics."},
 			{Kind: "added", Description: "flotilla-hook makes API and task processor pods wait for the bundled PostgreSQL; released charts pin its image by digest."},
 		}}},
