@@ -193,7 +193,8 @@ doubled by the next one.
 apiVersion: batch/v1
 kind: CronJob
 metadata:
-  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 52 | trimSuffix "-" }}
+  {{- /* CronJob names stop at 52 characters: cut the release part, never the component's. */}}
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx | trunc (int (sub 51 (len .component))) | trimSuffix "-") .component }}
   labels:
     {{- include "flotilla.labels" $lbl | nindent 4 }}
 spec:

@@ -767,3 +767,21 @@ func TestBackupNamesStayDistinctAndValid(t *testing.T) {
 	}
 	assert.Len(t, seen, 6, "a CronJob and a restore Job per database of the full scenario (AutoFlow is off)")
 }
+
+// TestCacheCronJobNamesKeepTheirComponent: with a long release name the hook CronJobs' names are
+// cut in the release part, so each keeps its component and none collides with another.
+func TestCacheCronJobNamesKeepTheirComponent(t *testing.T) {
+	res, err := render.Render(loadChart(t), render.Options{ReleaseName: strings.Repeat("long-release-", 5), Namespace: "apps",
+		Set: []string{"jwt.existingSecret=jwt"}})
+	require.NoError(t, err)
+	for _, component := range []string{"cache-prune", "cache-invalidate", "cache-resync-redis"} {
+		found := 0
+		for _, m := range res.Manifests {
+			if m.Kind == "CronJob" && strings.HasSuffix(m.Name, "-"+component) {
+				found++
+				assert.LessOrEqual(t, len(m.Name), 52, m.Name)
+			}
+		}
+		assert.Equal(t, 1, found, component)
+	}
+}
