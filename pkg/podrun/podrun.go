@@ -30,6 +30,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/flotilla/flotilla/pkg/testserver"
 )
 
 // Image stands in for a container image.
@@ -99,7 +101,7 @@ func New(spec corev1.PodSpec, o Options) (*Pod, error) {
 	for _, c := range append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...) {
 		for _, cp := range c.Ports {
 			if _, ok := p.ports[int(cp.ContainerPort)]; !ok {
-				lp, err := freePort()
+				lp, err := testserver.FreePort()
 				if err != nil {
 					return nil, err
 				}
@@ -679,15 +681,6 @@ func tail(s string, n int) string {
 		return "…" + s[len(s)-n:]
 	}
 	return s
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // syncBuffer keeps the last max bytes written (0: everything), safe for concurrent use.

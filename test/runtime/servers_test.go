@@ -30,15 +30,9 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
-)
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+	"github.com/flotilla/flotilla/pkg/testserver"
+)
 
 // ca is a private certificate authority the test makes, with one server certificate for
 // 127.0.0.1 and the names the pods use.
@@ -97,7 +91,9 @@ func startRedis(t *testing.T, password string, tlsCA *ca) *redisServer {
 	t.Helper()
 	dir, err := os.MkdirTemp(env.Work, "redis-")
 	require.NoError(t, err)
-	r := &redisServer{Port: freePort(t), Password: password, TLS: tlsCA}
+	port, err := testserver.FreePort()
+	require.NoError(t, err)
+	r := &redisServer{Port: port, Password: password, TLS: tlsCA}
 	args := []string{"--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--requirepass", password}
 	if tlsCA != nil {
 		args = append(args, "--port", "0", "--tls-port", strconv.Itoa(r.Port),
