@@ -7,6 +7,7 @@ var sharedChanges = map[string][]Change{
 		{Kind: "changed", Description: "values.schema.json is a lean draft-07 equivalent of the editor schema in the repository's schemas/ (same verdicts and failing paths; about half the compile cost Helm pays on every install, template and Argo CD render). Descriptions and defaults are in the editor copy and in values.yaml."},
 		{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 		{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
+		{Kind: "changed", Description: "resources, affinity, tolerations and httpRoute.parentRefs are typed after the Kubernetes and Gateway API shapes: negative or malformed quantities, unknown resource names, unknown keys and wrong types are refused before install, naming the field; every form the APIs take still passes. A resource request above its limit is refused by flotilla render/validate (Helm leaves it to the API server)."},
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 	},

@@ -22,7 +22,7 @@ type Backup struct {
 	// Optional client-side encryption of the dumps (AES-256-GCM, key from a Secret).
 	Encryption BackupEncryption `json:"encryption"`
 	// CPU/memory requests and limits of the backup and restore containers (pg_dump or pg_restore plus flotilla-hook, which buffers two 16 MiB parts).
-	Resources map[string]any `json:"resources"`
+	Resources Resources `json:"resources"`
 	// Deadline of one backup or restore Job in seconds; flotilla-hook's own timeout is 60 s shorter.
 	ActiveDeadlineSeconds int `json:"activeDeadlineSeconds" jsonschema:"minimum=120"`
 	// Retries of a failed backup Job.
@@ -96,7 +96,7 @@ func DefaultBackup() Backup {
 		S3:                         BackupS3{Region: "us-east-1", ExistingSecretAccessKeyIDKey: "access-key-id", ExistingSecretSecretAccessKeyKey: "secret-access-key", CAExistingSecretKey: "ca.crt"},
 		Retention:                  BackupRetention{KeepLast: 7},
 		Encryption:                 BackupEncryption{ExistingSecretKeyKey: "backup-encryption-key"},
-		Resources:                  map[string]any{"requests": map[string]any{"cpu": "50m", "memory": "64Mi"}, "limits": map[string]any{"memory": "256Mi"}},
+		Resources:                  Resources{"requests": ResourceList{"cpu": "50m", "memory": "64Mi"}, "limits": ResourceList{"memory": "256Mi"}},
 		ActiveDeadlineSeconds:      21600,
 		BackoffLimit:               1,
 		SuccessfulJobsHistoryLimit: 3,

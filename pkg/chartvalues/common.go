@@ -21,9 +21,9 @@ type Common struct {
 	// Node labels the pods must run on.
 	NodeSelector map[string]string `json:"nodeSelector"`
 	// Tolerations of the pods.
-	Tolerations []map[string]any `json:"tolerations"`
+	Tolerations []Toleration `json:"tolerations"`
 	// Affinity rules of the pods.
-	Affinity map[string]any `json:"affinity"`
+	Affinity Affinity `json:"affinity"`
 	// Annotations added to the app's pods.
 	PodAnnotations map[string]string `json:"podAnnotations"`
 	// Labels added to the app's pods.
@@ -39,8 +39,8 @@ func DefaultCommon(uid int) Common {
 		PodSecurityContext:       RestrictedPodSecurityContext(uid),
 		ContainerSecurityContext: RestrictedContainerSecurityContext(),
 		NodeSelector:             map[string]string{},
-		Tolerations:              []map[string]any{},
-		Affinity:                 map[string]any{},
+		Tolerations:              []Toleration{},
+		Affinity:                 Affinity{},
 		PodAnnotations:           map[string]string{},
 		PodLabels:                map[string]string{},
 	}

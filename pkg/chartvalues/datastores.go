@@ -11,7 +11,7 @@ type PostgreSQL struct {
 	// Storage of the single PostgreSQL instance.
 	Standalone PostgreSQLStandalone `json:"standalone"`
 	// CPU/memory requests and limits of the PostgreSQL container.
-	Resources map[string]any `json:"resources"`
+	Resources Resources `json:"resources"`
 }
 
 // PostgreSQLAuth holds the bundled PostgreSQL's credentials.
@@ -55,7 +55,7 @@ type Redis struct {
 	// Data volume of the bundled Redis (queue state survives restarts when enabled).
 	Persistence DataVolume `json:"persistence"`
 	// CPU/memory requests and limits of the Redis container.
-	Resources map[string]any `json:"resources"`
+	Resources Resources `json:"resources"`
 	// An external Redis, used when redis.enabled is false.
 	External ExternalRedis `json:"external"`
 }
@@ -96,7 +96,7 @@ func DefaultPostgreSQL(database string) PostgreSQL {
 		Image:      Image{Repository: "docker.io/library/postgres", Tag: "17.6", PullPolicy: "IfNotPresent"},
 		Auth:       PostgreSQLAuth{Database: database, Username: database, ExistingSecretPasswordKey: "password"},
 		Standalone: PostgreSQLStandalone{Persistence: DataVolume{Enabled: true, Size: "8Gi"}},
-		Resources:  map[string]any{},
+		Resources:  Resources{},
 	}
 }
 
@@ -106,7 +106,7 @@ func DefaultRedis() Redis {
 		Image:       Image{Repository: "docker.io/library/redis", Tag: "7.4", PullPolicy: "IfNotPresent"},
 		Auth:        RedisAuth{Enabled: true, ExistingSecretPasswordKey: "redis-password"},
 		Persistence: DataVolume{Size: "1Gi"},
-		Resources:   map[string]any{},
+		Resources:   Resources{},
 		External:    ExternalRedis{Port: 6379, ExistingSecretPasswordKey: "redis-password"},
 	}
 }
@@ -127,7 +127,7 @@ type Hook struct {
 	// Deadline of the hook Job in seconds; keep it above timeout.
 	ActiveDeadlineSeconds int `json:"activeDeadlineSeconds" jsonschema:"minimum=1"`
 	// CPU/memory requests and limits of flotilla-hook containers.
-	Resources map[string]any `json:"resources"`
+	Resources Resources `json:"resources"`
 }
 
 // DefaultHook is flotilla-hook's default configuration.
@@ -139,9 +139,6 @@ func DefaultHook() Hook {
 		Timeout:               "5m",
 		BackoffLimit:          3,
 		ActiveDeadlineSeconds: 600,
-		Resources: map[string]any{
-			"requests": map[string]any{"cpu": "10m", "memory": "16Mi"},
-			"limits":   map[string]any{"memory": "64Mi"},
-		},
+		Resources:             Resources{"requests": ResourceList{"cpu": "10m", "memory": "16Mi"}, "limits": ResourceList{"memory": "64Mi"}},
 	}
 }

@@ -50,7 +50,7 @@ func DefaultIngress() Ingress {
 
 // DefaultHTTPRoute is an HTTPRoute block that is off, routing "/" when turned on.
 func DefaultHTTPRoute() HTTPRoute {
-	return HTTPRoute{Annotations: map[string]string{}, ParentRefs: []map[string]any{}, Hostnames: []string{}, Path: "/"}
+	return HTTPRoute{Annotations: map[string]string{}, ParentRefs: []ParentRef{}, Hostnames: []string{}, Path: "/"}
 }
 
 // IngressHost is one host rule of the Ingress.
@@ -84,7 +84,7 @@ type HTTPRoute struct {
 	// Annotations added to the HTTPRoute.
 	Annotations map[string]string `json:"annotations"`
 	// Gateways the route attaches to, e.g. [{name: gateway, namespace: gateway-system, sectionName: https}].
-	ParentRefs []map[string]any `json:"parentRefs"`
+	ParentRefs []ParentRef `json:"parentRefs"`
 	// Host names the route answers; the first also sets the app's public URL when that is left empty and no Ingress host is set.
 	Hostnames []string `json:"hostnames"`
 	// Path prefix routed to the Service.

@@ -44,7 +44,9 @@ func (p Problem) String() string {
 type ValidationError struct {
 	Chart    string
 	Problems []Problem
-	// Helm is Helm's own error text for the same values.
+	// Helm is Helm's own error text for the same values; empty when only the checks JSON Schema
+	// cannot express failed (a resource request above its limit, see checkResources), which
+	// Helm leaves to the API server.
 	Helm string
 }
 
@@ -74,12 +76,12 @@ func validate(ch *chart.Chart, user map[string]any, vals chartutil.Values) error
 			return fmt.Errorf("render %s: %w", ch.Name(), err)
 		}
 		if c.schema.Validate(vals.AsMap()) == nil {
-			return nil
+			return resourcesError(ch, vals)
 		}
 	}
 	helmErr := chartutil.ValidateAgainstSchema(ch, vals)
 	if helmErr == nil {
-		return nil
+		return resourcesError(ch, vals)
 	}
 	problems, err := Validate(ch.Schema, vals)
 	if err != nil {
@@ -90,6 +92,14 @@ func validate(ch *chart.Chart, user map[string]any, vals chartutil.Values) error
 		Problems: problems,
 		Helm:     fmt.Sprintf("values don't meet the specifications of the schema(s) in the following chart(s):\n%s", helmErr.Error()),
 	}
+}
+
+// resourcesError reports the resource requests above their limits in values the schema accepts.
+func resourcesError(ch *chart.Chart, vals chartutil.Values) error {
+	if problems := checkResources(vals); len(problems) > 0 {
+		return &ValidationError{Chart: ch.Name(), Problems: problems}
+	}
+	return nil
 }
 
 // hasSchema reports whether Helm would validate values for ch: it has a schema of its own or

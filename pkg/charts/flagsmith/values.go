@@ -61,7 +61,7 @@ type Hook struct {
 	// How long flotilla-hook waits for the database (Go duration, e.g. 5m).
 	Timeout string `json:"timeout" jsonschema:"pattern=^([0-9]+(ms|s|m|h))+$"`
 	// CPU/memory requests and limits of the flotilla-hook container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 }
 
 // Architecture selects the topology.
@@ -91,7 +91,7 @@ type API struct {
 	// Extra environment variables for the API and task processor (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// CPU/memory requests and limits of the API container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Probes of the API container: liveness GET /health/liveness/, readiness and startup GET /health/readiness/ (database reachable).
 	Probes cv.Probes `json:"probes"`
 	// HorizontalPodAutoscaler of the API.
@@ -111,7 +111,7 @@ type Frontend struct {
 	// Extra environment variables for the frontend (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// CPU/memory requests and limits of the frontend container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Probes of the frontend container (GET /health).
 	Probes cv.Probes `json:"probes"`
 	// Service in front of the frontend pods.
@@ -143,7 +143,7 @@ type TaskProcessor struct {
 	// Extra environment variables for the task processor only (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// CPU/memory requests and limits of the task processor container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Probes of the task processor (its own gunicorn on port 8000: GET /health/liveness/ and /health/readiness/).
 	Probes cv.Probes `json:"probes"`
 	// HorizontalPodAutoscaler of the task processor.
@@ -159,7 +159,7 @@ type Migration struct {
 	// Deadline of the migration Job in seconds.
 	ActiveDeadlineSeconds int `json:"activeDeadlineSeconds" jsonschema:"minimum=1"`
 	// CPU/memory requests and limits of the migration container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 }
 
 // Auth names the Secret holding DJANGO_SECRET_KEY.
@@ -215,7 +215,7 @@ type PgBouncer struct {
 	// Server connections per database/user pair (DEFAULT_POOL_SIZE).
 	DefaultPoolSize int `json:"defaultPoolSize" jsonschema:"minimum=1"`
 	// CPU/memory requests and limits of PgBouncer.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 }
 
 // InfluxDB configures analytics storage.
@@ -237,7 +237,7 @@ type InfluxDB struct {
 	// Data volume of the bundled InfluxDB.
 	Persistence cv.DataVolume `json:"persistence"`
 	// CPU/memory requests and limits of InfluxDB.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// An external InfluxDB 2, used when influxdb.enabled is false and url is set. Create both buckets and the downsampling task there yourself (README).
 	External ExternalInfluxDB `json:"external"`
 }
@@ -364,7 +364,7 @@ func Defaults() Values {
 			LogFormat:          "generic",
 			GunicornWorkers:    3,
 			ExtraEnv:           []cv.EnvVar{},
-			Resources:          map[string]any{},
+			Resources:          cv.Resources{},
 			Probes:             apiProbes,
 			Autoscaling:        cv.DefaultAutoscaling(),
 		},
@@ -373,7 +373,7 @@ func Defaults() Values {
 			Image:        cv.Image{Repository: "docker.io/flagsmith/flagsmith-frontend", PullPolicy: "IfNotPresent"},
 			ReplicaCount: 1,
 			ExtraEnv:     []cv.EnvVar{},
-			Resources:    map[string]any{},
+			Resources:    cv.Resources{},
 			Probes:       feProbes,
 			Service:      cv.Service{Type: "ClusterIP", Port: 8080, Annotations: map[string]string{}},
 			Ingress:      cv.DefaultIngress(),
@@ -381,10 +381,10 @@ func Defaults() Values {
 		},
 		TaskProcessor: TaskProcessor{
 			ReplicaCount: 1, NumThreads: 5, SleepIntervalMs: 500, QueuePopSize: 10,
-			ExtraEnv: []cv.EnvVar{}, Resources: map[string]any{}, Probes: tpProbes,
+			ExtraEnv: []cv.EnvVar{}, Resources: cv.Resources{}, Probes: tpProbes,
 			Autoscaling: cv.DefaultAutoscaling(),
 		},
-		Migration: Migration{Mode: "auto", BackoffLimit: 3, ActiveDeadlineSeconds: 900, Resources: map[string]any{}},
+		Migration: Migration{Mode: "auto", BackoffLimit: 3, ActiveDeadlineSeconds: 900, Resources: cv.Resources{}},
 		Auth:      Auth{ExistingSecretSecretKeyKey: "django-secret-key"},
 		Database: Database{
 			Mode: "auto",
@@ -397,7 +397,7 @@ func Defaults() Values {
 		PgBouncer: PgBouncer{
 			Image:        cv.Image{Repository: "docker.io/edoburu/pgbouncer", Tag: "v1.25.1-p0", PullPolicy: "IfNotPresent"},
 			ReplicaCount: 1, PoolMode: "session", MaxClientConn: 1000, DefaultPoolSize: 20,
-			Resources: map[string]any{},
+			Resources: cv.Resources{},
 		},
 		Redis: redis,
 		InfluxDB: InfluxDB{
@@ -407,7 +407,7 @@ func Defaults() Values {
 			DownsampledBucket: "flagsmith_api_downsampled_15m",
 			Auth:              InfluxDBAuth{Username: "admin", ExistingSecretPasswordKey: "admin-password", ExistingSecretTokenKey: "admin-token"},
 			Persistence:       cv.DataVolume{Enabled: true, Size: "10Gi"},
-			Resources:         map[string]any{},
+			Resources:         cv.Resources{},
 			External:          ExternalInfluxDB{ExistingSecretTokenKey: "admin-token"},
 		},
 		Email: Email{

@@ -69,7 +69,7 @@ type Flowise struct {
 	// Container port of the Flowise server.
 	Port int `json:"port" jsonschema:"minimum=1024,maximum=65535"`
 	// CPU/memory requests and limits of the main container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Probes of the main container (HTTP GET /api/v1/ping).
 	Probes cv.Probes `json:"probes"`
 }
@@ -163,7 +163,7 @@ type Worker struct {
 	// Extra environment variables for worker pods (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// CPU/memory requests and limits for workers.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Probes of the worker container. The worker serves no HTTP: startup and liveness check a heartbeat its own process writes while its BullMQ workers run; readiness also logs in to Redis with the worker's credentials (and TLS settings) and expects PONG.
 	Probes cv.Probes `json:"probes"`
 }
@@ -250,7 +250,7 @@ func Defaults() Values {
 			ExtraEnv:         []cv.EnvVar{},
 			DataPath:         "/home/node/.flowise",
 			Port:             3000,
-			Resources:        map[string]any{},
+			Resources:        cv.Resources{},
 			Probes:           probes,
 		},
 		Auth: Auth{
@@ -275,7 +275,7 @@ func Defaults() Values {
 			Name: "flowise-queue",
 			Worker: Worker{
 				ReplicaCount: 1, Concurrency: 100000, RemoveOnAge: 86400, RemoveOnCount: 10000,
-				ExtraEnv: []cv.EnvVar{}, Resources: map[string]any{}, Probes: workerProbes,
+				ExtraEnv: []cv.EnvVar{}, Resources: cv.Resources{}, Probes: workerProbes,
 			},
 		},
 		Storage: Storage{

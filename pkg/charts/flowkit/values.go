@@ -75,7 +75,7 @@ type FlowDB struct {
 	// Read-only root filesystem. FlowDB's init scripts write their generated configuration into the image (/flowdb_autoconf), so false by default.
 	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
 	// CPU/memory requests and limits of the FlowDB container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Extra environment variables for FlowDB (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 }
@@ -143,7 +143,7 @@ type FlowETL struct {
 	// Read-only root filesystem. Airflow writes its configuration and logs under AIRFLOW_HOME, so false by default.
 	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
 	// CPU/memory requests and limits of the FlowETL container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Extra environment variables for FlowETL (Kubernetes EnvVar objects), e.g. further AIRFLOW__ settings.
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// Ingress to Airflow's web interface (Service <release>-flowkit-flowetl, port flowetl.port); off by default: the interface is for operators inside the firewall.
@@ -199,7 +199,7 @@ type FlowMachine struct {
 	// Extra connections opened when needed (DB_CONNECTION_POOL_OVERFLOW).
 	DBConnectionPoolOverflow int `json:"dbConnectionPoolOverflow" jsonschema:"minimum=0"`
 	// CPU/memory requests and limits of the FlowMachine container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Extra environment variables for FlowMachine (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 }
@@ -217,7 +217,7 @@ type FlowAPI struct {
 	// TLS certificate FlowAPI serves HTTPS with (the seed's cert-flowkit.pem / key-flowkit.pem).
 	TLS TLS `json:"tls"`
 	// CPU/memory requests and limits of the FlowAPI container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Extra environment variables for FlowAPI (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 }
@@ -265,7 +265,7 @@ type FlowAuth struct {
 	// Read-only root filesystem. FlowAuth's image runs nginx and uWSGI, which write outside its volumes, so false by default.
 	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
 	// CPU/memory requests and limits of the FlowAuth container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Extra environment variables for FlowAuth (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 	// Ingress to FlowAuth's web interface (Service <release>-flowkit-flowauth, scenario full). The guide lets FlowAuth live outside the firewall: users sign in there to get FlowAPI tokens.
@@ -319,7 +319,7 @@ type AutoFlow struct {
 	// Read-only root filesystem; AutoFlow runs Jupyter notebooks, which write outside its volumes, so false by default.
 	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
 	// CPU/memory requests and limits of the AutoFlow container.
-	Resources map[string]any `json:"resources"`
+	Resources cv.Resources `json:"resources"`
 	// Extra environment variables for AutoFlow (Kubernetes EnvVar objects).
 	ExtraEnv []cv.EnvVar `json:"extraEnv"`
 }
@@ -380,7 +380,7 @@ func Defaults() Values {
 			Persistence:     cv.DataVolume{Enabled: true, Size: "50Gi"},
 			UID:             999,
 			GID:             999,
-			Resources:       map[string]any{},
+			Resources:       cv.Resources{},
 			ExtraEnv:        []cv.EnvVar{},
 		},
 		FlowETL: FlowETL{
@@ -392,7 +392,7 @@ func Defaults() Values {
 			ExternalDatabase: ext("flowetl"),
 			UID:              50000,
 			GID:              0,
-			Resources:        map[string]any{},
+			Resources:        cv.Resources{},
 			ExtraEnv:         []cv.EnvVar{},
 			Ingress:          cv.DefaultIngress(),
 			HTTPRoute:        cv.DefaultHTTPRoute(),
@@ -404,7 +404,7 @@ func Defaults() Values {
 			LogLevel:                 "error",
 			DBConnectionPoolSize:     5,
 			DBConnectionPoolOverflow: 1,
-			Resources:                map[string]any{},
+			Resources:                cv.Resources{},
 			ExtraEnv:                 []cv.EnvVar{},
 		},
 		Redis: redis,
@@ -413,7 +413,7 @@ func Defaults() Values {
 			ReplicaCount: 1,
 			LogLevel:     "error",
 			Identifier:   Identifier{ExistingSecretKey: "flowapi-identifier"},
-			Resources:    map[string]any{},
+			Resources:    cv.Resources{},
 			ExtraEnv:     []cv.EnvVar{},
 		},
 		FlowAuth: FlowAuth{
@@ -432,7 +432,7 @@ func Defaults() Values {
 			CacheFile:        "/dev/shm/flowauth_last_used_cache",
 			RedisDB:          1,
 			TwoFactorIssuer:  "FlowAuth",
-			Resources:        map[string]any{},
+			Resources:        cv.Resources{},
 			ExtraEnv:         []cv.EnvVar{},
 			Ingress:          cv.DefaultIngress(),
 			HTTPRoute:        cv.DefaultHTTPRoute(),
@@ -443,7 +443,7 @@ func Defaults() Values {
 			ExistingSecretTokenKey: "flowapi-token",
 			PostgreSQL:             pg("autoflow", true),
 			LogLevel:               "ERROR",
-			Resources:              map[string]any{},
+			Resources:              cv.Resources{},
 			ExtraEnv:               []cv.EnvVar{},
 		},
 		Cache: Cache{
