@@ -18,6 +18,9 @@ func typeNames(t reflect.Type) map[string]string {
 		if path != "" {
 			out[path] = goTypeName(t)
 		}
+		if sp, ok := reflect.Zero(t).Interface().(shaped); ok {
+			t = reflect.TypeOf(sp.Shape()) // free-form in Go, typed in the schema by this shape
+		}
 		switch t.Kind() {
 		case reflect.Slice, reflect.Array:
 			walk(t.Elem(), path+"[]")
@@ -58,3 +61,7 @@ func goTypeName(t reflect.Type) string {
 	}
 	return t.Kind().String()
 }
+
+// shaped is a free-form Go value (a map) whose schema is reflected from a typed shape, such as
+// chartvalues.Affinity; the shape's types name its subtrees.
+type shaped interface{ Shape() any }

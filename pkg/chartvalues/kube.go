@@ -29,7 +29,10 @@ type Resources map[string]any
 
 // JSONSchema types the block as Kubernetes ResourceRequirements (claims aside: they name pod
 // resource claims, which the charts do not create).
-func (Resources) JSONSchema() *jsonschema.Schema { return reflectSpec(resourcesSpec{}) }
+func (r Resources) JSONSchema() *jsonschema.Schema { return reflectSpec(r.Shape()) }
+
+// Shape is the typed shape of the block.
+func (Resources) Shape() any { return resourcesSpec{} }
 
 // resourcesSpec is the shape of Resources.
 type resourcesSpec struct {
@@ -85,7 +88,10 @@ type Toleration struct {
 type Affinity map[string]any
 
 // JSONSchema types the block as Kubernetes Affinity.
-func (Affinity) JSONSchema() *jsonschema.Schema { return reflectSpec(affinitySpec{}) }
+func (a Affinity) JSONSchema() *jsonschema.Schema { return reflectSpec(a.Shape()) }
+
+// Shape is the typed shape of the block.
+func (Affinity) Shape() any { return affinitySpec{} }
 
 // affinitySpec is the shape of Affinity.
 type affinitySpec struct {

@@ -70,7 +70,7 @@ func TestRenderAndSchema(t *testing.T) {
 	code, out, _ = run("schema", "flowise")
 	require.Equal(t, 0, code)
 	assert.True(t, strings.HasPrefix(out, "{"))
-	assert.Contains(t, out, `"$schema": "http://json-schema.org/draft-07/schema#"`)
+	assert.Contains(t, out, `"$schema":"http://json-schema.org/draft-07/schema#"`)
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
