@@ -14,35 +14,37 @@ import (
 // the schema would refuse are left to it.
 func checkResources(vals map[string]any) []Problem {
 	var out []Problem
-	var walk func(v any, path []string)
-	walk = func(v any, path []string) {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return
-		}
-		for _, k := range slices.Sorted(mapKeys(m)) {
-			p := append(slices.Clone(path), k)
-			if k == "resources" {
-				out = append(out, requestsOverLimits(m[k], p)...)
+	var path []string // reused: renders walk every value, allocate only for problems
+	var walk func(m map[string]any)
+	walk = func(m map[string]any) {
+		for k, v := range m {
+			sub, ok := v.(map[string]any)
+			if !ok {
+				continue
 			}
-			walk(m[k], p)
+			path = append(path, k)
+			if k == "resources" {
+				out = append(out, requestsOverLimits(sub, path)...)
+			}
+			walk(sub)
+			path = path[:len(path)-1]
 		}
 	}
-	walk(vals, nil)
+	walk(vals)
+	slices.SortFunc(out, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 
-func requestsOverLimits(v any, path []string) []Problem {
-	block, _ := v.(map[string]any)
+func requestsOverLimits(block map[string]any, path []string) []Problem {
 	requests, _ := block["requests"].(map[string]any)
 	limits, _ := block["limits"].(map[string]any)
 	var out []Problem
-	for _, name := range slices.Sorted(mapKeys(requests)) {
-		req, okReq := quantity(requests[name])
+	for name, r := range requests {
+		req, okReq := quantity(r)
 		lim, okLim := quantity(limits[name])
 		if okReq && okLim && req.Cmp(lim) > 0 {
 			out = append(out, Problem{
-				Path:    strings.Join(append(slices.Clone(path), "requests", name), "."),
+				Path:    strings.Join(path, ".") + ".requests." + name,
 				Message: fmt.Sprintf("request %s is more than the limit %s: Kubernetes refuses such a container", req.String(), lim.String()),
 			})
 		}
@@ -63,14 +65,4 @@ func quantity(v any) (resource.Quantity, bool) {
 	}
 	q, err := resource.ParseQuantity(s)
 	return q, err == nil
-}
-
-func mapKeys(m map[string]any) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
