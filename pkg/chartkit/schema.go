@@ -3,6 +3,7 @@ package chartkit
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 
 	"github.com/invopop/jsonschema"
@@ -18,6 +19,17 @@ func (c Chart) Schema(comments map[string]string) ([]byte, error) {
 		RequiredFromJSONSchemaTags: true,
 		Anonymous:                  true,
 		CommentMap:                 comments,
+	}
+	// A shaped value is free-form in Go (a map, so values.yaml shows {}) and typed in the
+	// schema by its shape, reflected like the values themselves, doc comments included.
+	r.Mapper = func(t reflect.Type) *jsonschema.Schema {
+		sp, ok := reflect.Zero(t).Interface().(shaped)
+		if !ok {
+			return nil
+		}
+		s := r.ReflectFromType(reflect.TypeOf(sp.Shape()))
+		s.Version, s.ID = "", ""
+		return s
 	}
 	s := r.Reflect(c.Defaults)
 	s.Title = c.Name + " chart values"

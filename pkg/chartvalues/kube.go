@@ -1,10 +1,6 @@
 package chartvalues
 
-import (
-	"reflect"
-
-	"github.com/invopop/jsonschema"
-)
+import "github.com/invopop/jsonschema"
 
 // The Kubernetes objects values pass through to pod specs (resources, affinity, tolerations,
 // Gateway parentRefs) are typed after the Kubernetes API's own OpenAPI shapes, so a typo, a
@@ -23,19 +19,16 @@ const resourceNamePattern = `^(cpu|memory|ephemeral-storage|hugepages-[0-9]+(Ki|
 
 // Resources is a container's compute resources (Kubernetes ResourceRequirements), e.g.
 // {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 512Mi}}: free-form in values.yaml, typed
-// by its schema (resourcesSpec). A request above its limit is refused by pkg/render
+// by its schema (ResourcesShape). A request above its limit is refused by pkg/render
 // (CheckResources) and by the API server; JSON Schema cannot compare two quantities.
 type Resources map[string]any
 
-// JSONSchema types the block as Kubernetes ResourceRequirements (claims aside: they name pod
-// resource claims, which the charts do not create).
-func (r Resources) JSONSchema() *jsonschema.Schema { return reflectSpec(r.Shape()) }
+// Shape is the block's schema: Kubernetes ResourceRequirements (claims aside: they name pod
+// resource claims, which the charts do not create). chartkit reflects it in place of the map.
+func (Resources) Shape() any { return ResourcesShape{} }
 
-// Shape is the typed shape of the block.
-func (Resources) Shape() any { return resourcesSpec{} }
-
-// resourcesSpec is the shape of Resources.
-type resourcesSpec struct {
+// ResourcesShape is the shape of Resources.
+type ResourcesShape struct {
 	// Resources the container is scheduled with, e.g. {cpu: 100m, memory: 128Mi}.
 	Requests ResourceList `json:"requests,omitempty"`
 	// Most the container may use, e.g. {memory: 512Mi}.
@@ -84,17 +77,14 @@ type Toleration struct {
 }
 
 // Affinity is the pods' scheduling affinity (Kubernetes Affinity), in every form the API takes:
-// free-form in values.yaml, typed by its schema (affinitySpec).
+// free-form in values.yaml, typed by its schema (AffinityShape).
 type Affinity map[string]any
 
-// JSONSchema types the block as Kubernetes Affinity.
-func (a Affinity) JSONSchema() *jsonschema.Schema { return reflectSpec(a.Shape()) }
+// Shape is the block's schema: Kubernetes Affinity. chartkit reflects it in place of the map.
+func (Affinity) Shape() any { return AffinityShape{} }
 
-// Shape is the typed shape of the block.
-func (Affinity) Shape() any { return affinitySpec{} }
-
-// affinitySpec is the shape of Affinity.
-type affinitySpec struct {
+// AffinityShape is the shape of Affinity.
+type AffinityShape struct {
 	// Rules on node labels.
 	NodeAffinity *NodeAffinity `json:"nodeAffinity,omitempty"`
 	// Run near pods matching these terms.
@@ -208,13 +198,4 @@ type ParentRef struct {
 	SectionName string `json:"sectionName,omitempty" jsonschema:"minLength=1,maxLength=253,pattern=^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"`
 	// Port of the Gateway to attach to.
 	Port int `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535"`
-}
-
-// reflectSpec is the schema of a Kubernetes shape, reflected as chartkit reflects values: strict
-// objects, required fields from jsonschema tags, no $refs (the lean schema shares repeats).
-func reflectSpec(v any) *jsonschema.Schema {
-	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, RequiredFromJSONSchemaTags: true}
-	s := r.ReflectFromType(reflect.TypeOf(v))
-	s.Version, s.ID = "", ""
-	return s
 }
