@@ -92,3 +92,14 @@ func ruleCases() []charttest.RuleCase {
 func TestSchemaEquivalence(t *testing.T) {
 	charttest.RequireEquivalentSchemas(t, "flagsmith", example(""), "", ruleCases())
 }
+
+// TestValidRendersNameWhatTheyMount: every example and every document a rule accepts renders
+// pods whose Secret and ConfigMap references all have a name and a key.
+func TestValidRendersNameWhatTheyMount(t *testing.T) {
+	charttest.RequireValidRendersNamed(t, "flagsmith", example(""), "", ruleCases())
+}
+
+// TestEveryValueIsRead: no declared value is left without a template reading it.
+func TestEveryValueIsRead(t *testing.T) {
+	charttest.RequireEveryValueRead(t, flagsmith.Chart())
+}
