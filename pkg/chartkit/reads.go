@@ -28,8 +28,8 @@ import (
 type aval any
 
 type (
-	ctxVal  struct{}                   // the chart's top-level object: .Values, .Release, ...
-	pathVal struct{ p string }         // a values path ("" is .Values; a "*" element is any key)
+	ctxVal  struct{}                    // the chart's top-level object: .Values, .Release, ...
+	pathVal struct{ p string }          // a values path ("" is .Values; a "*" element is any key)
 	dictVal struct{ m map[string]aval } // a dict built by the template
 	listVal struct{ elems []aval }      // a list built by the template
 	strVal  struct{ s string }          // a string literal (dict keys, index keys)

@@ -52,4 +52,3 @@ func TestUnreadValues(t *testing.T) {
 		})
 	}
 }
-
