@@ -101,7 +101,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // RequireValidRendersNamed renders every example of examplesDir and the accepted document of
 // every rule case (after prefix), and fails on any empty Secret/ConfigMap reference (EmptyRefs):
-// whatever the schema accepts must name what its pods mount.
+// whatever the schema accepts must name what its pods mount; and on a StatefulSet without a
+// headless governing Service (UngovernedStatefulSets).
 func RequireValidRendersNamed(t *testing.T, chartName, examplesDir, prefix string, cases []RuleCase) {
 	t.Helper()
 	ch, err := render.Load(context.Background(), chartName, render.LoadOptions{})
@@ -123,6 +124,7 @@ func RequireValidRendersNamed(t *testing.T, chartName, examplesDir, prefix strin
 		res, err := render.Render(ch, render.Options{ReleaseName: "rel", Namespace: "apps", Values: docs[name]})
 		require.NoError(t, err, name)
 		assert.Empty(t, EmptyRefs(t, res), name)
+		assert.Empty(t, UngovernedStatefulSets(t, res), name)
 	}
 }
 
