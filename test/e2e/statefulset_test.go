@@ -104,7 +104,7 @@ func TestStatefulSetUpgrade(t *testing.T) {
 	}
 	// A second upgrade finds every serviceName current: no hook Job.
 	runsBefore := runner.ranIn(ns)
-	must(t, "helm upgrade again", nil, "helm", append([]string{"upgrade", rel, c.Dir}, append(args[1:], "--set", "podAnnotations.flotilla-e2e-rev=2")...)...)
+	must(t, "helm upgrade again", nil, "helm", append([]string{"upgrade", rel, c.Dir}, append(args[1:], "--set-string", "podAnnotations.flotilla-e2e-rev=2")...)...)
 	if runner.ranIn(ns) != runsBefore {
 		t.Errorf("a second upgrade ran the statefulset-migrate Job again")
 	}
