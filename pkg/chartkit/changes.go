@@ -10,6 +10,8 @@ var sharedChanges = map[string][]Change{
 		{Kind: "changed", Description: "resources, affinity, tolerations and httpRoute.parentRefs are typed after the Kubernetes and Gateway API shapes: negative or malformed quantities, unknown resource names, unknown keys and wrong types are refused before install, naming the field; every form the APIs take still passes. A resource request above its limit is refused by flotilla render/validate (Helm leaves it to the API server)."},
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
+		{Kind: "fixed", Description: "The bundled Redis (and Flagsmith's InfluxDB) StatefulSet is governed by a headless Service <name>-headless (stable pod DNS names); clients keep the ClusterIP Service. spec.serviceName is immutable: on upgrade from 0.1.0 a pre-upgrade hook Job (flotilla-hook kube recreate-statefulset, RBAC get/delete on that StatefulSet only) deletes the old StatefulSet with propagationPolicy Orphan, and the new one adopts its pod and claim. GitOps tools that render without a cluster: kubectl delete statefulset <name> --cascade=orphan once before syncing."},
+		{Kind: "fixed", Description: "flotilla generate fails when a declared value is read by no template."},
 	},
 }
 

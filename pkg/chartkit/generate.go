@@ -3,6 +3,7 @@ package chartkit
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -103,7 +104,7 @@ func (c Chart) generate(root string, files Files) error {
 	for name, text := range used {
 		files[dir+chartLibraryDir+name] = text
 	}
-	return fs.WalkDir(c.Templates, ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(c.Templates, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -114,6 +115,50 @@ func (c Chart) generate(root string, files Files) error {
 		files[dir+p] = data
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	unread, err := unreadLeaves(dir, files, fields)
+	if err != nil {
+		return err
+	}
+	if len(unread) > 0 {
+		return &unreadError{unread}
+	}
+	return nil
+}
+
+// unreadLeaves lists the declared values no template of the chart reads (unreadValues).
+func unreadLeaves(dir string, files Files, fields []field) ([]string, error) {
+	templates := map[string]string{}
+	for p, data := range files {
+		if rel, ok := strings.CutPrefix(p, dir+"templates/"); ok {
+			templates[rel] = string(data)
+		}
+	}
+	var leaves []string
+	for _, f := range fields {
+		if !f.Group {
+			leaves = append(leaves, f.Path)
+		}
+	}
+	return unreadValues(templates, leaves)
+}
+
+// UnreadValues lists the chart's declared values that no template reads; generate fails on any.
+func (c Chart) UnreadValues(root string) ([]string, error) {
+	err := c.generate(root, Files{})
+	var unread *unreadError
+	if errors.As(err, &unread) {
+		return unread.paths, nil
+	}
+	return nil, err
+}
+
+type unreadError struct{ paths []string }
+
+func (e *unreadError) Error() string {
+	return "values declared but read by no template (wire them or remove them): " + strings.Join(e.paths, ", ")
 }
 
 // ciValues copies every examples/<chart>/<name>.yaml to charts/<chart>/ci/<name>-values.yaml,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -67,4 +68,54 @@ func UpgradeSecrets(ch *chart.Chart, vals map[string]any, release, namespace str
 		}
 	}
 	return secrets, nil
+}
+
+// objectsOf answers Helm's lookup from a fake cluster holding Secrets and StatefulSets.
+type objectsOf struct{ client dynamic.Interface }
+
+func (o objectsOf) GetClientFor(apiVersion, kind string) (dynamic.NamespaceableResourceInterface, bool, error) {
+	switch kind {
+	case "Secret":
+		return o.client.Resource(schema.GroupVersionResource{Version: "v1", Resource: "secrets"}), true, nil
+	case "StatefulSet":
+		return o.client.Resource(schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}), true, nil
+	}
+	return nil, false, fmt.Errorf("lookup of %s %s: the fake cluster holds only Secrets and StatefulSets", apiVersion, kind)
+}
+
+// UpgradeDocuments renders ch as an upgrade through Helm's engine, its lookup calls answered by
+// a fake cluster holding existing (Secrets, StatefulSets), and returns every rendered document
+// (hooks included) as a map.
+func UpgradeDocuments(ch *chart.Chart, vals map[string]any, release, namespace string, existing ...runtime.Object) ([]map[string]any, error) {
+	scheme := runtime.NewScheme()
+	if err := corev1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := appsv1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	top, err := chartutil.ToRenderValues(ch, vals, chartutil.ReleaseOptions{Name: release, Namespace: namespace, IsUpgrade: true}, chartutil.DefaultCapabilities)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade values: %w", err)
+	}
+	out, err := engine.RenderWithClientProvider(ch, top, objectsOf{dynamicfake.NewSimpleDynamicClient(scheme, existing...)})
+	if err != nil {
+		return nil, fmt.Errorf("upgrade render: %w", err)
+	}
+	var docs []map[string]any
+	for name, text := range out {
+		if !strings.HasSuffix(name, ".yaml") {
+			continue
+		}
+		for _, doc := range strings.Split(text, "\n---") {
+			m := map[string]any{}
+			if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if len(m) > 0 {
+				docs = append(docs, m)
+			}
+		}
+	}
+	return docs, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/flotilla/flotilla/pkg/cachepruner"
 	"github.com/flotilla/flotilla/pkg/dbboot"
 	"github.com/flotilla/flotilla/pkg/pgconn"
+	"github.com/flotilla/flotilla/pkg/stsmigrate"
 )
 
 // Exit codes; the charts and operators rely on them.
@@ -39,7 +40,10 @@ func exitCode(err error) int {
 	var prunePriv *cachepruner.PrivilegeError
 	var redisErr *cachepruner.RedisError
 	var store *backup.StoreError
+	var kube *stsmigrate.StatusError
 	switch {
+	case errors.As(err, &kube) && kube.Forbidden():
+		return exitPrivilege
 	case errors.As(err, &redisErr) && redisErr.Rejected():
 		return exitRejected
 	case errors.As(err, &redisErr) && pgconn.Classify(redisErr.Err) == pgconn.Transient:

@@ -28,7 +28,7 @@ import (
 )
 
 // groups lists every command group, in the order the overview shows them.
-var groups = []group{dbGroup, cacheGroup, backupGroup}
+var groups = []group{dbGroup, cacheGroup, backupGroup, kubeGroup}
 
 // group is the first word of a command line: "flotilla-hook GROUP COMMAND [flags]".
 type group struct {

@@ -63,6 +63,7 @@ Usage:
   flotilla-hook backup list    [flags]   the backups of a release's database, newest first
   flotilla-hook backup restore [flags]   verify a backup's sha256, then pg_restore it into an empty database
   flotilla-hook backup stage   DIR [flags]   copy this binary into DIR (an emptyDir the postgres container runs it from)
+  flotilla-hook kube recreate-statefulset [flags]   delete each --statefulset whose serviceName differs, keeping its pods and claims
 
 Connection settings come from the flags and the standard PG* environment variables (PGHOST,
 PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.

@@ -231,6 +231,9 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 		return nil, verr
 	}
 	if err != nil {
+		if ve := checkProblems(name, err); ve != nil {
+			return nil, ve
+		}
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
 	res := &Result{}

@@ -102,6 +102,32 @@ func resourcesError(ch *chart.Chart, vals chartutil.Values) error {
 	return nil
 }
 
+// ChecksMarker starts the message with which a chart's template-level checks fail
+// (flotilla.failOnProblems): cross-field rules JSON Schema cannot express, such as one value
+// compared with another. Each following line "- PATH: MESSAGE" is one problem.
+const ChecksMarker = "values are invalid (flotilla checks):"
+
+// checkProblems turns a render error from flotilla.failOnProblems into a ValidationError with
+// every problem and its field path; nil for any other error.
+func checkProblems(chartName string, err error) *ValidationError {
+	msg := err.Error()
+	i := strings.Index(msg, ChecksMarker)
+	if i < 0 {
+		return nil
+	}
+	var ps []Problem
+	for _, line := range strings.Split(msg[i+len(ChecksMarker):], "\n") {
+		item, ok := strings.CutPrefix(strings.TrimSpace(line), "- ")
+		if !ok {
+			continue
+		}
+		if path, m, ok := strings.Cut(item, ": "); ok {
+			ps = append(ps, Problem{Path: path, Message: m})
+		}
+	}
+	return &ValidationError{Chart: chartName, Problems: ps, Helm: msg}
+}
+
 // hasSchema reports whether Helm would validate values for ch: it has a schema of its own or
 // subcharts that may.
 func hasSchema(ch *chart.Chart) bool {
@@ -164,6 +190,11 @@ func Validate(schemaJSON []byte, vals map[string]any) ([]Problem, error) {
 			return
 		}
 		p := Problem{Path: path, Message: e.ErrorKind.LocalizedString(printer)}
+		if req, ok := e.ErrorKind.(*kind.Required); ok && len(req.Missing) > 0 {
+			// A rule on a.b.c fails on a document without a (nulled, or --set a=null): name
+			// the missing value, not the object holding it.
+			p.Path = strings.TrimPrefix(path+"."+req.Missing[0], ".")
+		}
 		if key := ruleKey(e.SchemaURL); key != "" {
 			p.Rule = c.rules[key]
 			if seenRule[key] {

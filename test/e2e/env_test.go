@@ -30,7 +30,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "e2e setup FAILED: %v\n(start the plane with `make cluster-up`, or run everything with `make e2e`)\n", err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := startHookRunner(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e setup FAILED: hook runner: %v\n", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	cancel()
+	os.Exit(code)
 }
 
 func setup() error {

@@ -74,7 +74,8 @@ func Chart() chartkit.Chart {
 	return chartkit.Chart{
 		Name:    "flagsmith",
 		Version: "0.2.0",
-		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: chartkit.SharedChanges("0.2.0")}, {Version: "0.1.0", Changes: []chartkit.Change{
+		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: append(chartkit.SharedChanges("0.2.0"),
+			chartkit.Change{Kind: "fixed", Description: "api.autoscaling and taskProcessor.autoscaling with minReplicas above maxReplicas are reported together, each with its field path (flotilla validate, pkg/render), instead of one raw template error."})}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "Standalone or queue mode (task processor with its own HPA), bundled or external PostgreSQL, PgBouncer, Redis cache, InfluxDB analytics."},
 			{Kind: "added", Description: "flotilla-hook makes API and task processor pods wait for the bundled PostgreSQL; released charts pin its image by digest."},
 		}}},

@@ -2,6 +2,7 @@ package flagsmith_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -396,9 +397,19 @@ func TestDatabaseURLFromASecret(t *testing.T) {
 }
 
 func TestAutoscalingBoundsAreChecked(t *testing.T) {
-	_, err := render.Render(loadChart(t), render.Options{Set: []string{"api.autoscaling.enabled=true", "api.autoscaling.minReplicas=5", "api.autoscaling.maxReplicas=2"}})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "api autoscaling: minReplicas (5) must not exceed maxReplicas (2)")
+	// Both HPAs wrong: both problems at once, with their field paths.
+	_, err := render.Render(loadChart(t), render.Options{Set: []string{"architecture.mode=queue",
+		"api.autoscaling.enabled=true", "api.autoscaling.minReplicas=5", "api.autoscaling.maxReplicas=2",
+		"taskProcessor.autoscaling.enabled=true", "taskProcessor.autoscaling.minReplicas=4", "taskProcessor.autoscaling.maxReplicas=3"}})
+	var ve *render.ValidationError
+	require.True(t, errors.As(err, &ve), "want a ValidationError, got %v", err)
+	assert.Equal(t, []render.Problem{
+		{Path: "api.autoscaling.minReplicas", Message: "api.autoscaling.minReplicas (5) must not exceed api.autoscaling.maxReplicas (2)"},
+		{Path: "taskProcessor.autoscaling.minReplicas", Message: "taskProcessor.autoscaling.minReplicas (4) must not exceed taskProcessor.autoscaling.maxReplicas (3)"},
+	}, ve.Problems)
+	_, helmErr := charttest.HelmTemplate(loadChart(t), charttest.Doc(t, "architecture: {mode: queue}\napi: {autoscaling: {enabled: true, minReplicas: 5, maxReplicas: 2}}"), "rel", "apps")
+	require.Error(t, helmErr)
+	assert.Contains(t, helmErr.Error(), "- api.autoscaling.minReplicas: api.autoscaling.minReplicas (5) must not exceed", "helm prints the same problem")
 	_, err = render.Render(loadChart(t), render.Options{Set: []string{"api.autoscaling.enabled=true", "api.autoscaling.minReplicas=2", "api.autoscaling.maxReplicas=2"}})
 	require.NoError(t, err)
 }

@@ -35,6 +35,9 @@ func ruleCases() []charttest.RuleCase {
 			"database.external.existingSecret", "needs database.external.existingSecret or database.external.password", "anyOf"),
 		charttest.Rule("postgresql mode needs the bundled one", "database: {mode: postgresql}", "database: {mode: postgresql}\npostgresql: {enabled: false}",
 			"postgresql.enabled", "postgresql.enabled must be true when database.mode is postgresql", "at '/postgresql/enabled'"),
+		// --set postgresql=null removes the block: the problem names it, not the document root.
+		charttest.Rule("nulled block is named", "database: {mode: postgresql}", "database: {mode: postgresql}\npostgresql: null",
+			"postgresql", "postgresql.enabled must be true when database.mode is postgresql", "missing property 'postgresql'"),
 		charttest.Rule("external mode refuses an unused bundled postgresql", "database: {mode: external, external: {host: db, password: pw}}\npostgresql: {enabled: false}", "database: {mode: external, external: {host: db, password: pw}}",
 			"postgresql.enabled", "the bundled PostgreSQL would run unused", "at '/postgresql/enabled'"),
 		charttest.Rule("migration job needs an external database", externalBase+"migration: {mode: job}", "migration: {mode: job}",
@@ -91,4 +94,15 @@ func ruleCases() []charttest.RuleCase {
 // before the lean copy agree on the examples, the rule cases and a fuzzed corpus of them.
 func TestSchemaEquivalence(t *testing.T) {
 	charttest.RequireEquivalentSchemas(t, "flagsmith", example(""), "", ruleCases())
+}
+
+// TestValidRendersNameWhatTheyMount: every example and every document a rule accepts renders
+// pods whose Secret and ConfigMap references all have a name and a key.
+func TestValidRendersNameWhatTheyMount(t *testing.T) {
+	charttest.RequireValidRendersNamed(t, "flagsmith", example(""), "", ruleCases())
+}
+
+// TestEveryValueIsRead: no declared value is left without a template reading it.
+func TestEveryValueIsRead(t *testing.T) {
+	charttest.RequireEveryValueRead(t, flagsmith.Chart())
 }

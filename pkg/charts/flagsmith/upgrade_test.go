@@ -43,3 +43,12 @@ func TestUpgradeKeepsGeneratedSecrets(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, before["rel-flagsmith-auth"], fresh["rel-flagsmith-auth"])
 }
+
+// TestUpgradeRecreatesStatefulSetsWithANewGoverningService: Redis and InfluxDB moved from their
+// ClusterIP Service to a headless governing one; an upgrade over 0.1.0's StatefulSets deletes
+// them (orphaning pods and claims) in a pre-upgrade hook, with RBAC on exactly those two.
+func TestUpgradeRecreatesStatefulSetsWithANewGoverningService(t *testing.T) {
+	charttest.RequireStatefulSetMigration(t, "flagsmith", charttest.Doc(t, "influxdb: {enabled: true}\nredis: {enabled: true}"),
+		[]string{"rel-flagsmith-redis", "rel-flagsmith-influxdb"})
+	charttest.RequireStatefulSetMigration(t, "flagsmith", charttest.Doc(t, "influxdb: {enabled: true}"), []string{"rel-flagsmith-influxdb"})
+}

@@ -2,6 +2,7 @@ package flowise_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -318,12 +319,19 @@ func TestAppURLFromIngress(t *testing.T) {
 }
 
 func TestRootPathsAreRefusedWithAReason(t *testing.T) {
-	_, err := render.Render(loadChart(t), render.Options{Set: []string{"database.sqlite.path=/root/.flowise/database.sqlite"}})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "database.sqlite.path (/root/.flowise/database.sqlite) must lie under flowise.dataPath (/home/node/.flowise)")
+	// Both paths wrong: both problems at once, with their field paths (a template-level check:
+	// JSON Schema cannot compare one value with another).
+	_, err := render.Render(loadChart(t), render.Options{Set: []string{"database.sqlite.path=/root/.flowise/database.sqlite", "storage.local.path=/root/.flowise/storage"}})
+	var ve *render.ValidationError
+	require.True(t, errors.As(err, &ve), "want a ValidationError, got %v", err)
+	require.Len(t, ve.Problems, 2)
+	assert.Equal(t, "database.sqlite.path", ve.Problems[0].Path)
+	assert.Contains(t, ve.Problems[0].Message, "database.sqlite.path (/root/.flowise/database.sqlite) must lie under flowise.dataPath (/home/node/.flowise)")
+	assert.Equal(t, "storage.local.path", ve.Problems[1].Path)
+	assert.Contains(t, ve.Problems[1].Message, "storage.local.path (/root/.flowise/storage) must lie under flowise.dataPath")
 	_, err = render.Render(loadChart(t), render.Options{Set: []string{"storage.local.path=/root/.flowise/storage"}})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "storage.local.path (/root/.flowise/storage) must lie under flowise.dataPath")
+	require.True(t, errors.As(err, &ve), "want a ValidationError, got %v", err)
+	assert.Equal(t, []string{"storage.local.path"}, []string{ve.Problems[0].Path})
 }
 
 // TestRenderMatchesHelm compares pkg/render with Helm's own `helm template` path for every

@@ -1,6 +1,7 @@
 package flowise_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,4 +117,13 @@ func TestHookOffAndNonPostgres(t *testing.T) {
 	}
 	res := renderWith(t, nil)
 	assert.Empty(t, res.Find("Job", ""), "SQLite needs no hook")
+}
+
+// TestUpgradeRecreatesRedisWithANewGoverningService: the bundled Redis moved from its ClusterIP
+// Service to a headless governing one; an upgrade over 0.1.0's StatefulSet deletes it
+// (orphaning its pod and claim) in a pre-upgrade hook.
+func TestUpgradeRecreatesRedisWithANewGoverningService(t *testing.T) {
+	data, err := os.ReadFile(example("queue.yaml"))
+	require.NoError(t, err)
+	charttest.RequireStatefulSetMigration(t, "flowise", charttest.Doc(t, string(data)), []string{"rel-flowise-redis"})
 }

@@ -105,3 +105,14 @@ func ruleCases() []charttest.RuleCase {
 func TestSchemaEquivalence(t *testing.T) {
 	charttest.RequireEquivalentSchemas(t, "flowise", example(""), "", ruleCases())
 }
+
+// TestValidRendersNameWhatTheyMount: every example and every document a rule accepts renders
+// pods whose Secret and ConfigMap references all have a name and a key.
+func TestValidRendersNameWhatTheyMount(t *testing.T) {
+	charttest.RequireValidRendersNamed(t, "flowise", example(""), "", ruleCases())
+}
+
+// TestEveryValueIsRead: no declared value is left without a template reading it.
+func TestEveryValueIsRead(t *testing.T) {
+	charttest.RequireEveryValueRead(t, flowise.Chart())
+}

@@ -42,3 +42,10 @@ func TestUpgradeKeepsGeneratedSecrets(t *testing.T) {
 	assert.NotEqual(t, before["rel-flowkit-jwt"], fresh["rel-flowkit-jwt"])
 	assert.NotEqual(t, before["rel-flowkit-flowauth"], fresh["rel-flowkit-flowauth"])
 }
+
+// TestUpgradeRecreatesRedisWithANewGoverningService: the bundled Redis moved from its ClusterIP
+// Service to a headless governing one; an upgrade over 0.1.0's StatefulSet deletes it
+// (orphaning its pod and claim) in a pre-upgrade hook.
+func TestUpgradeRecreatesRedisWithANewGoverningService(t *testing.T) {
+	charttest.RequireStatefulSetMigration(t, "flowkit", charttest.Doc(t, noKeygen), []string{"rel-flowkit-redis"})
+}

@@ -16,7 +16,7 @@ type Values struct {
 	// The FlowMachine server (scenario full). replicaCount 1 is the standalone topology; more is the queue topology, the servers coordinating query state through the shared Redis.
 	FlowMachine FlowMachine `json:"flowmachine"`
 	// Redis that coordinates FlowMachine's query state (scenarios db-etl-machine and full); bundled or external.
-	Redis cv.Redis `json:"redis"`
+	Redis Redis `json:"redis"`
 	// FlowAPI, the web API (scenario full).
 	FlowAPI FlowAPI `json:"flowapi"`
 	// FlowAuth, which issues the tokens FlowAPI accepts (scenario full).
@@ -35,11 +35,61 @@ type Values struct {
 	HTTPRoute cv.HTTPRoute `json:"httpRoute"`
 	// The `helm test` pod: connects to FlowDB as the FlowMachine and FlowAPI users with flotilla-hook.
 	Tests cv.Tests `json:"tests"`
-	// flotilla-hook's image and resources, used by the cache pruning CronJob, the test pod and the wait-for-database init containers; hook.enabled switches the init containers only (the CronJob follows cache.pruning.enabled, the test pod tests.enabled). Its timeout is how long those init containers wait.
-	Hook cv.Hook `json:"hook"`
+	// flotilla-hook's image and resources, used by the cache CronJobs, the test pod and the wait-for-database init containers.
+	Hook Hook `json:"hook"`
 	// Scheduled pg_dump of FlowKit's PostgreSQL databases to S3 (one CronJob per database), and restore mode.
 	Backup Backup `json:"backup"`
 }
+
+// Hook configures flotilla-hook in FlowKit's pods. FlowKit's databases are its own (FlowDB, the
+// bundled PostgreSQLs) or external ones the chart only connects to, so there is no bootstrap Job.
+type Hook struct {
+	// Wait for FlowDB and the bundled databases with flotilla-hook (db wait) in init containers of FlowETL, FlowMachine, FlowAPI, FlowAuth and AutoFlow. The cache CronJobs follow cache.pruning.enabled and cache.jobs.enabled, the test pod tests.enabled.
+	Enabled bool `json:"enabled"`
+	// flotilla-hook image.
+	Image cv.Image `json:"image"`
+	// How long the init containers wait for a database (Go duration, e.g. 5m).
+	Timeout string `json:"timeout" jsonschema:"pattern=^([0-9]+(ms|s|m|h))+$"`
+	// Retries of the Jobs the cache CronJobs start.
+	BackoffLimit int `json:"backoffLimit" jsonschema:"minimum=0"`
+	// CPU/memory requests and limits of flotilla-hook containers.
+	Resources map[string]any `json:"resources"`
+}
+
+// Redis is the Redis FlowMachine coordinates query state in. FlowMachine and FlowAuth connect
+// with a host, a port and a password only (no TLS, no ACL user), so its external Redis has no
+// tls or username.
+type Redis struct {
+	// Deploy the bundled Redis.
+	Enabled bool `json:"enabled"`
+	// Redis image (the official image).
+	Image cv.Image `json:"image"`
+	// Password authentication of the bundled Redis.
+	Auth cv.RedisAuth `json:"auth"`
+	// Data volume of the bundled Redis (query states survive restarts when enabled).
+	Persistence cv.DataVolume `json:"persistence"`
+	// CPU/memory requests and limits of the Redis container.
+	Resources map[string]any `json:"resources"`
+	// An external Redis, used when redis.enabled is false.
+	External ExternalRedis `json:"external"`
+}
+
+// ExternalRedis is a Redis the chart does not manage, reached without TLS (FlowMachine's client does not speak it).
+type ExternalRedis struct {
+	// Host name of the external Redis.
+	Host string `json:"host"`
+	// Port of the external Redis.
+	Port int `json:"port" jsonschema:"minimum=1,maximum=65535"`
+	// Password (prefer existingSecret).
+	Password string `json:"password"`
+	// Existing Secret holding the password.
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the password in existingSecret.
+	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey" jsonschema:"minLength=1"`
+}
+
+// SecretKeys: an external Redis already has its password (as chartvalues.ExternalRedis).
+func (ExternalRedis) SecretKeys() []cv.SecretKey { return cv.ExternalRedis{}.SecretKeys() }
 
 // Backup configures the backups of FlowKit's databases.
 type Backup struct {
@@ -172,7 +222,7 @@ type ExternalDatabase struct {
 	Name string `json:"name" jsonschema:"minLength=1"`
 	// User name.
 	Username string `json:"username" jsonschema:"minLength=1"`
-	// Existing Secret holding the password (URL-safe characters: it is put into a connection URL).
+	// Existing Secret holding the password (URL-safe characters: it is put into a connection URL); required when host is set.
 	ExistingSecret string `json:"existingSecret"`
 	// Key of the password in existingSecret.
 	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey" jsonschema:"minLength=1"`
@@ -362,8 +412,10 @@ func Defaults() Values {
 	ext := func(name string) ExternalDatabase {
 		return ExternalDatabase{Port: 5432, Name: name, Username: name, ExistingSecretPasswordKey: "password"}
 	}
-	redis := cv.DefaultRedis()
-	redis.Enabled = true
+	r := cv.DefaultRedis()
+	redis := Redis{Enabled: true, Image: r.Image, Auth: r.Auth, Persistence: r.Persistence, Resources: r.Resources,
+		External: ExternalRedis{Port: r.External.Port, ExistingSecretPasswordKey: r.External.ExistingSecretPasswordKey}}
+	h := cv.DefaultHook()
 	return Values{
 		Common:   cv.DefaultCommon(1000),
 		Scenario: "full",
@@ -454,7 +506,7 @@ func Defaults() Values {
 		Ingress:   cv.DefaultIngress(),
 		HTTPRoute: cv.DefaultHTTPRoute(),
 		Tests:     cv.Tests{Enabled: true},
-		Hook:      cv.DefaultHook(),
+		Hook:      Hook{Enabled: h.Enabled, Image: h.Image, Timeout: h.Timeout, BackoffLimit: h.BackoffLimit, Resources: h.Resources},
 		Backup:    Backup{Backup: cv.DefaultBackup(), Databases: []string{"flowdb", "flowetl", "flowauth", "autoflow"}},
 	}
 }

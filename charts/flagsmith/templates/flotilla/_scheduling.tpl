@@ -39,15 +39,13 @@ imagePullSecrets: {{ toJson . }}
 
 {{/*
 HorizontalPodAutoscaler (autoscaling/v2) of a Deployment: dict "ctx" $ "component" C "target"
-DEPLOYMENT-NAME "autoscaling" (a cv.Autoscaling value block). Renders nothing when disabled;
-fails when minReplicas > maxReplicas (a JSON schema cannot compare two values).
+DEPLOYMENT-NAME "autoscaling" (a cv.Autoscaling value block). Renders nothing when disabled.
+minReplicas > maxReplicas is the chart's templates/checks.yaml's to refuse
+(flotilla.autoscalingProblems): a JSON schema cannot compare two values.
 */}}
 {{- define "flotilla.hpa" -}}
 {{- $a := .autoscaling -}}
 {{- if $a.enabled }}
-{{- if gt (int $a.minReplicas) (int $a.maxReplicas) }}
-{{- fail (printf "%s autoscaling: minReplicas (%v) must not exceed maxReplicas (%v)" .component $a.minReplicas $a.maxReplicas) }}
-{{- end }}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:

@@ -10,6 +10,19 @@ from pkg/chartkit/templates/_redis.tpl: edit it there.
 {{- end -}}
 
 {{/*
+The bundled Redis's StatefulSet and its governing Service, for flotilla.statefulsetMigration: a
+list with one dict "name" "serviceName" when redis.enabled, else empty, as JSON.
+*/}}
+{{- define "flotilla.redis.statefulsets" -}}
+{{- if .Values.redis.enabled -}}
+{{- $name := include "flotilla.redis.fullname" . -}}
+{{- toJson (list (dict "name" $name "serviceName" (include "flotilla.governingServiceName" $name))) -}}
+{{- else -}}
+[]
+{{- end -}}
+{{- end -}}
+
+{{/*
 Redis connection the app uses, bundled or external: a dict with host, port, username, tls and
 secret/key of the password ("" when there is none).
 */}}
@@ -70,6 +83,8 @@ spec:
   selector:
     {{- $selector | nindent 4 }}
 ---
+{{ include "flotilla.governingService" (dict "ctx" $ "name" $name "component" "redis" "ports" (list (dict "name" "redis" "port" 6379))) }}
+---
 apiVersion: apps/v1
 kind: StatefulSet
 metadata:
@@ -78,7 +93,7 @@ metadata:
     {{- $labels | nindent 4 }}
 spec:
   replicas: 1
-  serviceName: {{ $name }}
+  serviceName: {{ include "flotilla.governingServiceName" $name }}
   selector:
     matchLabels:
       {{- $selector | nindent 6 }}

@@ -332,16 +332,21 @@ Variables preload.js sets from mounted PEM files, base64-encoded as Flowise expe
 {{- end -}}
 {{- end -}}
 
-{{/* Paths Flowise writes must lie on the data volume, or a non-root pod cannot write them. dict "ctx" $ "db" (flowise.database). */}}
-{{- define "flowise.checkPaths" -}}
+{{/*
+Problems of the paths Flowise writes, as a JSON list for flotilla.failOnProblems: they must lie on
+the data volume, or a non-root pod cannot write them. dict "ctx" $ "db" (flowise.database).
+*/}}
+{{- define "flowise.pathProblems" -}}
 {{- $v := .ctx.Values -}}
 {{- $root := printf "%s/" (trimSuffix "/" $v.flowise.dataPath) -}}
+{{- $out := list -}}
 {{- if and (eq .db "sqlite") (not (hasPrefix $root $v.database.sqlite.path)) -}}
-{{- fail (printf "database.sqlite.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume. The seed's /root/.flowise paths need root; use %sdatabase.sqlite" $v.database.sqlite.path $v.flowise.dataPath $root) -}}
+{{- $out = append $out (dict "path" "database.sqlite.path" "message" (printf "database.sqlite.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume. The seed's /root/.flowise paths need root; use %sdatabase.sqlite" $v.database.sqlite.path $v.flowise.dataPath $root)) -}}
 {{- end -}}
 {{- if and (eq $v.storage.type "local") (not (hasPrefix $root (printf "%s/" (trimSuffix "/" $v.storage.local.path)))) -}}
-{{- fail (printf "storage.local.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume" $v.storage.local.path $v.flowise.dataPath) -}}
+{{- $out = append $out (dict "path" "storage.local.path" "message" (printf "storage.local.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume" $v.storage.local.path $v.flowise.dataPath)) -}}
 {{- end -}}
+{{- toJson $out -}}
 {{- end -}}
 
 {{/*
