@@ -81,11 +81,11 @@ func TestPassThroughObjectsRefused(t *testing.T) {
 		{"request above its limit", "flowise: {resources: {requests: {memory: 2Gi}, limits: {memory: 1Gi}}}", "flowise.resources.requests.memory", false},
 		{"cpu request above its limit", "backup: {resources: {requests: {cpu: '1.5'}, limits: {cpu: 1}}}", "backup.resources.requests.cpu", false},
 		{"parentRef namespace an object", "httpRoute: {enabled: true, parentRefs: [{name: gw, namespace: {}}]}", "httpRoute.parentRefs.0.namespace", true},
-		{"parentRef without a name", "httpRoute: {enabled: true, parentRefs: [{namespace: gw}]}", "httpRoute.parentRefs.0", true},
+		{"parentRef without a name", "httpRoute: {enabled: true, parentRefs: [{namespace: gw}]}", "httpRoute.parentRefs.0.name", true},
 		{"parentRef unknown key", "httpRoute: {enabled: true, parentRefs: [{name: gw, section: https}]}", "httpRoute.parentRefs.0.section", true},
 		{"affinity unknown key", "affinity: {nodeAfinity: {}}", "affinity.nodeAfinity", true},
 		{"affinity operator", "affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: a, operator: Is}]}]}}}", "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.0.matchExpressions.0.operator", true},
-		{"affinity term without topologyKey", "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {a: b}}}]}}", "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution.0", true},
+		{"affinity term without topologyKey", "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {a: b}}}]}}", "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution.0.topologyKey", true},
 		{"affinity weight", "affinity: {podAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 0, podAffinityTerm: {topologyKey: k}}]}}", "affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.weight", true},
 		{"toleration effect", "tolerations: [{key: a, operator: Exists, effect: NoScheduled}]", "tolerations.0.effect", true},
 	}
