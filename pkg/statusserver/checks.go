@@ -140,8 +140,8 @@ func RedisCheck(name string, r Redis) (Check, error) {
 // S3 is an S3 check's bucket. Credentials come from the two files (read on every check), else
 // from AWS_*/MINIO_* variables and IAM (IRSA, instance roles).
 type S3 struct {
-	Endpoint, Region, Bucket, CAFile      string
-	ForcePathStyle                        bool
+	Endpoint, Region, Bucket, CAFile     string
+	ForcePathStyle                       bool
 	AccessKeyIDFile, SecretAccessKeyFile string
 }
 
