@@ -127,8 +127,16 @@ func parseHTTPCheck(v string) (statusserver.Check, error) {
 	return statusserver.HTTPCheck(name, u)
 }
 
+func parseTCPCheck(v string) (statusserver.Check, error) {
+	name, addr, ok := strings.Cut(v, "=")
+	if !ok || !checkName.MatchString(name) {
+		return statusserver.Check{}, fmt.Errorf("want NAME=HOST:PORT with NAME of lower-case letters, digits, '.' and '-', got %q", v)
+	}
+	return statusserver.TCPCheck(name, addr)
+}
+
 func parsePostgresCheck(v string) (statusserver.Check, error) {
-	name, kv, err := spec(v, "host", "port", "dbname", "user", "sslmode", "sslrootcert", "password-file")
+	name, kv, err := spec(v, "host", "port", "dbname", "user", "sslmode", "sslrootcert", "password-file", "url-file")
 	if err != nil {
 		return statusserver.Check{}, err
 	}
@@ -140,7 +148,7 @@ func parsePostgresCheck(v string) (statusserver.Check, error) {
 		return statusserver.Check{}, fmt.Errorf("%s: port %d is out of range: allowed 1 to 65535", name, port)
 	}
 	return statusserver.PostgresCheck(name, statusserver.Postgres{Host: kv["host"], Port: port, Database: kv["dbname"], User: kv["user"],
-		SSLMode: kv["sslmode"], SSLRootCert: kv["sslrootcert"], PasswordFile: kv["password-file"]})
+		SSLMode: kv["sslmode"], SSLRootCert: kv["sslrootcert"], PasswordFile: kv["password-file"], URLFile: kv["url-file"]})
 }
 
 func parseRedisCheck(v string) (statusserver.Check, error) {
@@ -207,7 +215,9 @@ func statusServe(fs *flag.FlagSet) action {
 	checks := &checkList{}
 	listen := fs.String("listen", ":8080", "address to serve on, [host]:port")
 	fs.Var(checkFlag{checks, parseHTTPCheck}, "http", "app component answering GET with 2xx/3xx: NAME=URL (repeatable), e.g. flowise=http://flowise:3000/api/v1/ping")
-	fs.Var(checkFlag{checks, parsePostgresCheck}, "postgres", "PostgreSQL database (repeatable): NAME:host=H,port=5432,dbname=D,user=U[,sslmode=M][,sslrootcert=FILE][,password-file=FILE]")
+	fs.Var(checkFlag{checks, parseTCPCheck}, "tcp", "component accepting TCP connections: NAME=HOST:PORT (repeatable), e.g. flowmachine=flowkit-flowmachine:5555")
+	fs.Var(checkFlag{checks, parsePostgresCheck}, "postgres", "PostgreSQL database (repeatable): NAME:host=H,port=5432,dbname=D,user=U[,sslmode=M][,sslrootcert=FILE][,password-file=FILE], "+
+		"or NAME:url-file=FILE (a file holding a postgres:// URL)")
 	fs.Var(checkFlag{checks, parseRedisCheck}, "redis", "Redis (repeatable): NAME:host=H[,port=6379][,username=U][,password-file=FILE][,db=0][,tls=true][,ca-file=FILE][,cert-file=FILE,key-file=FILE]")
 	fs.Var(checkFlag{checks, parseS3Check}, "s3", "S3 bucket (repeatable): NAME:bucket=B[,endpoint=URL][,region=R][,path-style=true][,ca-file=FILE]"+
 		"[,access-key-id-file=FILE,secret-access-key-file=FILE] (without key files: AWS_* variables or IAM)")
@@ -220,7 +230,7 @@ func statusServe(fs *flag.FlagSet) action {
 	return func(ctx context.Context, inv *invocation) (string, error) {
 		switch {
 		case len(checks.checks) == 0:
-			return "", usageError{"nothing to check: give at least one --http, --postgres, --redis or --s3"}
+			return "", usageError{"nothing to check: give at least one --http, --tcp, --postgres, --redis or --s3"}
 		case *checkTimeout < 100*time.Millisecond || *checkTimeout > time.Minute:
 			return "", usageError{fmt.Sprintf("--check-timeout %s is out of range: allowed 100ms to 1m0s", *checkTimeout)}
 		case *grace < 0 || *grace > 5*time.Minute:

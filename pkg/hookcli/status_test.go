@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,6 +84,7 @@ func TestStatusServe(t *testing.T) {
 	keyID := writeFile(t, dir, "s3-id", s3test.AccessKeyID)
 	keySecret := writeFile(t, dir, "s3-secret", s3test.SecretAccessKey)
 	keys := writeFile(t, dir, "keys", "new-key-2, old-key-1\n")
+	pgURL := writeFile(t, dir, "pg-url", pg.URLFor(db, role, pgPassword))
 	port, err := testserver.FreePort()
 	require.NoError(t, err)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
@@ -94,6 +97,8 @@ func TestStatusServe(t *testing.T) {
 		done <- Run(ctx, []string{"status", "serve", "--log-format=json",
 			"--listen=127.0.0.1:" + strconv.Itoa(port),
 			"--http=flowise=" + app.URL + "/api/v1/ping",
+			"--tcp=app-port=" + strings.TrimPrefix(app.URL, "http://"),
+			"--postgres=database-url:url-file=" + pgURL,
 			fmt.Sprintf("--postgres=postgresql:host=%s,port=%d,dbname=%s,user=%s,sslmode=disable,password-file=%s", pg.Host, pg.Port, db, role, pgPW),
 			fmt.Sprintf("--redis=redis:host=%s,port=%d,password-file=%s", rd.Host, rd.Port, redisPW),
 			fmt.Sprintf("--s3=storage:bucket=blobs,endpoint=%s,path-style=true,access-key-id-file=%s,secret-access-key-file=%s", s3.URL, keyID, keySecret),
@@ -132,7 +137,8 @@ func TestStatusServe(t *testing.T) {
 		}
 		return out
 	}
-	allHealthy := map[string]string{"http/flowise": "healthy", "postgres/postgresql": "healthy", "redis/redis": "healthy", "s3/storage": "healthy"}
+	allHealthy := map[string]string{"http/flowise": "healthy", "tcp/app-port": "healthy", "postgres/database-url": "healthy",
+		"postgres/postgresql": "healthy", "redis/redis": "healthy", "s3/storage": "healthy"}
 
 	tests := []struct {
 		name     string
@@ -178,7 +184,8 @@ func TestStatusServe(t *testing.T) {
 		code, rep, raw := get(t, "", "")
 		assert.Equal(t, 500, code)
 		assert.Equal(t, "unhealthy", rep.Status)
-		want := map[string]string{"http/flowise": "healthy", "postgres/postgresql": "healthy", "redis/redis": "unhealthy", "s3/storage": "healthy"}
+		want := maps.Clone(allHealthy)
+		want["redis/redis"] = "unhealthy"
 		assert.Equal(t, want, statuses(rep))
 		for _, c := range rep.Components {
 			if c.Name == "redis" {
@@ -234,6 +241,8 @@ func TestStatusServeUsage(t *testing.T) {
 		{name: "bad name", args: append(ok, "--http=App_1=http://x/"), want: "want NAME=URL"},
 		{name: "postgres port", args: append(ok, "--postgres=db:host=h,port=70000,dbname=d,user=u"), want: "db: port 70000 is out of range: allowed 1 to 65535"},
 		{name: "postgres missing user", args: append(ok, "--postgres=db:host=h,dbname=d"), want: "db: host, dbname and user are required"},
+		{name: "postgres url and host", args: append(ok, "--postgres=db:url-file=/x,host=h"), want: "url-file holds the whole connection"},
+		{name: "tcp without port", args: append(ok, "--tcp=m=host"), want: `m: "host" is not host:port`},
 		{name: "postgres unknown key", args: append(ok, "--postgres=db:host=h,password=x"), want: `db: "password=x" is not key=value with a key among host, port`},
 		{name: "redis db", args: append(ok, "--redis=r:host=h,db=16"), want: "r: db 16 is out of range: allowed 0 to 15"},
 		{name: "redis port", args: append(ok, "--redis=r:host=h,port=0"), want: "r: port 0 is out of range"},

@@ -53,17 +53,52 @@ func HTTPCheck(name, rawURL string) (Check, error) {
 	}}, nil
 }
 
+// TCPCheck is healthy when host:port accepts a TCP connection (components that speak no HTTP,
+// such as FlowMachine's ZeroMQ port).
+func TCPCheck(name, addr string) (Check, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" || n < 1 || n > 65535 {
+		return Check{}, fmt.Errorf("%s: %q is not host:port with a port from 1 to 65535", name, addr)
+	}
+	return Check{Name: name, Kind: "tcp", Run: func(ctx context.Context) error {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	}}, nil
+}
+
 // Postgres is a PostgreSQL check's connection; the password is read from PasswordFile on every
-// check, so a rotated Secret is used without a restart.
+// check, so a rotated Secret is used without a restart. URLFile instead holds a whole
+// connection URL (postgres://user:password@host/db), as apps configured with DATABASE_URL have.
 type Postgres struct {
 	Host, Database, User, SSLMode, SSLRootCert, PasswordFile string
 	Port                                                     int
+	URLFile                                                  string
 }
 
 // PostgresCheck connects and runs SELECT 1.
 func PostgresCheck(name string, p Postgres) (Check, error) {
+	if p.URLFile != "" {
+		if p.Host != "" || p.Database != "" || p.User != "" || p.PasswordFile != "" {
+			return Check{}, fmt.Errorf("%s: url-file holds the whole connection: drop host, dbname, user and password-file", name)
+		}
+		return Check{Name: name, Kind: "postgres", Run: func(ctx context.Context) error {
+			raw, err := readSecretFile(p.URLFile)
+			if err != nil {
+				return err
+			}
+			cfg, err := pgx.ParseConfig(raw)
+			if err != nil {
+				return errors.New("the connection URL in url-file does not parse") // its text holds the password
+			}
+			return Scrub(ping(ctx, cfg), cfg.Password, raw)
+		}}, nil
+	}
 	if p.Host == "" || p.Database == "" || p.User == "" {
-		return Check{}, fmt.Errorf("%s: host, dbname and user are required", name)
+		return Check{}, fmt.Errorf("%s: host, dbname and user are required (or url-file)", name)
 	}
 	if p.Port < 0 || p.Port > 65535 {
 		return Check{}, fmt.Errorf("%s: port %d is out of range: allowed 1 to 65535", name, p.Port)
@@ -74,20 +109,24 @@ func PostgresCheck(name string, p Postgres) (Check, error) {
 		if err != nil {
 			return err
 		}
-		if dl, ok := ctx.Deadline(); ok {
-			cfg.ConnectTimeout = time.Until(dl)
-		}
-		conn, err := pgx.ConnectConfig(ctx, cfg)
-		if err != nil {
-			return Scrub(pgconn.Describe(err, cfg), cfg.Password)
-		}
-		defer conn.Close(context.WithoutCancel(ctx))
-		var one int
-		if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
-			return Scrub(fmt.Errorf("SELECT 1 on %s: %w", pgconn.Target(cfg), err), cfg.Password)
-		}
-		return nil
+		return Scrub(ping(ctx, cfg), cfg.Password)
 	}}, nil
+}
+
+func ping(ctx context.Context, cfg *pgx.ConnConfig) error {
+	if dl, ok := ctx.Deadline(); ok {
+		cfg.ConnectTimeout = time.Until(dl)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return pgconn.Describe(err, cfg)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("SELECT 1 on %s: %w", pgconn.Target(cfg), err)
+	}
+	return nil
 }
 
 // Redis is a Redis check's connection; the password is read from PasswordFile on every check.
