@@ -8,6 +8,7 @@ var sharedChanges = map[string][]Change{
 		{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 		{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+		{Kind: "added", Description: "status: a status endpoint per release (flotilla-hook status serve): 200 or 500 with JSON naming each component (apps, PostgreSQL, Redis, S3); a key from outside private networks, several accepted at once for rotation. README: how to rotate each secret."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 	},
 }

@@ -24,7 +24,7 @@ var (
 )
 
 // Rules are Flagsmith's cross-field rules; each one is enforced by values.schema.json.
-var Rules = append([]chartkit.Rule{
+var Rules = append(append([]chartkit.Rule{
 	{Message: "an external database needs database.external.host or database.external.urlExistingSecret (or set postgresql.enabled=true for the bundled one)",
 		If: external, Then: chartkit.Or(chartkit.NotEmpty("database.external.host"), chartkit.NotEmpty("database.external.urlExistingSecret"))},
 	{Message: "an external database given by host needs database.external.existingSecret or database.external.password",
@@ -63,7 +63,7 @@ var Rules = append([]chartkit.Rule{
 		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
 	{Message: "backup needs the database as host, username and password: database.external.urlExistingSecret is not supported by backup.enabled or backup.restore.enabled",
 		If: chartkit.And(chartkit.BackupOn(), external), Then: chartkit.Eq("database.external.urlExistingSecret", "")},
-}, chartkit.BackupRules(nil, "")...)
+}, chartkit.BackupRules(nil, "")...), chartkit.StatusRules()...)
 
 // Chart is the Flagsmith chart definition.
 func Chart() chartkit.Chart {

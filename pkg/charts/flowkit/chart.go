@@ -21,7 +21,7 @@ var (
 )
 
 // Rules are FlowKit's cross-field rules; each one is enforced by values.schema.json.
-var Rules = append([]chartkit.Rule{
+var Rules = append(append([]chartkit.Rule{
 	{Message: "scenarios db-etl-machine and full need Redis: set redis.enabled=true or redis.external.host (FlowMachine keeps query state there)",
 		If: withRedis, Then: chartkit.Or(chartkit.Eq("redis.enabled", true), chartkit.NotEmpty("redis.external.host"))},
 	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
@@ -56,7 +56,7 @@ var Rules = append([]chartkit.Rule{
 	chartkit.HTTPRouteRule("flowetl.httpRoute"),
 	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
 		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
-}, chartkit.BackupRules(nil, "")...)
+}, chartkit.BackupRules(nil, "")...), chartkit.StatusRules()...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {

@@ -39,6 +39,8 @@ type Values struct {
 	Hook cv.Hook `json:"hook"`
 	// Scheduled pg_dump of FlowKit's PostgreSQL databases to S3 (one CronJob per database), and restore mode.
 	Backup Backup `json:"backup"`
+	// Status endpoint of the release (after Flynn's): a Deployment running flotilla-hook status serve, answering 200 or 500 with JSON naming each component; a key from outside private networks.
+	Status cv.Status `json:"status"`
 }
 
 // Backup configures the backups of FlowKit's databases.
@@ -456,6 +458,7 @@ func Defaults() Values {
 		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
 		Backup:    Backup{Backup: cv.DefaultBackup(), Databases: []string{"flowdb", "flowetl", "flowauth", "autoflow"}},
+		Status:    cv.DefaultStatus(),
 	}
 }
 
