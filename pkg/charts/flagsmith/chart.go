@@ -160,6 +160,19 @@ schema cannot compare two values). The task processor only exists in queue mode.
 				What:    "Backups cover Flagsmith's PostgreSQL database (bundled or external; migrations connect to it directly, never through PgBouncer, and so do backups): organisations, projects, environments, flags, segments, identities, users. InfluxDB analytics and the Redis cache are not included.",
 				Secrets: "Give the restored release the old release's `DJANGO_SECRET_KEY` (`auth.existingSecret`): it signs sessions and tokens.",
 				Extra:   "With `api.autoscaling` or `taskProcessor.autoscaling` the HPA owns the replica count, so restore mode cannot scale those pods down: disable autoscaling for the restore, or `kubectl scale` them to 0 yourself."}),
+			chartkit.StatusSection(chartkit.StatusDoc{Chart: "flagsmith", Namespace: "flags",
+				Checks: []string{
+					"`api`: `GET /health/liveness/`; `frontend` (when enabled): `GET /health`",
+					"`postgresql`: the bundled or external PostgreSQL, directly (also from `database.external.urlExistingSecret`); `pgbouncer`: its port accepts connections",
+					"`redis` (bundled or external cache): PING with the API's password; `influxdb`: `GET /health`; `static-files` (`staticFiles.s3`): HEAD bucket",
+				},
+				Rotation: []chartkit.RotationStep{
+					{Secret: "DJANGO_SECRET_KEY (`auth.existingSecret…SecretKeyKey`)", How: "the chart passes one value: change it and restart the API and task processor (`kubectl rollout restart`); sessions and password-reset links signed with the old value stop working, users sign in again."},
+					{Secret: "Database password (`postgresql.auth.*`, `database.external.*`)", How: "`ALTER ROLE … PASSWORD` first, then the Secret (or the URL in `urlExistingSecret`), then restart the API, task processor and PgBouncer."},
+					{Secret: "Redis password", How: "change the Secret, restart Redis, then the API and task processor (the cache refills)."},
+					{Secret: "InfluxDB token (`influxdb.auth.*`, `influxdb.external.*`)", How: "create a second token in InfluxDB, put it in the Secret, restart the API and task processor, then delete the old token."},
+					{Secret: "SendGrid key, SMTP password, GitHub OAuth secret, S3 keys", How: "issue the new credential at the provider while the old one still works, update the Secret, restart the API and task processor, then revoke the old one."},
+				}}),
 			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
 "restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example onto a real
 kube-apiserver whose pods are simulated by kwok. No Flagsmith container runs in those tests: the
