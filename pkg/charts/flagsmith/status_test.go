@@ -21,7 +21,7 @@ func TestStatusEndpoint(t *testing.T) {
 		files  map[string]map[string]string
 	}{
 		{file: "standalone.yaml", checks: []string{"http/api", "http/frontend", "postgres/postgresql"},
-			spec: map[string]string{"http/api": "http://rel-flagsmith:8000/health/liveness/"},
+			spec:  map[string]string{"http/api": "http://rel-flagsmith:8000/health/liveness/"},
 			files: map[string]map[string]string{"postgres/postgresql": {"/run/flotilla/status/postgresql/password": "secret:rel-flagsmith-postgresql/password"}}},
 		{file: "queue.yaml", checks: []string{"http/api", "http/frontend", "postgres/postgresql", "redis/redis", "tcp/pgbouncer"}},
 		{file: "influxdb.yaml", checks: []string{"http/api", "http/frontend", "http/influxdb", "postgres/postgresql"},
