@@ -198,3 +198,18 @@ spec:
 {{- end }}
 {{- end }}
 {{- end -}}
+
+{{/* NOTES.txt lines of the status block: where the endpoint answers and how to read a key. */}}
+{{- define "flotilla.status.notes" -}}
+{{- $s := .Values.status -}}
+{{- if $s.enabled }}
+{{- $name := include "flotilla.status.fullname" . }}
+
+Status endpoint: 200 when every component is healthy, else 500, with JSON.
+  kubectl -n {{ .Release.Namespace }} port-forward svc/{{ $name }} 8080 && curl -s localhost:8080/
+{{- range $s.ingress.hosts }}
+  https://{{ .host }}/?key=KEY   (from outside private networks)
+{{- end }}
+  Keys (comma-separated): kubectl -n {{ .Release.Namespace }} get secret {{ default $name $s.existingSecret }} -o jsonpath='{.data.{{ ternary $s.existingSecretKeysKey "status-keys" (ne $s.existingSecret "") }}}' | base64 -d
+{{- end }}
+{{- end -}}
