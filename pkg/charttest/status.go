@@ -21,6 +21,12 @@ func StatusRuleCases() []RuleCase {
 			"status.ingress.hosts", "status.ingress.hosts needs at least one host", "at '/status/ingress/hosts'"),
 		Rule("status ingress needs trusted proxies", ingress+"}, trustedProxies: [10.0.0.0/8]}", ingress+"}}",
 			"status.trustedProxies", "status.trustedProxies is required when status.ingress.enabled is true", "at '/status/trustedProxies'"),
+		Rule("status check timeout within 100ms to 60s", "status: {checkTimeout: 60s}", "status: {checkTimeout: 2m}",
+			"status.checkTimeout", "", "at '/status/checkTimeout'"),
+		Rule("status check timeout not below 100ms", "status: {checkTimeout: 100ms}", "status: {checkTimeout: 50ms}",
+			"status.checkTimeout", "", "at '/status/checkTimeout'"),
+		Rule("status trusted proxies are CIDRs", "status: {trustedProxies: [10.0.0.0/8, 192.168.1.1, 'fd00::/8']}", "status: {trustedProxies: [10.0.0.0/33]}",
+			"status.trustedProxies.0", "", "at '/status/trustedProxies/0'"),
 	}
 }
 

@@ -12,9 +12,9 @@ type Status struct {
 	// Key of the comma-separated keys in existingSecret.
 	ExistingSecretKeysKey string `json:"existingSecretKeysKey" jsonschema:"minLength=1"`
 	// CIDRs of the proxies whose X-Forwarded-For is believed: the ingress controller's pods or the load balancer in front of the status Service. Required with status.ingress: behind a proxy every request comes from the proxy's private address, which needs no key. Empty: the header is ignored.
-	TrustedProxies []string `json:"trustedProxies" jsonschema:"pattern=^[0-9a-fA-F:.]+(/[0-9]+)?$"`
-	// Timeout of each check (Go duration, 100ms to 60s); the checks run concurrently.
-	CheckTimeout string `json:"checkTimeout" jsonschema:"pattern=^([0-9]+(ms|s|m))+$"`
+	TrustedProxies []string `json:"trustedProxies" jsonschema:"pattern=^(((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(/([0-9]|[12][0-9]|3[0-2]))?|[0-9a-fA-F]*:[0-9a-fA-F:.]*(/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))?)$"`
+	// Timeout of each check, 100ms to 60s (100ms…60000ms, 1s…60s or 1m); the checks run concurrently.
+	CheckTimeout string `json:"checkTimeout" jsonschema:"pattern=^((1[0-9]{2}|[2-9][0-9]{2}|[1-9][0-9]{3}|[1-5][0-9]{4}|60000)ms|([1-9]|[1-5][0-9]|60)s|1m)$"`
 	// Service of the status endpoint (port of the status server).
 	Service Service `json:"service"`
 	// Ingress to the status endpoint, e.g. status.example.com. Set status.trustedProxies to the ingress controller's addresses.
