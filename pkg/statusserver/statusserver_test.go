@@ -1,11 +1,17 @@
 package statusserver
 
 import (
+	"context"
+	"errors"
 	"net/http/httptest"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestIsPrivate(t *testing.T) {
@@ -47,4 +53,48 @@ func TestClientAddr(t *testing.T) {
 			assert.Equal(t, tc.via, via)
 		})
 	}
+}
+
+// TestChecksRunConcurrentlyWithTimeouts: a hanging check is cut at CheckTimeout and reported,
+// the others run beside it (the whole round takes one timeout, not the sum), and requests
+// arriving during a round share it.
+func TestChecksRunConcurrentlyWithTimeouts(t *testing.T) {
+	var runs atomic.Int32
+	slow := func(ctx context.Context) error { runs.Add(1); <-ctx.Done(); return ctx.Err() }
+	quick := func(context.Context) error { return nil }
+	failing := func(context.Context) error { return errors.New("boom") }
+	s := New(Config{CheckTimeout: 300 * time.Millisecond, Checks: []Check{
+		{Name: "hangs", Kind: "tcp", Run: slow}, {Name: "hangs-too", Kind: "tcp", Run: slow},
+		{Name: "ok", Kind: "http", Run: quick}, {Name: "fails", Kind: "http", Run: failing},
+	}})
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	reports := make([]Report, 5)
+	for i := range reports {
+		wg.Go(func() { reports[i] = s.Check(context.Background()) })
+	}
+	wg.Wait()
+	took := time.Since(start)
+	assert.Less(t, took, 900*time.Millisecond, "checks ran one after another")
+	assert.EqualValues(t, 2, runs.Load(), "five concurrent requests share one round")
+	for _, rep := range reports {
+		require.Len(t, rep.Components, 4)
+		assert.Equal(t, "unhealthy", rep.Status)
+		byName := map[string]Result{}
+		for _, c := range rep.Components {
+			byName[c.Name] = c
+		}
+		assert.Contains(t, byName["hangs"].Error, "no answer within 300ms")
+		assert.Equal(t, "healthy", byName["ok"].Status)
+		assert.Equal(t, "boom", byName["fails"].Error)
+	}
+	s.Check(context.Background())
+	assert.EqualValues(t, 4, runs.Load(), "a later request runs a new round")
+}
+
+func TestScrub(t *testing.T) {
+	err := Scrub(errors.New(`connect postgres://u:hunter2-secret@db/x failed: password "hunter2-secret"`), "hunter2-secret", "")
+	assert.Equal(t, `connect postgres://u:[redacted]@db/x failed: password "[redacted]"`, err.Error())
+	assert.Nil(t, Scrub(nil, "x"))
 }
