@@ -28,7 +28,7 @@ import (
 )
 
 // groups lists every command group, in the order the overview shows them.
-var groups = []group{dbGroup, cacheGroup, backupGroup, kubeGroup}
+var groups = []group{dbGroup, cacheGroup, backupGroup, kubeGroup, statusGroup}
 
 // group is the first word of a command line: "flotilla-hook GROUP COMMAND [flags]".
 type group struct {
@@ -45,6 +45,8 @@ type command struct {
 	short    string // its line in "flotilla-hook GROUP NAME --help"
 	// setup registers the command's own flags on fs and returns what the command does.
 	setup func(fs *flag.FlagSet) action
+	// serve marks a server that runs until SIGTERM: --timeout is not its deadline.
+	serve bool
 }
 
 // action runs a command and returns the summary the last log line reports.
@@ -59,7 +61,7 @@ type invocation struct {
 	args    []string // positional arguments
 }
 
-const overviewHeader = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning and backups to S3 for Flotilla's charts.
+const overviewHeader = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning, backups to S3 and the status endpoint for Flotilla's charts.
 
 Usage:
 `
@@ -169,8 +171,11 @@ func runCommand(ctx context.Context, name string, c command, args []string, stdo
 		return exitUsage
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, inv.timeout)
-	defer cancel()
+	if !c.serve {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, inv.timeout)
+		defer cancel()
+	}
 	start := time.Now()
 	summary, err := do(ctx, inv)
 	took := time.Since(start).Round(time.Millisecond)

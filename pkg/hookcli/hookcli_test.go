@@ -50,7 +50,7 @@ func jsonLogs(t *testing.T, stderr string) []map[string]any {
 
 // wantOverview is "flotilla-hook --help"; the overview is assembled from groups, and must not
 // drift when a group is added or reordered by mistake.
-const wantOverview = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning and backups to S3 for Flotilla's charts.
+const wantOverview = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning, backups to S3 and the status endpoint for Flotilla's charts.
 
 Usage:
   flotilla-hook db wait        [flags]   wait until the server accepts connections to the database
@@ -64,6 +64,7 @@ Usage:
   flotilla-hook backup restore [flags]   verify a backup's sha256, then pg_restore it into an empty database
   flotilla-hook backup stage   DIR [flags]   copy this binary into DIR (an emptyDir the postgres container runs it from)
   flotilla-hook kube recreate-statefulset [flags]   delete each --statefulset whose serviceName differs, keeping its pods and claims
+  flotilla-hook status serve   [flags]   serve the health of apps, PostgreSQL, Redis and S3 over HTTP (200/500, JSON)
 
 Connection settings come from the flags and the standard PG* environment variables (PGHOST,
 PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.

@@ -24,7 +24,7 @@ var (
 )
 
 // Rules are Flagsmith's cross-field rules; each one is enforced by values.schema.json.
-var Rules = append([]chartkit.Rule{
+var Rules = append(append([]chartkit.Rule{
 	{Message: "an external database needs database.external.host or database.external.urlExistingSecret (or set postgresql.enabled=true for the bundled one)",
 		If: external, Then: chartkit.Or(chartkit.NotEmpty("database.external.host"), chartkit.NotEmpty("database.external.urlExistingSecret"))},
 	{Message: "an external database given by host needs database.external.existingSecret or database.external.password",
@@ -63,7 +63,7 @@ var Rules = append([]chartkit.Rule{
 		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
 	{Message: "backup needs the database as host, username and password: database.external.urlExistingSecret is not supported by backup.enabled or backup.restore.enabled",
 		If: chartkit.And(chartkit.BackupOn(), external), Then: chartkit.Eq("database.external.urlExistingSecret", "")},
-}, chartkit.BackupRules(nil, "")...)
+}, chartkit.BackupRules(nil, "")...), chartkit.StatusRules()...)
 
 // Chart is the Flagsmith chart definition.
 func Chart() chartkit.Chart {
@@ -161,6 +161,19 @@ schema cannot compare two values). The task processor only exists in queue mode.
 				What:    "Backups cover Flagsmith's PostgreSQL database (bundled or external; migrations connect to it directly, never through PgBouncer, and so do backups): organisations, projects, environments, flags, segments, identities, users. InfluxDB analytics and the Redis cache are not included.",
 				Secrets: "Give the restored release the old release's `DJANGO_SECRET_KEY` (`auth.existingSecret`): it signs sessions and tokens.",
 				Extra:   "With `api.autoscaling` or `taskProcessor.autoscaling` the HPA owns the replica count, so restore mode cannot scale those pods down: disable autoscaling for the restore, or `kubectl scale` them to 0 yourself."}),
+			chartkit.StatusSection(chartkit.StatusDoc{Chart: "flagsmith", Namespace: "flags",
+				Checks: []string{
+					"`api`: `GET /health/liveness/`; `frontend` (when enabled): `GET /health`",
+					"`postgresql`: the bundled or external PostgreSQL, directly (also from `database.external.urlExistingSecret`); `pgbouncer`: its port accepts connections",
+					"`redis` (bundled or external cache): PING with the API's password; `influxdb`: `GET /health`; `static-files` (`staticFiles.s3`): HEAD bucket",
+				},
+				Rotation: []chartkit.RotationStep{
+					{Secret: "DJANGO_SECRET_KEY (`auth.existingSecret…SecretKeyKey`)", How: "the chart passes one value: change it and restart the API and task processor (`kubectl rollout restart`); sessions and password-reset links signed with the old value stop working, users sign in again."},
+					{Secret: "Database password (`postgresql.auth.*`, `database.external.*`)", How: "`ALTER ROLE … PASSWORD` first, then the Secret (or the URL in `urlExistingSecret`), then restart the API, task processor and PgBouncer."},
+					{Secret: "Redis password", How: "change the Secret, restart Redis, then the API and task processor (the cache refills)."},
+					{Secret: "InfluxDB token (`influxdb.auth.*`, `influxdb.external.*`)", How: "create a second token in InfluxDB, put it in the Secret, restart the API and task processor, then delete the old token."},
+					{Secret: "SendGrid key, SMTP password, GitHub OAuth secret, S3 keys", How: "issue the new credential at the provider while the old one still works, update the Secret, restart the API and task processor, then revoke the old one."},
+				}}),
 			{Title: "What was tested for real", Body: `Rendering, the schema rules, strict decoding of every manifest into Kubernetes API types and the
 "restricted" Pod Security checks run in ` + "`make test`" + `; ` + "`make e2e`" + ` installs every example onto a real
 kube-apiserver whose pods are simulated by kwok. No Flagsmith container runs in those tests: the

@@ -19,14 +19,14 @@ database: {external: {host: db, existingSecret: db-creds}}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flagsmith.Rules, 22, "every rule needs a case here")
+	require.Len(t, flagsmith.Rules, 24, "every rule needs a case here")
 	charttest.RequireRules(t, "flagsmith", "", tests)
 }
 
 // ruleCases are a document each rule accepts and one it refuses, plus single-field checks of
 // the strict schema; TestSchemaEquivalence feeds them to every copy of the schema too.
 func ruleCases() []charttest.RuleCase {
-	return []charttest.RuleCase{
+	return append([]charttest.RuleCase{
 		charttest.Rule("external database needs a host", externalBase, "postgresql: {enabled: false}",
 			"database.external.host", "an external database needs database.external.host or database.external.urlExistingSecret", "anyOf"),
 		charttest.Rule("external database accepts a URL Secret", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}", "database: {mode: external}\npostgresql: {enabled: false}",
@@ -87,7 +87,7 @@ func ruleCases() []charttest.RuleCase {
 			"influxdb.retention", "", "does not match pattern"),
 		charttest.Rule("extraEnv values are strings", "api: {extraEnv: [{name: A, value: '1'}]}", "api: {extraEnv: [{name: A, value: 1}]}",
 			"api.extraEnv.0.value", "", "got number, want string"),
-	}
+	}, charttest.StatusRuleCases()...)
 }
 
 // TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema

@@ -50,6 +50,8 @@ type Values struct {
 	Hook Hook `json:"hook"`
 	// Scheduled pg_dump of Flagsmith's PostgreSQL (bundled or external) to S3, and restore mode.
 	Backup cv.Backup `json:"backup"`
+	// Status endpoint of the release (after Flynn's): a Deployment running flotilla-hook status serve, answering 200 or 500 with JSON naming each component; a key from outside private networks.
+	Status cv.Status `json:"status"`
 }
 
 // Hook configures the flotilla-hook init container of the API and task processor pods.
@@ -430,6 +432,7 @@ func Defaults() Values {
 			return Hook{Enabled: true, Image: h.Image, Timeout: h.Timeout, Resources: h.Resources}
 		}(),
 		Backup: cv.DefaultBackup(),
+		Status: cv.DefaultStatus(),
 	}
 }
 

@@ -35,7 +35,7 @@ var (
 )
 
 // Rules are Flowise's cross-field rules; each one is enforced by values.schema.json.
-var Rules = append([]chartkit.Rule{
+var Rules = append(append([]chartkit.Rule{
 	{Message: "persistence.enabled must be false when architecture.mode is queue: a ReadWriteOnce volume cannot be shared by main and worker pods",
 		If: queue, Then: chartkit.Eq("persistence.enabled", false)},
 	{Message: "storage.type must be s3 when architecture.mode is queue: main and worker pods share blobs",
@@ -78,7 +78,7 @@ var Rules = append([]chartkit.Rule{
 	chartkit.IngressRule("ingress"),
 	chartkit.HTTPRouteRule("httpRoute"),
 }, chartkit.BackupRules(postgres,
-	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)")...)
+	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)")...), chartkit.StatusRules()...)
 
 // Chart is the Flowise chart definition.
 func Chart() chartkit.Chart {
@@ -94,6 +94,7 @@ func Chart() chartkit.Chart {
 			chartkit.Change{Kind: "fixed", Description: "TLS to a private CA: the database CA reaches Flowise base64-encoded and the server certificate is verified (database.external.sslRejectUnauthorized to opt out); tls.redis.* for Redis CA/cert/key; tls.caBundle sets NODE_EXTRA_CA_CERTS; the hook verifies with verify-full and the same CA."},
 			chartkit.Change{Kind: "fixed", Description: "Worker probes: liveness from the worker's own heartbeat, readiness from an authenticated Redis PING; flowise.disableTelemetry empties POSTHOG_PUBLIC_API_KEY, which is what Flowise 3.1.1 reads."},
 			chartkit.Change{Kind: "added", Description: "database.external.adminExistingSecret: an admin credential for the bootstrap hook only; the hook's failure names the SQL a DBA must run."},
+			chartkit.Change{Kind: "added", Description: "helm upgrade refuses a changed encryption key (FLOWISE_SECRETKEY_OVERWRITE), which would make every stored credential unreadable, unless auth.allowKeyChange is set."},
 		)}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "Standalone (SQLite, bundled or external PostgreSQL) and queue mode (main + BullMQ workers, PostgreSQL, Redis, S3)."},
 			{Kind: "added", Description: "flotilla-hook creates uuid-ossp on external PostgreSQL and waits for the bundled one; released charts pin its image by digest."},
@@ -152,6 +153,27 @@ ownership (fsGroupChangePolicy OnRootMismatch).`},
 			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowise", Namespace: "ai", Databases: []string{"flowise"}, Objects: []string{""},
 				What:    "Backups cover Flowise's PostgreSQL database (bundled or external): chat flows, messages, credentials (encrypted with the auth encryption key), document stores. SQLite, the data volume and S3 blobs (`storage.*`) are not included.",
 				Secrets: "The restored release must use the old release's `auth.existingSecret` (copy the Secret first): stored credentials are encrypted with its encryption key."}),
+			chartkit.StatusSection(chartkit.StatusDoc{Chart: "flowise", Namespace: "ai",
+				Checks: []string{
+					"`flowise`: `GET /api/v1/ping` on the main Service",
+					"`postgresql`: the bundled or external PostgreSQL (not SQLite or MySQL), as flotilla-hook connects (same TLS verification)",
+					"`redis` (queue mode): PING with the pods' password and TLS material (`tls.redis`, else `tls.caBundle` as a Secret)",
+					"`storage` (`storage.type: s3`): HEAD bucket with `storage.s3.existingSecret`'s keys (else the ServiceAccount's IAM role), `tls.caBundle` trusted",
+				},
+				Rotation: []chartkit.RotationStep{
+					{Secret: "Encryption key (`FLOWISE_SECRETKEY_OVERWRITE`, `auth.existingSecret…EncryptionKeyKey`)", How: `**cannot rotate in place**: Flowise encrypts every stored
+  credential with it and has no re-encryption. The chart keeps a sha256 of the key the release runs with in
+  ` + "`<release>-auth-fingerprint`" + ` and ` + "`helm upgrade`" + ` fails, naming the Secret and key, when the key differs (a switched
+  ` + "`auth.existingSecret`" + `, another key name, an edited Secret). To change it anyway (a leaked key): set
+  ` + "`auth.allowKeyChange=true`" + ` for that upgrade, then enter every credential again in the UI, and set it back to false.
+  ` + "`helm template`" + ` (Argo CD) cannot look Secrets up and does not check.`},
+					{Secret: "`JWT_AUTH_TOKEN_SECRET`, `JWT_REFRESH_TOKEN_SECRET`", How: "Flowise accepts one value each: change them in the Secret and `kubectl rollout restart deployment/<release>` (and `-worker`); every login token becomes invalid and users sign in again."},
+					{Secret: "`EXPRESS_SESSION_SECRET`", How: "one value: change it and restart main and worker pods; sessions end, users sign in again."},
+					{Secret: "`TOKEN_HASH_SECRET`", How: "one value: change it and restart; tokens hashed with the old value (pending invitation or password-reset links) stop matching and must be issued again."},
+					{Secret: "Database password (`postgresql.auth.*`, `database.external.existingSecret`)", How: "`ALTER ROLE … PASSWORD` first, then the Secret, then restart main and worker pods (the status pod re-reads it by itself)."},
+					{Secret: "Redis password (`redis.auth.*`, `redis.external.existingSecret`)", How: "the bundled Redis reads it at start: change the Secret and restart Redis, then main and worker pods (queued jobs survive only with `redis.persistence.enabled`). An external Redis with ACLs can hold two passwords for a user (`ACL SETUSER u >new`) during the switch."},
+					{Secret: "S3 keys (`storage.s3.existingSecret`)", How: "create a second access key for the same user at the provider, put it in the Secret, restart main and worker pods, then delete the old key."},
+				}}),
 			{Title: "TLS to services behind a private CA", Body: `Secrets hold PEM, as users have them; the chart mounts them read-only and a small preload
 (` + "`NODE_OPTIONS=--require`" + ` of ` + "`preload.js`" + ` from the ` + "`<release>-flowise-runtime`" + ` ConfigMap) base64-encodes
 them in the pod into the variables Flowise 3.1.1 expects as base64:

@@ -22,14 +22,14 @@ redis: {enabled: true}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowise.Rules, 23, "every rule needs a case here")
+	require.Len(t, flowise.Rules, 25, "every rule needs a case here")
 	charttest.RequireRules(t, "flowise", "", tests)
 }
 
 // ruleCases are a document each rule accepts and one it refuses, plus single-field checks of
 // the strict schema; TestSchemaEquivalence feeds them to every copy of the schema too.
 func ruleCases() []charttest.RuleCase {
-	return []charttest.RuleCase{
+	return append([]charttest.RuleCase{
 		charttest.Rule("queue needs persistence off", queueBase, queueBase+"persistence: {enabled: true}",
 			"persistence.enabled", "persistence.enabled must be false when architecture.mode is queue", "at '/persistence/enabled'"),
 		charttest.Rule("queue needs s3", queueBase, queueBase+"storage: {type: local}",
@@ -97,7 +97,7 @@ func ruleCases() []charttest.RuleCase {
 			"persistence.size", "", "does not match pattern"),
 		charttest.Rule("extraEnv values are strings", "flowise: {extraEnv: [{name: A, value: '1'}]}", "flowise: {extraEnv: [{name: A, value: 1}]}",
 			"flowise.extraEnv.0.value", "", "got number, want string"),
-	}
+	}, charttest.StatusRuleCases()...)
 }
 
 // TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema

@@ -38,6 +38,8 @@ type Values struct {
 	Tests cv.Tests `json:"tests"`
 	// Scheduled pg_dump of Flowise's PostgreSQL (bundled or external) to S3, and restore mode. SQLite is not backed up: back the data volume up instead.
 	Backup cv.Backup `json:"backup"`
+	// Status endpoint of the release (after Flynn's): a Deployment running flotilla-hook status serve, answering 200 or 500 with JSON naming each component; a key from outside private networks.
+	Status cv.Status `json:"status"`
 	// flotilla-hook: creates uuid-ossp on an external PostgreSQL (pre-install/pre-upgrade Job, or init container) and makes Flowise pods wait for the bundled PostgreSQL.
 	Hook cv.Hook `json:"hook"`
 }
@@ -90,6 +92,8 @@ type Auth struct {
 	ExistingSecretTokenHashSecretKey string `json:"existingSecretTokenHashSecretKey" jsonschema:"minLength=1"`
 	// Secure cookies (SECURE_COOKIES). Set true when serving via HTTPS.
 	SecureCookies bool `json:"secureCookies"`
+	// Accept a changed encryption key (FLOWISE_SECRETKEY_OVERWRITE) on upgrade. Flowise cannot re-encrypt: every credential it stored becomes unreadable and must be entered again. Without it, helm upgrade refuses when the key differs from the one the release last ran with (a sha256 of it is kept in <release>-auth-fingerprint; helm template cannot look it up and does not check).
+	AllowKeyChange bool `json:"allowKeyChange"`
 }
 
 // Database selects Flowise's database.
@@ -297,6 +301,7 @@ func Defaults() Values {
 		Tests:     cv.Tests{Enabled: true},
 		Hook:      cv.DefaultHook(),
 		Backup:    cv.DefaultBackup(),
+		Status:    cv.DefaultStatus(),
 	}
 }
 

@@ -21,7 +21,7 @@ var (
 )
 
 // Rules are FlowKit's cross-field rules; each one is enforced by values.schema.json.
-var Rules = append([]chartkit.Rule{
+var Rules = append(append([]chartkit.Rule{
 	{Message: "scenarios db-etl-machine and full need Redis: set redis.enabled=true or redis.external.host (FlowMachine keeps query state there)",
 		If: withRedis, Then: chartkit.Or(chartkit.Eq("redis.enabled", true), chartkit.NotEmpty("redis.external.host"))},
 	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
@@ -60,7 +60,7 @@ var Rules = append([]chartkit.Rule{
 	chartkit.HTTPRouteRule("flowetl.httpRoute"),
 	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
 		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
-}, chartkit.BackupRules(nil, "")...)
+}, chartkit.BackupRules(nil, "")...), chartkit.StatusRules()...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {
@@ -180,6 +180,27 @@ several FlowAPI servers, give them all the same ` + "`jwt.existingSecret`" + `.`
 				What:    "`backup.databases` picks the databases (default all four): FlowDB (`flowdb`, as the flowdb superuser; it can be very large — leave it out and keep it with your own tooling if a nightly full dump is too much), FlowETL's Airflow metadata (`flowetl`), FlowAuth's (`flowauth`) and AutoFlow's (`autoflow`) databases, bundled or external. A database the scenario does not run, or that uses SQLite, is skipped. FlowDB's dump runs in the postgres image tagged `backup.flowdbImageTag` (FlowDB's PostgreSQL major version; default `backup.image.tag`).",
 				Secrets: "Give the restored release the old release's `flowauth.auth.existingSecret` (FLOWAUTH_FERNET_KEY encrypts tokens at rest) and `flowetl.auth.existingSecret` (Airflow's Fernet key encrypts connections).",
 				Extra:   "FlowDB creates its schemas at first start, so a fresh FlowDB is never empty: restore FlowDB with `backup.restore.clean=true` (also in a fresh release), or set `backup.databases` to the other databases for that restore."}),
+			chartkit.StatusSection(chartkit.StatusDoc{Chart: "flowkit", Namespace: "flowkit",
+				Checks: []string{
+					"`flowdb`: FlowDB, as FlowAPI's read-only role (`flowdb.flowapiUser`)",
+					"`flowetl`: Airflow's `GET /health`; `flowetl-db`, `flowauth-db`, `autoflow-db`: their bundled or external PostgreSQL (SQLite is skipped)",
+					"`redis` (scenarios `db-etl-machine`, `full`): PING with FlowMachine's password",
+					"`full`: `flowmachine` (its ZeroMQ port accepts connections), `flowapi` (`GET /api/0/spec/openapi.json`; only its port with `flowapi.tls`, whose certificate is often self-signed), `flowauth` (`GET /`)",
+				},
+				Rotation: []chartkit.RotationStep{
+					{Secret: "Airflow's Fernet key (`flowetl.auth.existingSecret…FernetKeyKey`, AIRFLOW__CORE__FERNET_KEY)", How: `Airflow accepts **several keys, comma-separated**
+  (it decrypts with any, encrypts with the first): put ` + "`NEW,OLD`" + ` in the Secret and restart FlowETL; run
+  ` + "`kubectl -n flowkit exec deploy/<release>-flowkit-flowetl -- airflow rotate-fernet-key`" + ` to re-encrypt connections and
+  variables with the new key; then put ` + "`NEW`" + ` alone and restart again. New key: ` + "`flotilla secrets`" + ` writes one, or
+  ` + "`python -c \"from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())\"`" + `.`},
+					{Secret: "FlowAuth's Fernet key (FLOWAUTH_FERNET_KEY)", How: "FlowAuth reads one key and encrypts what it keeps at rest with it: after a change that data cannot be decrypted. Keep it; change it only with data you can recreate (a fresh FlowAuth database)."},
+					{Secret: "FlowAuth's SECRET_KEY", How: "one value: change it and restart FlowAuth; sessions end, users sign in again."},
+					{Secret: "The JWT key pair (`jwt.existingSecret`)", How: "FlowAPI verifies with one public key: put the new pair in the Secret (or delete the generated `<release>-flowkit-jwt` and `helm upgrade` to generate one), restart FlowAuth and FlowAPI together; tokens signed with the old key are refused, users fetch new ones from FlowAuth."},
+					{Secret: "FlowDB passwords (`flowdb.auth.*`)", How: "`ALTER ROLE flowmachine PASSWORD …` (and `flowapi`, `flowdb`) in FlowDB first, then the Secret, then restart FlowMachine, FlowAPI and FlowETL (the cache CronJobs read it at their next run)."},
+					{Secret: "Other databases (`flowetl`, `flowauth`, `autoflow` `.postgresql.auth.*` or `.externalDatabase.*`)", How: "`ALTER ROLE … PASSWORD` first, then the Secret, then restart the component."},
+					{Secret: "Redis password (`redis.auth.*`)", How: "change the Secret, restart Redis, then FlowMachine (query states in Redis are rebuilt by `flotilla-hook cache resync-redis` if Redis lost them)."},
+					{Secret: "AutoFlow's FlowAPI token (`autoflow.existingSecret`)", How: "issue a new token in FlowAuth, put it in the Secret, restart AutoFlow; the old token lapses at its expiry."},
+				}}),
 			{Title: "Users, volumes and what was not verified", Body: `FlowDB creates the FlowMachine and FlowAPI roles at first initialisation with the guide's grants (FlowMachine:
 write on the cache schema, read on events/infrastructure/geography; FlowAPI: read on cache and geography); the chart
 passes FLOWMACHINE_FLOWDB_USER/PASSWORD and FLOWAPI_FLOWDB_USER/PASSWORD. FlowDB gets a memory-backed /dev/shm

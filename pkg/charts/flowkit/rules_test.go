@@ -30,7 +30,7 @@ const noKeygen = "jwt: {existingSecret: jwt}\n"
 // ruleCases are a document each rule accepts and one it refuses, plus single-field checks of
 // the strict schema; TestSchemaEquivalence feeds them to every copy of the schema too.
 func ruleCases() []charttest.RuleCase {
-	return []charttest.RuleCase{
+	return append([]charttest.RuleCase{
 		charttest.Rule("db-etl-machine needs redis", "scenario: db-etl-machine", "scenario: db-etl-machine\nredis: {enabled: false}",
 			"redis.enabled", "scenarios db-etl-machine and full need Redis", "anyOf"),
 		charttest.Rule("full accepts an external redis", "redis: {enabled: false, external: {host: r}}", "redis: {enabled: false}",
@@ -92,7 +92,7 @@ func ruleCases() []charttest.RuleCase {
 			"flowdb.shmsize", "", "additional properties 'shmsize' not allowed"),
 		charttest.Rule("cache size is bytes", "flowdb: {config: {cacheSize: '1000'}}", "flowdb: {config: {cacheSize: 10GB}}",
 			"flowdb.config.cacheSize", "", "does not match pattern"),
-	}
+	}, charttest.StatusRuleCases()...)
 }
 
 // TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema

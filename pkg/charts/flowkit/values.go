@@ -39,6 +39,8 @@ type Values struct {
 	Hook Hook `json:"hook"`
 	// Scheduled pg_dump of FlowKit's PostgreSQL databases to S3 (one CronJob per database), and restore mode.
 	Backup Backup `json:"backup"`
+	// Status endpoint of the release (after Flynn's): a Deployment running flotilla-hook status serve, answering 200 or 500 with JSON naming each component; a key from outside private networks.
+	Status cv.Status `json:"status"`
 }
 
 // Hook configures flotilla-hook in FlowKit's pods. FlowKit's databases are its own (FlowDB, the
@@ -508,6 +510,7 @@ func Defaults() Values {
 		Tests:     cv.Tests{Enabled: true},
 		Hook:      Hook{Enabled: h.Enabled, Image: h.Image, Timeout: h.Timeout, BackoffLimit: h.BackoffLimit, Resources: h.Resources},
 		Backup:    Backup{Backup: cv.DefaultBackup(), Databases: []string{"flowdb", "flowetl", "flowauth", "autoflow"}},
+		Status:    cv.DefaultStatus(),
 	}
 }
 

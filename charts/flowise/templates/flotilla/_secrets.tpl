@@ -58,3 +58,14 @@ data:
       name: {{ .secret }}
       key: {{ .key }}
 {{- end -}}
+
+{{/*
+Value of one key of a Secret already in the cluster, decoded; "" when the Secret or key is
+absent (and always under `helm template`): dict "ctx" $ "name" SECRET "key" K. Lets a chart keep
+a generated value whose format randAlphaNum cannot produce (Fernet keys, key pairs).
+*/}}
+{{- define "flotilla.existingSecretValue" -}}
+{{- with lookup "v1" "Secret" .ctx.Release.Namespace .name -}}
+{{- with .data -}}{{- with index . $.key -}}{{- b64dec . -}}{{- end -}}{{- end -}}
+{{- end -}}
+{{- end -}}
