@@ -20,7 +20,7 @@ const (
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowkit.Rules, 23, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 25, "every rule needs a case here")
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)
 }
 
