@@ -50,7 +50,7 @@ func jsonLogs(t *testing.T, stderr string) []map[string]any {
 
 // wantOverview is "flotilla-hook --help"; the overview is assembled from groups, and must not
 // drift when a group is added or reordered by mistake.
-const wantOverview = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning and backups to S3 for Flotilla's charts.
+const wantOverview = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning, backups to S3 and generated Secrets for Flotilla's charts.
 
 Usage:
   flotilla-hook db wait        [flags]   wait until the server accepts connections to the database
@@ -63,6 +63,7 @@ Usage:
   flotilla-hook backup list    [flags]   the backups of a release's database, newest first
   flotilla-hook backup restore [flags]   verify a backup's sha256, then pg_restore it into an empty database
   flotilla-hook backup stage   DIR [flags]   copy this binary into DIR (an emptyDir the postgres container runs it from)
+  flotilla-hook secrets ensure [flags]   create each missing --secret with random values; add only missing keys; never change a value
 
 Connection settings come from the flags and the standard PG* environment variables (PGHOST,
 PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.
@@ -71,7 +72,7 @@ FlowMachine's Redis (cache prune, invalidate, resync-redis): --redis-host/REDIS_
 Run "flotilla-hook <group> <command> --help" for a command's flags.
 
 Exit codes: 0 success, 1 failure, 2 usage, 3 unreachable until --timeout (or timed out),
-4 rejected (wrong password, unknown role, missing database; S3 credentials or bucket), 5 missing privilege.
+4 rejected (wrong password, unknown role, missing database; S3 credentials or bucket), 5 missing privilege (or RBAC).
 `
 
 // TestHelpAndMistakes covers what needs no database: --help at every level prints help on
