@@ -8,6 +8,7 @@ var sharedChanges = map[string][]Change{
 		{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 		{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+		{Kind: "added", Description: "secrets.generation: hook renders no generated secret: a pre-install/pre-upgrade Job (flotilla-hook secrets ensure) creates each missing one once and never changes it, so helm template output is byte-identical and Argo CD no longer rotates keys and passwords on every sync. README: which mode for Helm, Flux and Argo CD; NOTES warn when a helm-mode render found no cluster."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 	},
 }
