@@ -9,14 +9,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"helm.sh/helm/v3/pkg/chart"
 	"github.com/stretchr/testify/require"
+	"helm.sh/helm/v3/pkg/chart"
 	batchv1 "k8s.io/api/batch/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/flotilla/flotilla/pkg/catalog"
-	cv "github.com/flotilla/flotilla/pkg/chartvalues"
 	"github.com/flotilla/flotilla/pkg/charttest"
+	cv "github.com/flotilla/flotilla/pkg/chartvalues"
 	"github.com/flotilla/flotilla/pkg/render"
 	"github.com/flotilla/flotilla/pkg/secretensure"
 	"github.com/flotilla/flotilla/pkg/secretgen"
