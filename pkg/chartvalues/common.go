@@ -35,7 +35,7 @@ type Common struct {
 // Secrets selects how generated Secrets are made; the choice depends on the deployment tool
 // (each chart README's "Generated Secrets and GitOps").
 type Secrets struct {
-	// helm: rendered with random values by the chart and kept across upgrades by looking them up in the cluster (plain helm install/upgrade, Flux). hook: never rendered; a pre-install/pre-upgrade flotilla-hook Job creates each missing one once and never changes it, so `helm template` renders the same bytes every time (Argo CD and other tools that render with helm template, where lookup finds nothing and helm mode would rotate every generated password and key on every sync).
+	// helm: rendered with random values by the chart and kept across upgrades by looking them up in the cluster (plain helm install/upgrade, Flux). hook: never rendered; a pre-install/pre-upgrade flotilla-hook Job creates each missing one once and never changes it, so `helm template` renders the same bytes every time (Argo CD and other tools that render with helm template, where lookup finds nothing and helm mode would rotate every generated password and key on every sync); the Job runs hook.image whatever hook.enabled says.
 	Generation string `json:"generation" jsonschema:"enum=helm,enum=hook"`
 }
 
