@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/flotilla/flotilla/pkg/secretensure"
@@ -86,7 +85,7 @@ func secretsEnsure(fs *flag.FlagSet) action {
 
 // secretsClient: in a pod the ServiceAccount and its namespace (client-go's fallback when no
 // kubeconfig exists), else the kubeconfig as kubectl reads it.
-func secretsClient(kubeconfig, ns string) (v1.SecretInterface, string, error) {
+func secretsClient(kubeconfig, ns string) (secretensure.Client, string, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = kubeconfig
 	overrides := &clientcmd.ConfigOverrides{}
@@ -101,9 +100,9 @@ func secretsClient(kubeconfig, ns string) (v1.SecretInterface, string, error) {
 		return nil, "", usageError{"kubeconfig: " + err.Error()}
 	}
 	rest.UserAgent = "flotilla-hook"
-	core, err := v1.NewForConfig(rest)
+	client, err := secretensure.NewRESTClient(rest, ns)
 	if err != nil {
-		return nil, "", fmt.Errorf("kubernetes client: %w", err)
+		return nil, "", err
 	}
-	return core.Secrets(ns), ns, nil
+	return client, ns, nil
 }

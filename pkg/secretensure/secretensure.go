@@ -18,11 +18,7 @@ import (
 	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	cv "github.com/flotilla/flotilla/pkg/chartvalues"
 	"github.com/flotilla/flotilla/pkg/secretgen/genvalue"
@@ -139,7 +135,7 @@ type Options struct {
 
 // Ensure makes every Secret of specs exist with every key of its spec, through client (one
 // namespace). It needs get and patch on those Secret names and create on Secrets.
-func Ensure(ctx context.Context, client corev1client.SecretInterface, specs []Spec, o Options) ([]Result, error) {
+func Ensure(ctx context.Context, client Client, specs []Spec, o Options) ([]Result, error) {
 	out := make([]Result, 0, len(specs))
 	for _, sp := range specs {
 		r, err := ensure(ctx, client, sp, o)
@@ -151,17 +147,17 @@ func Ensure(ctx context.Context, client corev1client.SecretInterface, specs []Sp
 	return out, nil
 }
 
-func ensure(ctx context.Context, client corev1client.SecretInterface, sp Spec, o Options) (Result, error) {
+func ensure(ctx context.Context, client Client, sp Spec, o Options) (Result, error) {
 	r := Result{Name: sp.Name}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		cur, err := client.Get(ctx, sp.Name, metav1.GetOptions{})
+		cur, err := client.Get(ctx, sp.Name)
 		switch {
 		case apierrors.IsNotFound(err):
 			data, err := values(sp, sp.Keys, nil)
 			if err != nil {
 				return r, err
 			}
-			_, err = client.Create(ctx, newSecret(sp.Name, data, o), metav1.CreateOptions{FieldManager: FieldManager})
+			err = client.Create(ctx, newSecret(sp.Name, data, o))
 			if apierrors.IsAlreadyExists(err) {
 				r.Races++ // a concurrent run created it first: keep its values
 				continue
@@ -195,7 +191,7 @@ func ensure(ctx context.Context, client corev1client.SecretInterface, sp Spec, o
 		if err != nil {
 			return r, err
 		}
-		_, err = client.Patch(ctx, sp.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: FieldManager})
+		err = client.MergePatch(ctx, sp.Name, patch)
 		if apierrors.IsConflict(err) {
 			r.Races++
 			continue
@@ -251,15 +247,11 @@ func hasKind(sp Spec, have map[string][]byte, kind cv.SecretKind) bool {
 	return false
 }
 
-func newSecret(name string, data map[string][]byte, o Options) *corev1.Secret {
+func newSecret(name string, data map[string][]byte, o Options) *Secret {
 	labels := map[string]string{}
 	for k, v := range o.Labels {
 		labels[k] = v
 	}
 	labels[CreatedByLabel] = FieldManager
-	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
-		Type:       corev1.SecretTypeOpaque,
-		Data:       data,
-	}
+	return &Secret{Name: name, Labels: labels, Data: data}
 }

@@ -16,7 +16,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	k8stesting "k8s.io/client-go/testing"
 
 	cv "github.com/flotilla/flotilla/pkg/chartvalues"
@@ -26,6 +28,28 @@ import (
 const ns = "apps"
 
 var secretsGR = schema.GroupResource{Resource: "secrets"}
+
+// fakeClient is secretensure.Client over client-go's fake clientset (unit level only: the REST
+// client flotilla-hook uses is tested against a real kube-apiserver by test/e2e TestGitOpsSecrets).
+type fakeClient struct{ c corev1client.SecretInterface }
+
+func (f fakeClient) Get(ctx context.Context, name string) (*secretensure.Secret, error) {
+	s, err := f.c.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return &secretensure.Secret{Name: s.Name, ResourceVersion: s.ResourceVersion, Labels: s.Labels, Data: s.Data}, nil
+}
+
+func (f fakeClient) Create(ctx context.Context, s *secretensure.Secret) error {
+	_, err := f.c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Labels: s.Labels}, Type: corev1.SecretTypeOpaque, Data: s.Data}, metav1.CreateOptions{})
+	return err
+}
+
+func (f fakeClient) MergePatch(ctx context.Context, name string, patch []byte) error {
+	_, err := f.c.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	return err
+}
 
 func TestParseSpec(t *testing.T) {
 	tests := []struct {
@@ -80,7 +104,7 @@ func get(t *testing.T, c *fake.Clientset, name string) *corev1.Secret {
 func TestEnsureCreatesOnceWithTheShapes(t *testing.T) {
 	c := fake.NewClientset()
 	all := specs(t, "rel-auth:A=random:40,B=random:64,F=fernet", "rel-jwt:private-key=rsa-private-key,public-key=rsa-public-key")
-	res, err := secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), all, secretensure.Options{Labels: map[string]string{"app.kubernetes.io/name": "x"}})
+	res, err := secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, all, secretensure.Options{Labels: map[string]string{"app.kubernetes.io/name": "x"}})
 	require.NoError(t, err)
 	require.Len(t, res, 2)
 	assert.True(t, res[0].Created)
@@ -93,12 +117,11 @@ func TestEnsureCreatesOnceWithTheShapes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, f, 32)
 	assert.Equal(t, map[string]string{"app.kubernetes.io/name": "x", secretensure.CreatedByLabel: "flotilla-hook"}, auth.Labels)
-	assert.Equal(t, corev1.SecretTypeOpaque, auth.Type)
 	checkPair(t, get(t, c, "rel-jwt"))
 
 	// A second run changes nothing.
 	before := get(t, c, "rel-auth").Data
-	res, err = secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), all, secretensure.Options{})
+	res, err = secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, all, secretensure.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "rel-auth unchanged", res[0].String())
 	assert.Equal(t, "rel-jwt unchanged", res[1].String())
@@ -125,7 +148,7 @@ func TestEnsureAddsOnlyMissingKeys(t *testing.T) {
 		Data:       map[string][]byte{"A": []byte("kept-by-the-user"), "extra": []byte("x")},
 	}
 	c := fake.NewClientset(existing)
-	res, err := secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), specs(t, "rel-auth:A=random:40,B=random:40"), secretensure.Options{})
+	res, err := secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, specs(t, "rel-auth:A=random:40,B=random:40"), secretensure.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"B"}, res[0].Added)
 	assert.Equal(t, "added B to rel-auth", res[0].String())
@@ -139,7 +162,7 @@ func TestEnsureAddsOnlyMissingKeys(t *testing.T) {
 func TestEnsureDerivesAMissingPublicKey(t *testing.T) {
 	c := fake.NewClientset()
 	all := specs(t, "rel-jwt:private-key=rsa-private-key,public-key=rsa-public-key")
-	_, err := secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), all, secretensure.Options{})
+	_, err := secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, all, secretensure.Options{})
 	require.NoError(t, err)
 	s := get(t, c, "rel-jwt")
 	priv := s.Data["private-key"]
@@ -147,7 +170,7 @@ func TestEnsureDerivesAMissingPublicKey(t *testing.T) {
 	_, err = c.CoreV1().Secrets(ns).Update(context.Background(), s, metav1.UpdateOptions{})
 	require.NoError(t, err)
 
-	res, err := secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), all, secretensure.Options{})
+	res, err := secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, all, secretensure.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"public-key"}, res[0].Added)
 	s = get(t, c, "rel-jwt")
@@ -158,7 +181,7 @@ func TestEnsureDerivesAMissingPublicKey(t *testing.T) {
 	delete(s.Data, "private-key")
 	_, err = c.CoreV1().Secrets(ns).Update(context.Background(), s, metav1.UpdateOptions{})
 	require.NoError(t, err)
-	_, err = secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), all, secretensure.Options{})
+	_, err = secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, all, secretensure.Options{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "holds a public key but not its private key")
 }
@@ -177,7 +200,7 @@ func TestEnsureLosesTheCreateRace(t *testing.T) {
 		require.NoError(t, c.Tracker().Add(winner))
 		return true, nil, apierrors.NewAlreadyExists(secretsGR, "rel-auth")
 	})
-	res, err := secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), specs(t, "rel-auth:A=random:40"), secretensure.Options{})
+	res, err := secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, specs(t, "rel-auth:A=random:40"), secretensure.Options{})
 	require.NoError(t, err)
 	assert.False(t, res[0].Created)
 	assert.Equal(t, 1, res[0].Races)
@@ -199,7 +222,7 @@ func TestEnsureLosesThePatchRace(t *testing.T) {
 		require.NoError(t, c.Tracker().Update(corev1.SchemeGroupVersion.WithResource("secrets"), s, ns))
 		return true, nil, apierrors.NewConflict(secretsGR, "rel-auth", nil)
 	})
-	res, err := secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), specs(t, "rel-auth:A=random:40,B=random:40"), secretensure.Options{})
+	res, err := secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, specs(t, "rel-auth:A=random:40,B=random:40"), secretensure.Options{})
 	require.NoError(t, err)
 	require.Len(t, patches, 1)
 	assert.Contains(t, patches[0], `"resourceVersion":"1"`)
@@ -213,7 +236,7 @@ func TestEnsureReportsForbidden(t *testing.T) {
 	c.PrependReactor("get", "secrets", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(secretsGR, "rel-auth", nil)
 	})
-	_, err := secretensure.Ensure(context.Background(), c.CoreV1().Secrets(ns), specs(t, "rel-auth:A=random:40"), secretensure.Options{})
+	_, err := secretensure.Ensure(context.Background(), fakeClient{c.CoreV1().Secrets(ns)}, specs(t, "rel-auth:A=random:40"), secretensure.Options{})
 	require.Error(t, err)
 	assert.True(t, apierrors.IsForbidden(err), "%v", err)
 	assert.Contains(t, err.Error(), "get Secret rel-auth")
