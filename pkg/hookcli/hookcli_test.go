@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/flotilla/flotilla/pkg/pgtest"
 	"github.com/flotilla/flotilla/pkg/redistest"
@@ -109,6 +112,11 @@ func TestHelpAndMistakes(t *testing.T) {
 		{name: "stray argument", args: []string{"db", "wait", "extra"}, wantCode: 2, wantStderr: []string{"flotilla-hook db wait: db wait takes no arguments\n"}},
 		{name: "missing argument", args: []string{"cache", "invalidate"}, wantCode: 2, wantStderr: []string{"flotilla-hook cache invalidate: cache invalidate takes exactly one QUERY_ID\n"}},
 		{name: "bad size", args: []string{"cache", "prune", "--max-size", "lots"}, wantCode: 2, wantStderr: []string{"flotilla-hook cache prune: --max-size: not a size in bytes: \"lots\"\n"}},
+		{name: "secrets without --secret", args: []string{"secrets", "ensure"}, wantCode: 2, wantStderr: []string{"flotilla-hook secrets ensure: --secret: give at least one NAME:KEY=SHAPE\n"}},
+		{name: "bad secret spec", args: []string{"secrets", "ensure", "--secret", "rel-auth:k=placeholder"}, wantCode: 2,
+			wantStderr: []string{`flotilla-hook secrets ensure: --secret Secret rel-auth key k: unknown shape "placeholder": allowed random:N, fernet, rsa-private-key, rsa-public-key`}},
+		{name: "bad label", args: []string{"secrets", "ensure", "--secret", "rel-auth:k=fernet", "--label", "nolabel"}, wantCode: 2, wantStderr: []string{`--label "nolabel": want KEY=VALUE`}},
+		{name: "secrets help", args: []string{"secrets", "ensure", "--help"}, wantStdout: []string{"Usage: flotilla-hook secrets ensure [flags]", "-secret value", "-kubeconfig string"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,4 +138,10 @@ func TestHelpAndMistakes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// RBAC refusing the secrets hook is a missing privilege (exit 5), like a missing GRANT.
+func TestForbiddenIsPrivilege(t *testing.T) {
+	err := fmt.Errorf("get Secret x: %w", apierrors.NewForbidden(schema.GroupResource{Resource: "secrets"}, "x", nil))
+	assert.Equal(t, exitPrivilege, exitCode(err))
 }
