@@ -1,7 +1,7 @@
 {{/*
-Flotilla's shared helper library: secrets: generated once and kept, from values, referenced from
-env; Fernet keys and RSA key pairs. Generated into each chart that uses them as
-templates/flotilla/_secrets.tpl from pkg/chartkit/templates/_secrets.tpl: edit it there.
+Flotilla's shared helper library: secrets: generated once and kept (rendered with lookup, or created by
+the secrets hook Job), from values, referenced from env; Fernet keys and RSA key pairs. Generated into each
+chart that uses them as templates/flotilla/_secrets.tpl from pkg/chartkit/templates/_secrets.tpl: edit it there.
 */}}
 
 {{/*
