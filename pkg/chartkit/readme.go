@@ -22,6 +22,8 @@ func readme(root string, c Chart, fields []field) ([]byte, error) {
 		return nil, fmt.Errorf("readme %s: %w", c.Name, err)
 	}
 
+	generatedSecretsSection(&b, c)
+
 	if len(c.Topologies) > 0 {
 		fmt.Fprintf(&b, "## Topologies\n\n")
 		for _, t := range c.Topologies {
@@ -117,3 +119,35 @@ func installSection(b *strings.Builder, c Chart) error {
 }
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// generatedSecretsSection writes "Generated Secrets and GitOps": which secrets.generation mode
+// fits which deployment tool, and what hook mode creates, with which rights. The same for every
+// chart: the mechanism is the shared flotilla.generatedSecrets helper.
+func generatedSecretsSection(b *strings.Builder, c Chart) {
+	n := c.Name
+	fmt.Fprintf(b, "## Generated Secrets and GitOps\n\n")
+	fmt.Fprintf(b, "The passwords and keys the chart generates (every `existingSecret` left empty) are made in one of two ways, chosen by `secrets.generation`:\n\n")
+	fmt.Fprintf(b, "| you deploy with | `secrets.generation` | why |\n|---|---|---|\n")
+	fmt.Fprintf(b, "| `helm install` / `helm upgrade`, Helmfile, Flux (helm-controller runs Helm's install and upgrade) | `helm` (default) | "+
+		"the chart renders random values the first time; on every upgrade Helm's `lookup` reads the Secrets from the cluster and keeps their values; "+
+		"`helm.sh/resource-policy: keep` leaves them on uninstall, so a reinstall reuses them. |\n")
+	fmt.Fprintf(b, "| Argo CD, `helm template \\| kubectl apply`, anything that renders with `helm template` | `hook` | "+
+		"these render without a cluster: `lookup` finds nothing, so helm mode would put **new random values in every render** and each sync "+
+		"would replace the keys and passwords in use (data encrypted with the old key becomes unreadable, the bundled databases keep their old passwords). "+
+		"In hook mode no value is rendered: two renders are byte-identical. |\n\n")
+	fmt.Fprintf(b, "In hook mode a `pre-install,pre-upgrade` Job `<release>-%s-secrets` (weight -10; Argo CD runs it as a PreSync hook, before the pods and the chart's other hooks) "+
+		"runs `flotilla-hook secrets ensure` from `hook.image`: it creates each missing Secret once with random values of the shape its keys need "+
+		"(letters and digits, Fernet keys, RSA key pairs), adds only the keys an existing Secret lacks, and never changes a value. Runs in parallel or "+
+		"retried are safe (create-if-absent, and writes conditional on the version read). The pods reference the Secrets by the same names as in helm mode. "+
+		"A Secret whose every value the values give (`postgresql.auth.password`, …) is rendered as in helm mode: it holds nothing random.\n\n", n)
+	fmt.Fprintf(b, "The Job's ServiceAccount, Role and RoleBinding (`<release>-%s-secrets`, hooks of weight -20, deleted once the hooks succeed) allow `get` and `patch` "+
+		"on exactly those Secret names, and `create` on Secrets: Kubernetes cannot limit `create` by name (the name is not known when the request is "+
+		"authorised), so while the hook runs its pod could create any Secret of the namespace, though it can read or change none but its own. "+
+		"With `helm template | kubectl apply` the hooks are ordinary objects and stay; the token is only mounted into the Job's pod.\n\n", n)
+	fmt.Fprintf(b, "The Secrets the Job creates are **not part of the release** (label `app.kubernetes.io/created-by: flotilla-hook`, no `app.kubernetes.io/instance`, "+
+		"so Argo CD's label tracking neither shows nor prunes them): `helm uninstall` and deleting the Argo CD application leave them, and a reinstall reuses "+
+		"them. To start over, delete them: `kubectl delete secret -l app.kubernetes.io/created-by=flotilla-hook,app.kubernetes.io/name=%s`. "+
+		"Switching a release from helm to hook mode keeps its values (Helm does not delete Secrets marked `keep`; the Job finds them and leaves them); "+
+		"Argo CD ignores that mark, so disable pruning for the switching sync. The NOTES of a helm-mode render warn when it found no cluster "+
+		"(the namespace's `kube-root-ca.crt` ConfigMap was not found): such output carries new random values.\n\n", n)
+}

@@ -28,6 +28,15 @@ type Common struct {
 	PodAnnotations map[string]string `json:"podAnnotations"`
 	// Labels added to the app's pods.
 	PodLabels map[string]string `json:"podLabels"`
+	// How the chart makes the Secrets it generates (passwords and keys whose existingSecret is empty).
+	Secrets Secrets `json:"secrets"`
+}
+
+// Secrets selects how generated Secrets are made; the choice depends on the deployment tool
+// (each chart README's "Generated Secrets and GitOps").
+type Secrets struct {
+	// helm: rendered with random values by the chart and kept across upgrades by looking them up in the cluster (plain helm install/upgrade, Flux). hook: never rendered; a pre-install/pre-upgrade flotilla-hook Job creates each missing one once and never changes it, so `helm template` renders the same bytes every time (Argo CD and other tools that render with helm template, where lookup finds nothing and helm mode would rotate every generated password and key on every sync); the Job runs hook.image whatever hook.enabled says.
+	Generation string `json:"generation" jsonschema:"enum=helm,enum=hook"`
 }
 
 // DefaultCommon is the common block for an app whose image runs as uid.
@@ -43,5 +52,6 @@ func DefaultCommon(uid int) Common {
 		Affinity:                 Affinity{},
 		PodAnnotations:           map[string]string{},
 		PodLabels:                map[string]string{},
+		Secrets:                  Secrets{Generation: "helm"},
 	}
 }

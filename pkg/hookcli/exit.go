@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/flotilla/flotilla/pkg/backup"
 	"github.com/flotilla/flotilla/pkg/cachepruner"
 	"github.com/flotilla/flotilla/pkg/dbboot"
@@ -19,7 +21,7 @@ const (
 	exitUsage       = 2 // bad flags or arguments
 	exitUnreachable = 3 // gave up: the server stayed unreachable until --timeout, or --timeout hit
 	exitRejected    = 4 // wrong password, unknown role or missing database (S3: credentials, bucket): not retried
-	exitPrivilege   = 5 // the role lacks a privilege; the message names the grant
+	exitPrivilege   = 5 // the role lacks a privilege (Kubernetes: RBAC forbids); the message names the grant
 )
 
 // usageError is a bad argument found while running a command: exit 2, no log line.
@@ -52,7 +54,7 @@ func exitCode(err error) int {
 		return exitUnreachable
 	case errors.As(err, &store) && (store.Kind == backup.StoreRejected || store.Kind == backup.StoreNoBucket):
 		return exitRejected
-	case errors.As(err, &bootPriv), errors.As(err, &prunePriv), pgconn.Classify(err) == pgconn.Privilege:
+	case errors.As(err, &bootPriv), errors.As(err, &prunePriv), apierrors.IsForbidden(err), pgconn.Classify(err) == pgconn.Privilege:
 		return exitPrivilege
 	case errors.As(err, &perm):
 		return exitRejected

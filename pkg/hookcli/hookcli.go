@@ -28,7 +28,7 @@ import (
 )
 
 // groups lists every command group, in the order the overview shows them.
-var groups = []group{dbGroup, cacheGroup, backupGroup, kubeGroup, statusGroup}
+var groups = []group{dbGroup, cacheGroup, backupGroup, kubeGroup, statusGroup, secretsGroup}
 
 // group is the first word of a command line: "flotilla-hook GROUP COMMAND [flags]".
 type group struct {
@@ -61,7 +61,7 @@ type invocation struct {
 	args    []string // positional arguments
 }
 
-const overviewHeader = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning, backups to S3 and the status endpoint for Flotilla's charts.
+const overviewHeader = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning, backups to S3, generated Secrets and the status endpoint for Flotilla's charts.
 
 Usage:
 `
@@ -74,7 +74,7 @@ FlowMachine's Redis (cache prune, invalidate, resync-redis): --redis-host/REDIS_
 Run "flotilla-hook <group> <command> --help" for a command's flags.
 
 Exit codes: 0 success, 1 failure, 2 usage, 3 unreachable until --timeout (or timed out),
-4 rejected (wrong password, unknown role, missing database; S3 credentials or bucket), 5 missing privilege.
+4 rejected (wrong password, unknown role, missing database; S3 credentials or bucket), 5 missing privilege (or RBAC).
 `
 
 // Run executes the command line and returns the process exit code.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/flotilla/flotilla/pkg/pgtest"
 	"github.com/flotilla/flotilla/pkg/redistest"
@@ -50,7 +53,7 @@ func jsonLogs(t *testing.T, stderr string) []map[string]any {
 
 // wantOverview is "flotilla-hook --help"; the overview is assembled from groups, and must not
 // drift when a group is added or reordered by mistake.
-const wantOverview = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning, backups to S3 and the status endpoint for Flotilla's charts.
+const wantOverview = `flotilla-hook: PostgreSQL bootstrap, FlowKit cache pruning, backups to S3, generated Secrets and the status endpoint for Flotilla's charts.
 
 Usage:
   flotilla-hook db wait        [flags]   wait until the server accepts connections to the database
@@ -65,6 +68,7 @@ Usage:
   flotilla-hook backup stage   DIR [flags]   copy this binary into DIR (an emptyDir the postgres container runs it from)
   flotilla-hook kube recreate-statefulset [flags]   delete each --statefulset whose serviceName differs, keeping its pods and claims
   flotilla-hook status serve   [flags]   serve the health of apps, PostgreSQL, Redis and S3 over HTTP (200/500, JSON)
+  flotilla-hook secrets ensure [flags]   create each missing --secret with random values; add only missing keys; never change a value
 
 Connection settings come from the flags and the standard PG* environment variables (PGHOST,
 PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGPASSFILE, ...); flags win.
@@ -73,7 +77,7 @@ FlowMachine's Redis (cache prune, invalidate, resync-redis): --redis-host/REDIS_
 Run "flotilla-hook <group> <command> --help" for a command's flags.
 
 Exit codes: 0 success, 1 failure, 2 usage, 3 unreachable until --timeout (or timed out),
-4 rejected (wrong password, unknown role, missing database; S3 credentials or bucket), 5 missing privilege.
+4 rejected (wrong password, unknown role, missing database; S3 credentials or bucket), 5 missing privilege (or RBAC).
 `
 
 // TestHelpAndMistakes covers what needs no database: --help at every level prints help on
@@ -110,6 +114,11 @@ func TestHelpAndMistakes(t *testing.T) {
 		{name: "stray argument", args: []string{"db", "wait", "extra"}, wantCode: 2, wantStderr: []string{"flotilla-hook db wait: db wait takes no arguments\n"}},
 		{name: "missing argument", args: []string{"cache", "invalidate"}, wantCode: 2, wantStderr: []string{"flotilla-hook cache invalidate: cache invalidate takes exactly one QUERY_ID\n"}},
 		{name: "bad size", args: []string{"cache", "prune", "--max-size", "lots"}, wantCode: 2, wantStderr: []string{"flotilla-hook cache prune: --max-size: not a size in bytes: \"lots\"\n"}},
+		{name: "secrets without --secret", args: []string{"secrets", "ensure"}, wantCode: 2, wantStderr: []string{"flotilla-hook secrets ensure: --secret: give at least one NAME:KEY=SHAPE\n"}},
+		{name: "bad secret spec", args: []string{"secrets", "ensure", "--secret", "rel-auth:k=placeholder"}, wantCode: 2,
+			wantStderr: []string{`flotilla-hook secrets ensure: --secret Secret rel-auth key k: unknown shape "placeholder": allowed random:N, fernet, rsa-private-key, rsa-public-key`}},
+		{name: "bad label", args: []string{"secrets", "ensure", "--secret", "rel-auth:k=fernet", "--label", "nolabel"}, wantCode: 2, wantStderr: []string{`--label "nolabel": want KEY=VALUE`}},
+		{name: "secrets help", args: []string{"secrets", "ensure", "--help"}, wantStdout: []string{"Usage: flotilla-hook secrets ensure [flags]", "-secret value", "-kubeconfig string"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,4 +140,10 @@ func TestHelpAndMistakes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// RBAC refusing the secrets hook is a missing privilege (exit 5), like a missing GRANT.
+func TestForbiddenIsPrivilege(t *testing.T) {
+	err := fmt.Errorf("get Secret x: %w", apierrors.NewForbidden(schema.GroupResource{Resource: "secrets"}, "x", nil))
+	assert.Equal(t, exitPrivilege, exitCode(err))
 }

@@ -11,6 +11,7 @@ import (
 
 	cv "github.com/flotilla/flotilla/pkg/chartvalues"
 	"github.com/flotilla/flotilla/pkg/render"
+	"github.com/flotilla/flotilla/pkg/secretgen/genvalue"
 )
 
 // Secret is a Secret the release needs and does not create, with its values.
@@ -181,7 +182,7 @@ func (s *Secret) fill(decls []resolved) error {
 		return len(decls) + 1
 	}
 	slices.SortStableFunc(s.Keys, func(a, b Key) int { return rank(a) - rank(b) })
-	pair := &keyPair{}
+	pair := &genvalue.KeyPair{}
 	for i := range s.Keys {
 		k := &s.Keys[i]
 		if k.Decl == nil {
@@ -190,7 +191,7 @@ func (s *Secret) fill(decls []resolved) error {
 		if k.Inline {
 			continue
 		}
-		v, err := value(k.Shape, pair)
+		v, err := genvalue.Value(k.Shape, pair)
 		if err != nil {
 			return fmt.Errorf("Secret %s key %s: %w", s.Name, k.Name, err)
 		}

@@ -6,11 +6,14 @@ package secretgen
 import (
 	"fmt"
 	"sort"
+	"strings"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/flotilla/flotilla/pkg/render"
+	"github.com/flotilla/flotilla/pkg/secretensure"
 )
 
 // Ref is one reference of a pod spec to a Secret.
@@ -125,7 +128,8 @@ func ObjectRefs(kind, name string, obj map[string]any) ([]Ref, error) {
 }
 
 // ReleaseRefs lists the Secret references of every workload of a render, hooks and test pods
-// included, and the keys of every Secret the release creates itself.
+// included, and the keys of every Secret the release creates itself (rendered, or created by
+// its secrets hook Job).
 func ReleaseRefs(res *render.Result) (refs []Ref, created map[string]map[string]bool, err error) {
 	created = map[string]map[string]bool{}
 	for _, m := range append(append([]render.Manifest{}, res.Manifests...), res.Hooks...) {
@@ -149,6 +153,9 @@ func ReleaseRefs(res *render.Result) (refs []Ref, created map[string]map[string]
 			return nil, nil, err
 		}
 		refs = append(refs, r...)
+		if err := hookCreated(m, created); err != nil {
+			return nil, nil, err
+		}
 	}
 	return refs, created, nil
 }
@@ -164,4 +171,41 @@ func Unresolved(refs []Ref, have map[string]map[string]bool) []Ref {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Secret < out[j].Secret })
 	return out
+}
+
+// hookCreated adds the Secrets a secrets hook Job (`flotilla-hook secrets ensure`,
+// secrets.generation hook) creates to created: the release makes them, though not as manifests.
+func hookCreated(m render.Manifest, created map[string]map[string]bool) error {
+	if m.Kind != "Job" {
+		return nil
+	}
+	obj, err := m.Object()
+	if err != nil {
+		return err
+	}
+	var job batchv1.Job
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, &job); err != nil {
+		return fmt.Errorf("Job/%s: %w", m.Name, err)
+	}
+	for _, c := range job.Spec.Template.Spec.Containers {
+		if len(c.Args) < 2 || c.Args[0] != "secrets" || c.Args[1] != "ensure" {
+			continue
+		}
+		for _, a := range c.Args[2:] {
+			v, ok := strings.CutPrefix(a, "--secret=")
+			if !ok {
+				continue
+			}
+			sp, err := secretensure.ParseSpec(v)
+			if err != nil {
+				return fmt.Errorf("Job/%s: %w", m.Name, err)
+			}
+			keys := map[string]bool{}
+			for _, k := range sp.Keys {
+				keys[k.Name] = true
+			}
+			created[sp.Name] = keys
+		}
+	}
+	return nil
 }

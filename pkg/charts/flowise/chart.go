@@ -141,7 +141,7 @@ read from your Secret (keys set by ` + "`auth.existingSecret…Key`" + `). Witho
 ` + "`<release>-flowise-auth`" + ` once with random values, looks it up on every upgrade so the values never
 rotate, and marks it ` + "`helm.sh/resource-policy: keep`" + ` so an uninstall + install finds the same values.
 The bundled PostgreSQL and Redis passwords are generated and kept the same way. ` + "`helm template`" + `
-(no cluster) cannot look Secrets up, so it prints fresh random values on every run.`},
+(no cluster) cannot look Secrets up, so it prints fresh random values on every run: with Argo CD set ` + "`secrets.generation: hook`" + ` ("Generated Secrets and GitOps" above).`},
 			{Title: "Paths and non-root", Body: `The official image runs as root and keeps its state under /root/.flowise. This chart runs it as
 uid 1000 and points every path Flowise writes (DATABASE_PATH, LOG_PATH, SECRETKEY_PATH,
 BLOB_STORAGE_PATH, HOME) at writable volumes. The defaults of ` + "`database.sqlite.path`" + ` and

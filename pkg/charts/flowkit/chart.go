@@ -125,7 +125,7 @@ install finds it again: FlowDB's three passwords, FlowETL's Fernet key and admin
 FlowAuth's FLOWAUTH_FERNET_KEY, SECRET_KEY and admin password, the bundled databases' and Redis' passwords.
 Fernet keys are real Fernet keys (url-safe base64 of 32 bytes). AutoFlow's FLOWAPI_TOKEN is the exception: FlowAuth
 issues it after install, so ` + "`autoflow.existingSecret`" + ` is required. ` + "`helm template`" + ` (no cluster) cannot look
-Secrets up, so it prints fresh random values on every run.`},
+Secrets up, so it prints fresh random values on every run: with Argo CD set ` + "`secrets.generation: hook`" + ` ("Generated Secrets and GitOps" above).`},
 			{Title: "The FlowAuth/FlowAPI key pair", Body: `FlowAuth signs tokens with PRIVATE_JWT_SIGNING_KEY; FlowAPI verifies them with PUBLIC_JWT_SIGNING_KEY,
 which FlowAPI loads with ` + "`load_pem_public_key`" + ` (a certificate would not do). Without ` + "`jwt.existingSecret`" + ` the
 chart generates a 4096-bit RSA key with sprig's ` + "`genPrivateKey`" + ` once and derives the public key in the template

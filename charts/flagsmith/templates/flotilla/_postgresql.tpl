@@ -20,7 +20,19 @@ from pkg/chartkit/templates/_postgresql.tpl: edit it there.
 {{- end -}}
 
 {{/*
-The bundled PostgreSQL: password Secret (generated once), init script (extensions), headless
+The generated password Secret of a bundled PostgreSQL, as a JSON list of flotilla.generatedSecrets
+items (empty with an existingSecret): dict "pg" VALUES (a chartvalues.PostgreSQL block) "name"
+SECRET (flotilla.postgresql.fullname, or flotilla.postgresql.scopedName for an instance). The
+chart's <chart>.generatedSecrets lists it; flotilla.postgresql renders the rest.
+*/}}
+{{- define "flotilla.postgresql.generatedSecrets" -}}
+{{- if .pg.auth.existingSecret -}}[]
+{{- else -}}{{- toJson (list (dict "name" .name "component" "postgresql" "keys" (list (dict "key" "password" "value" .pg.auth.password)))) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The bundled PostgreSQL (its password Secret is flotilla.postgresql.generatedSecrets'): init script (extensions), headless
 Service and a single-replica StatefulSet on the official image, restricted Pod Security.
 dict "ctx" $ "extensions" (list "uuid-ossp").
 */}}
@@ -33,9 +45,6 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- /* Computed once: each include is a nested template execution. */ -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
-{{- if not $pg.auth.existingSecret }}
-{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
-{{- end }}
 ---
 apiVersion: v1
 kind: ConfigMap

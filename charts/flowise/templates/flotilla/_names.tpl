@@ -13,6 +13,11 @@ flotilla.labelParts compute them once per render and keep them in the root conte
 derive from (.Chart, .Release, nameOverride, fullnameOverride) do not change during one.
 */}}
 
+{{/* Chart name, honouring nameOverride. */}}
+{{- define "flotilla.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/*
 Release-scoped full name, honouring fullnameOverride; the prefix of every object name. The
 release name alone when it already contains the chart name. Memoised per render (see the top).

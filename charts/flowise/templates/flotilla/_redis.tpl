@@ -49,7 +49,20 @@ secret/key of the password ("" when there is none).
 {{- end -}}
 
 {{/*
-The bundled Redis (official image, password on by default, generated once) or the Secret of an
+The generated password Secret of the bundled Redis, as a JSON list of flotilla.generatedSecrets
+items (empty when Redis is external, without auth or with an existingSecret). The chart's
+<chart>.generatedSecrets lists it.
+*/}}
+{{- define "flotilla.redis.generatedSecrets" -}}
+{{- $r := .Values.redis -}}
+{{- if and $r.enabled $r.auth.enabled (not $r.auth.existingSecret) -}}
+{{- toJson (list (dict "name" (include "flotilla.redis.fullname" .) "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password)))) -}}
+{{- else -}}[]
+{{- end -}}
+{{- end -}}
+
+{{/*
+The bundled Redis (official image, password on by default; its Secret is flotilla.redis.generatedSecrets') or the Secret of an
 external Redis's inline password.
 */}}
 {{- define "flotilla.redis" -}}
@@ -64,9 +77,6 @@ external Redis's inline password.
 {{- $lbl := dict "ctx" $ "component" "redis" -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
-{{- if and $r.auth.enabled (not $r.auth.existingSecret) }}
-{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "redis" "keys" (list (dict "key" "redis-password" "value" $r.auth.password))) }}
-{{- end }}
 ---
 apiVersion: v1
 kind: Service

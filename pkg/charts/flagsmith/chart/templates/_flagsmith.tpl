@@ -21,6 +21,25 @@ release object exists, so the bundled PostgreSQL is not there yet for a Job to m
 {{- end -}}
 {{- end -}}
 
+{{/*
+The Secrets the chart generates, as a JSON list of flotilla.generatedSecrets items: the one list
+secrets.yaml renders (or the secrets hook creates) and NOTES.txt reports.
+*/}}
+{{- define "flagsmith.generatedSecrets" -}}
+{{- $out := list -}}
+{{- if not .Values.auth.existingSecret -}}
+{{- $out = append $out (dict "name" (include "flagsmith.authSecret" .) "component" "api" "keys" (list (dict "key" "django-secret-key" "length" 50))) -}}
+{{- end -}}
+{{- if eq (include "flagsmith.database" .) "postgresql" -}}
+{{- $out = concat $out (include "flotilla.postgresql.generatedSecrets" (dict "pg" .Values.postgresql "name" (include "flotilla.postgresql.fullname" .)) | fromJsonArray) -}}
+{{- end -}}
+{{- $out = concat $out (include "flotilla.redis.generatedSecrets" . | fromJsonArray) -}}
+{{- if and .Values.influxdb.enabled (not .Values.influxdb.auth.existingSecret) -}}
+{{- $out = append $out (dict "name" (include "flagsmith.influxdb.fullname" .) "component" "influxdb" "keys" (list (dict "key" "admin-password" "length" 32) (dict "key" "admin-token" "length" 64))) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
 {{/* Name of the Secret holding DJANGO_SECRET_KEY. */}}
 {{- define "flagsmith.authSecret" -}}
 {{- default (printf "%s-auth" (include "flotilla.fullname" .)) .Values.auth.existingSecret -}}

@@ -10,6 +10,29 @@
 {{- end -}}
 {{- end -}}
 
+{{/*
+The Secrets the chart generates, as a JSON list of flotilla.generatedSecrets items: the one list
+secrets.yaml renders (or the secrets hook creates) and NOTES.txt reports.
+*/}}
+{{- define "flowise.generatedSecrets" -}}
+{{- $out := list -}}
+{{- if not .Values.auth.existingSecret -}}
+{{- $out = append $out (dict "name" (include "flowise.authSecret" .) "component" "main" "keys" (list
+  (dict "key" "FLOWISE_SECRETKEY_OVERWRITE")
+  (dict "key" "JWT_AUTH_TOKEN_SECRET")
+  (dict "key" "JWT_REFRESH_TOKEN_SECRET")
+  (dict "key" "EXPRESS_SESSION_SECRET")
+  (dict "key" "TOKEN_HASH_SECRET"))) -}}
+{{- end -}}
+{{- if eq (include "flowise.database" .) "postgresql" -}}
+{{- $out = concat $out (include "flotilla.postgresql.generatedSecrets" (dict "pg" .Values.postgresql "name" (include "flotilla.postgresql.fullname" .)) | fromJsonArray) -}}
+{{- end -}}
+{{- if eq .Values.architecture.mode "queue" -}}
+{{- $out = concat $out (include "flotilla.redis.generatedSecrets" . | fromJsonArray) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
 {{/* Name of the Secret with the five auth keys. */}}
 {{- define "flowise.authSecret" -}}
 {{- default (printf "%s-auth" (include "flotilla.fullname" .)) .Values.auth.existingSecret -}}

@@ -15,6 +15,48 @@
 {{- if ne .Values.scenario "db-etl" }}true{{ end -}}
 {{- end -}}
 
+{{/*
+The Secrets the chart generates, as a JSON list of flotilla.generatedSecrets items: the one list
+secrets.yaml renders (or the secrets hook creates) and NOTES.txt reports.
+*/}}
+{{- define "flowkit.generatedSecrets" -}}
+{{- $out := list -}}
+{{- $full := include "flowkit.full" . -}}
+{{- $db := .Values.flowdb.auth -}}
+{{- if not $db.existingSecret -}}
+{{- $out = append $out (dict "name" (include "flowkit.flowdbSecret" .) "component" "flowdb" "keys" (list (dict "key" $db.existingSecretPostgresPasswordKey) (dict "key" $db.existingSecretFlowmachinePasswordKey) (dict "key" $db.existingSecretFlowapiPasswordKey))) -}}
+{{- end -}}
+{{- $etl := .Values.flowetl.auth -}}
+{{- if not $etl.existingSecret -}}
+{{- $out = append $out (dict "name" (include "flowkit.name" (dict "ctx" . "component" "flowetl")) "component" "flowetl" "keys" (list (dict "key" $etl.existingSecretFernetKeyKey "shape" "fernet") (dict "key" $etl.existingSecretAdminPasswordKey))) -}}
+{{- end -}}
+{{- if $full -}}
+{{- $id := .Values.flowapi.identifier -}}
+{{- if not $id.existingSecret -}}
+{{- $out = append $out (dict "name" (include "flowkit.name" (dict "ctx" . "component" "flowapi")) "component" "flowapi" "keys" (list (dict "key" $id.existingSecretKey "length" 24))) -}}
+{{- end -}}
+{{- $auth := .Values.flowauth.auth -}}
+{{- if not $auth.existingSecret -}}
+{{- $out = append $out (dict "name" (include "flowkit.name" (dict "ctx" . "component" "flowauth")) "component" "flowauth" "keys" (list (dict "key" $auth.existingSecretFernetKeyKey "shape" "fernet") (dict "key" $auth.existingSecretSecretKeyKey "length" 64) (dict "key" $auth.existingSecretAdminPasswordKey))) -}}
+{{- end -}}
+{{- if not .Values.jwt.existingSecret -}}
+{{- $out = append $out (dict "name" (include "flowkit.jwtSecret" .) "component" "flowauth" "keys" (list (dict "key" .Values.jwt.existingSecretPrivateKeyKey "shape" "rsa-private-key") (dict "key" .Values.jwt.existingSecretPublicKeyKey "shape" "rsa-public-key"))) -}}
+{{- end -}}
+{{- end -}}
+{{- /* The bundled PostgreSQL instances, as databases.yaml renders them. */ -}}
+{{- $instances := list -}}
+{{- if .Values.flowetl.postgresql.enabled }}{{ $instances = append $instances (list "flowetl" .Values.flowetl.postgresql) }}{{ end -}}
+{{- if and $full .Values.flowauth.postgresql.enabled }}{{ $instances = append $instances (list "flowauth" .Values.flowauth.postgresql) }}{{ end -}}
+{{- if and $full .Values.autoflow.enabled .Values.autoflow.postgresql.enabled }}{{ $instances = append $instances (list "autoflow" .Values.autoflow.postgresql) }}{{ end -}}
+{{- range $instances -}}
+{{- $out = concat $out (include "flotilla.postgresql.generatedSecrets" (dict "pg" (index . 1) "name" (include "flotilla.postgresql.scopedName" (dict "ctx" $ "suffix" (index . 0)))) | fromJsonArray) -}}
+{{- end -}}
+{{- if include "flowkit.redis" . -}}
+{{- $out = concat $out (include "flotilla.redis.generatedSecrets" . | fromJsonArray) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
 {{/* Secret holding FlowDB's three passwords (keys: the flowdb.auth.existingSecret…Key values). */}}
 {{- define "flowkit.flowdbSecret" -}}
 {{- default (include "flowkit.name" (dict "ctx" . "component" "flowdb")) .Values.flowdb.auth.existingSecret -}}
