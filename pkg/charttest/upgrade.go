@@ -70,7 +70,7 @@ func UpgradeSecrets(ch *chart.Chart, vals map[string]any, release, namespace str
 	return secrets, nil
 }
 
-// objectsOf answers Helm's lookup from a fake cluster holding Secrets and StatefulSets.
+// objectsOf answers Helm's lookup from a fake cluster holding Secrets, ConfigMaps and StatefulSets.
 type objectsOf struct{ client dynamic.Interface }
 
 func (o objectsOf) GetClientFor(apiVersion, kind string) (dynamic.NamespaceableResourceInterface, bool, error) {
@@ -79,12 +79,14 @@ func (o objectsOf) GetClientFor(apiVersion, kind string) (dynamic.NamespaceableR
 		return o.client.Resource(schema.GroupVersionResource{Version: "v1", Resource: "secrets"}), true, nil
 	case "StatefulSet":
 		return o.client.Resource(schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}), true, nil
+	case "ConfigMap": // NOTES look for kube-root-ca.crt to tell a cluster from helm template
+		return o.client.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}), true, nil
 	}
-	return nil, false, fmt.Errorf("lookup of %s %s: the fake cluster holds only Secrets and StatefulSets", apiVersion, kind)
+	return nil, false, fmt.Errorf("lookup of %s %s: the fake cluster holds only Secrets, ConfigMaps and StatefulSets", apiVersion, kind)
 }
 
 // UpgradeDocuments renders ch as an upgrade through Helm's engine, its lookup calls answered by
-// a fake cluster holding existing (Secrets, StatefulSets), and returns every rendered document
+// a fake cluster holding existing (Secrets, ConfigMaps, StatefulSets), and returns every rendered document
 // (hooks included) as a map.
 func UpgradeDocuments(ch *chart.Chart, vals map[string]any, release, namespace string, existing ...runtime.Object) ([]map[string]any, error) {
 	scheme := runtime.NewScheme()
