@@ -96,7 +96,14 @@ func (c Chart) generate(root string, files Files) error {
 	if err != nil {
 		return err
 	}
-	used, err := libraryFor(lib, c.Templates)
+	var generated []string
+	if c.Compat != nil {
+		if err := c.compatFiles(files); err != nil {
+			return err
+		}
+		generated = append(generated, "flotilla.aliases.notes")
+	}
+	used, err := libraryFor(lib, c.Templates, generated...)
 	if err != nil {
 		return err
 	}
