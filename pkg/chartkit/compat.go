@@ -56,8 +56,7 @@ type Refusal struct {
 // Message is the refusal as values.schema.json and pkg/render report it.
 func (r Refusal) Message(from string) string {
 	if r.Allow != nil {
-		v, _ := json.Marshal(r.Allow)
-		return fmt.Sprintf("%s (a %s chart key) can only be %s here: %s", r.Path, from, v, r.Reason)
+		return fmt.Sprintf("%s (a %s chart key) can only be %v here: %s", r.Path, from, r.Allow, r.Reason)
 	}
 	return fmt.Sprintf("%s (a %s chart key) is not supported: %s", r.Path, from, r.Reason)
 }
@@ -127,6 +126,10 @@ func (c *Compat) check(defaults map[string]any) error {
 		}
 	}
 	for _, r := range c.Refusals {
+		// Helm prints the message as a quoted JSON string: quotes would come out escaped.
+		if strings.ContainsAny(r.Message(c.From), `'"\`) {
+			return fmt.Errorf("compat %s: refusal of %s: no quotes or backslashes in the message, Helm escapes them", c.From, r.Path)
+		}
 		if _, ok := lookupPath(defaults, r.Path); ok {
 			return fmt.Errorf("compat %s: refused key %s is a value of the chart", c.From, r.Path)
 		}
@@ -207,11 +210,14 @@ func (c Chart) rules() []Rule {
 		return out
 	}
 	for _, r := range c.Compat.Refusals {
-		req := leaf{r.Path, jsonschema.FalseSchema}
+		msg := r.Message(c.Compat.From)
+		// Helm prints only each failing keyword's own text, never a description: a const of the
+		// message (which no value can meet, because of the not) makes it print the message.
+		refuse := &jsonschema.Schema{Const: msg, Not: &jsonschema.Schema{Const: msg}}
 		if r.Allow != nil {
-			req = leaf{r.Path, &jsonschema.Schema{Const: r.Allow}}
+			refuse = &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Const: r.Allow}, refuse}}
 		}
-		out = append(out, Rule{Message: r.Message(c.Compat.From), If: leaf{r.Path, &jsonschema.Schema{}}, Then: req})
+		out = append(out, Rule{Message: msg, If: leaf{r.Path, &jsonschema.Schema{}}, Then: leaf{r.Path, refuse}})
 	}
 	return out
 }
@@ -220,7 +226,7 @@ func (c Chart) rules() []Rule {
 // the refused keys (any value; their rule refuses them) in s.
 func (c *Compat) extendSchema(s *jsonschema.Schema) error {
 	for _, a := range c.Aliases {
-		to, err := schemaAt(s, a.To, false)
+		to, err := schemaAt(s, a.To, "")
 		if err != nil {
 			return err
 		}
@@ -235,12 +241,12 @@ func (c *Compat) extendSchema(s *jsonschema.Schema) error {
 		if a.List {
 			cp.Description = fmt.Sprintf("The %s chart's name for one item of %s.", c.From, a.To)
 		}
-		if err := setSchemaAt(s, a.From, cp); err != nil {
+		if err := setSchemaAt(s, a.From, cp, c.From); err != nil {
 			return err
 		}
 	}
 	for _, r := range c.Refusals {
-		if err := setSchemaAt(s, r.Path, &jsonschema.Schema{Description: r.Message(c.From)}); err != nil {
+		if err := setSchemaAt(s, r.Path, &jsonschema.Schema{Description: r.Message(c.From)}, c.From); err != nil {
 			return err
 		}
 	}
@@ -248,7 +254,7 @@ func (c *Compat) extendSchema(s *jsonschema.Schema) error {
 }
 
 // schemaAt finds the property schema at path; create makes missing objects on the way.
-func schemaAt(s *jsonschema.Schema, path string, create bool) (*jsonschema.Schema, error) {
+func schemaAt(s *jsonschema.Schema, path string, create string) (*jsonschema.Schema, error) {
 	cur := s
 	for _, k := range strings.Split(path, ".") {
 		if cur.Properties == nil {
@@ -256,10 +262,10 @@ func schemaAt(s *jsonschema.Schema, path string, create bool) (*jsonschema.Schem
 		}
 		next, ok := cur.Properties.Get(k)
 		if !ok {
-			if !create {
+			if create == "" {
 				return nil, fmt.Errorf("compat: %s is not in the schema", path)
 			}
-			next = &jsonschema.Schema{Type: "object", Properties: jsonschema.NewProperties(), AdditionalProperties: jsonschema.FalseSchema}
+			next = &jsonschema.Schema{Type: "object", Description: create, Properties: jsonschema.NewProperties(), AdditionalProperties: jsonschema.FalseSchema}
 			cur.Properties.Set(k, next)
 		}
 		cur = next
@@ -267,7 +273,7 @@ func schemaAt(s *jsonschema.Schema, path string, create bool) (*jsonschema.Schem
 	return cur, nil
 }
 
-func setSchemaAt(s *jsonschema.Schema, path string, v *jsonschema.Schema) error {
+func setSchemaAt(s *jsonschema.Schema, path string, v *jsonschema.Schema, from string) error {
 	parent, key := "", path
 	if i := strings.LastIndex(path, "."); i >= 0 {
 		parent, key = path[:i], path[i+1:]
@@ -275,7 +281,7 @@ func setSchemaAt(s *jsonschema.Schema, path string, v *jsonschema.Schema) error 
 	p := s
 	if parent != "" {
 		var err error
-		if p, err = schemaAt(s, parent, true); err != nil {
+		if p, err = schemaAt(s, parent, fmt.Sprintf("Keys of the %s chart, accepted as this chart's (see the README).", from)); err != nil {
 			return err
 		}
 	}
@@ -429,7 +435,7 @@ func (c *Compat) readme(b *strings.Builder) {
 		"alias wins) and NOTES.txt names the key to use instead. A refused key fails `helm install` and `flotilla validate` "+
 		"with the message shown. `flotilla migrate --from %s -f old.yaml -o new.yaml` rewrites a values file into this "+
 		"chart's keys, keeping comments, and lists what it could not carry over.\n\n", c.From, c.Source, c.From)
-	fmt.Fprintf(b, "| %s key | this chart | |\n|---|---|---|\n", c.From)
+	fmt.Fprintf(b, "| %s key | this chart | note |\n|---|---|---|\n", c.From)
 	for _, p := range c.Paths() {
 		a, r, _ := c.Lookup(p)
 		switch {
