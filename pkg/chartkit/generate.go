@@ -96,14 +96,12 @@ func (c Chart) generate(root string, files Files) error {
 	if err != nil {
 		return err
 	}
-	var generated []string
 	if c.Compat != nil {
 		if err := c.compatFiles(files); err != nil {
 			return err
 		}
-		generated = append(generated, "flotilla.aliases.notes")
 	}
-	used, err := libraryFor(lib, c.Templates, generated...)
+	used, err := libraryFor(lib, c.Templates)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -121,9 +120,8 @@ func readLibrary(lib fs.FS) ([]libraryFile, error) {
 }
 
 // libraryFor returns, per library file, the part of it the chart's templates need (directly or
-// through other helpers); files none of whose helpers are used are left out. generated names
-// helpers the generator writes for the chart itself (flotilla.aliases.notes).
-func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (map[string][]byte, error) {
+// through other helpers); files none of whose helpers are used are left out.
+func libraryFor(lib []libraryFile, templates fs.FS) (map[string][]byte, error) {
 	byName := map[string]helper{}
 	for _, f := range lib {
 		for _, h := range f.helpers {
@@ -155,9 +153,6 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (map[st
 		name := queue[0]
 		queue = queue[1:]
 		h, ok := byName[name]
-		if !ok && slices.Contains(generated, name) {
-			continue
-		}
 		if !ok {
 			return nil, fmt.Errorf("templates use %q, which the shared library does not define", name)
 		}

@@ -204,4 +204,3 @@ func leafPaths(v any, prefix string) []string {
 	sort.Strings(out)
 	return out
 }
-
