@@ -204,7 +204,11 @@ func resolveCond(c Cond, aliases map[string][]string) Cond {
 func (c Chart) rules() []Rule {
 	aliases := c.Compat.aliasesOf()
 	out := make([]Rule, 0, len(c.Rules))
-	for _, r := range c.Rules {
+	rules := c.Rules
+	if c.hasExternalSecrets() {
+		rules = append(append([]Rule{}, rules...), ExternalSecretsRule)
+	}
+	for _, r := range rules {
 		out = append(out, Rule{Message: r.Message, If: resolveCond(r.If, aliases), Then: resolveCond(r.Then, aliases)})
 	}
 	if c.Compat == nil {

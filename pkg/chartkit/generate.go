@@ -101,7 +101,16 @@ func (c Chart) generate(root string, files Files) error {
 			return err
 		}
 	}
-	used, err := libraryFor(lib, c.Templates)
+	var generated []string
+	if c.hasExternalSecrets() {
+		text, err := c.externalSecretsTemplate()
+		if err != nil {
+			return err
+		}
+		files[dir+externalSecretsFile] = text
+		generated = append(generated, string(text))
+	}
+	used, err := libraryFor(lib, c.Templates, generated...)
 	if err != nil {
 		return err
 	}

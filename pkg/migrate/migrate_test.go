@@ -79,7 +79,7 @@ func TestMigrateDropsRefusedKeys(t *testing.T) {
 		dropped = append(dropped, d.Path)
 		assert.Contains(t, d.Reason, "helmforge chart key")
 	}
-	assert.Equal(t, []string{"auth.encryptionKey", "flowise.numberOfProxies", "postgresql.initdb", "externalSecrets"}, dropped)
+	assert.Equal(t, []string{"auth.encryptionKey", "flowise.numberOfProxies", "postgresql.initdb", "externalSecrets.data"}, dropped)
 	assert.Contains(t, res.Dropped[0].Reason, "auth.existingSecret")
 	assert.Equal(t, []string{"service.typo"}, res.Unknown)
 	out := string(res.Values)

@@ -40,6 +40,8 @@ var Compat = &chartkit.Compat{
 		"podLabels", "podAnnotations", "nodeSelector", "tolerations", "affinity",
 		"backup.enabled", "backup.schedule", "backup.successfulJobsHistoryLimit", "backup.failedJobsHistoryLimit",
 		"backup.backoffLimit", "backup.resources", "backup.s3.endpoint", "backup.s3.bucket", "backup.s3.existingSecret",
+		"externalSecrets.enabled", "externalSecrets.refreshInterval", "externalSecrets.secretStoreRef.name",
+		"externalSecrets.secretStoreRef.kind",
 	},
 	Aliases: []chartkit.Alias{
 		{From: "database.external.rejectUnauthorized", To: "database.external.sslRejectUnauthorized"},
@@ -114,6 +116,8 @@ var Compat = &chartkit.Compat{
 		{Path: "backup.s3.accessKey", Reason: inlineSecret + "backup.s3.existingSecret (key backup.s3.existingSecretAccessKeyIdKey)"},
 		{Path: "backup.s3.secretKey", Reason: inlineSecret + "backup.s3.existingSecret (key backup.s3.existingSecretSecretAccessKeyKey)"},
 		{Path: "gateway.pathType", Allow: "PathPrefix", Reason: "the HTTPRoute matches httpRoute.path as a prefix"},
-		{Path: "externalSecrets", Reason: "this chart renders no ExternalSecret yet: create auth.existingSecret (and the other existingSecrets) with your own ExternalSecret"},
+		{Path: "externalSecrets.apiVersion", Allow: "external-secrets.io/v1", Reason: "the ExternalSecrets are external-secrets.io/v1 (External Secrets Operator 0.17 or later)"},
+		{Path: "externalSecrets.target.creationPolicy", Allow: "Owner", Reason: "the operator owns the Secrets it creates"},
+		{Path: "externalSecrets.data", Reason: "the data entries follow from the existingSecrets and their keys: each Secret is read from remote key externalSecrets.remoteKeyPrefix + its name, one property per key"},
 	},
 }
