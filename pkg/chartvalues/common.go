@@ -28,6 +28,8 @@ type Common struct {
 	PodAnnotations map[string]string `json:"podAnnotations"`
 	// Labels added to the app's pods.
 	PodLabels map[string]string `json:"podLabels"`
+	// PriorityClass of the app's pods; empty: the cluster's default.
+	PriorityClassName string `json:"priorityClassName"`
 	// External Secrets Operator: an ExternalSecret per Secret the values name (every existingSecret set), so the operator creates them from your secret store under the names the pods read.
 	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
 }
