@@ -55,3 +55,34 @@ func TestExternalSecretsCoverEverySecret(t *testing.T) {
 		})
 	}
 }
+
+// extraManifests: objects and YAML strings, both through tpl, in every chart.
+func TestExtraManifests(t *testing.T) {
+	vals := charttest.Doc(t, `
+extraManifests:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: "{{ .Release.Name }}-extra"}
+    data: {chart: "{{ .Chart.Name }}"}
+  - |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: {{ .Release.Name }}-extra2
+`)
+	for _, c := range catalog.Charts() {
+		t.Run(c.Name, func(t *testing.T) {
+			ch, err := render.Load(context.Background(), c.Name, render.LoadOptions{})
+			require.NoError(t, err)
+			res, err := render.Render(ch, render.Options{ReleaseName: "rel", Values: []map[string]any{vals}})
+			require.NoError(t, err)
+			charttest.RequireStrict(t, res)
+			cm := res.Find("ConfigMap", "rel-extra")
+			require.Len(t, cm, 1)
+			obj, err := cm[0].Object()
+			require.NoError(t, err)
+			assert.Equal(t, map[string]any{"chart": c.Name}, obj["data"])
+			assert.Len(t, res.Find("ConfigMap", "rel-extra2"), 1)
+		})
+	}
+}

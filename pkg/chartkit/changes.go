@@ -10,7 +10,7 @@ var sharedChanges = map[string][]Change{
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 		{Kind: "added", Description: "externalSecrets: an external-secrets.io/v1 ExternalSecret for every Secret the values name with an existingSecret (one data entry per key the chart reads), so the External Secrets Operator creates them under the names the pods read."},
-		{Kind: "added", Description: "service.ipFamilyPolicy and service.ipFamilies (dual-stack Services); priorityClassName for the app's pods."},
+		{Kind: "added", Description: "service.ipFamilyPolicy and service.ipFamilies (dual-stack Services); priorityClassName for the app's pods; extraManifests (objects or YAML strings, rendered through tpl)."},
 	},
 }
 

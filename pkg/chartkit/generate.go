@@ -110,6 +110,10 @@ func (c Chart) generate(root string, files Files) error {
 		files[dir+externalSecretsFile] = text
 		generated = append(generated, string(text))
 	}
+	if c.hasExtraManifests() {
+		files[dir+extraManifestsFile] = []byte(extraManifestsTemplate)
+		generated = append(generated, extraManifestsTemplate)
+	}
 	used, err := libraryFor(lib, c.Templates, generated...)
 	if err != nil {
 		return err

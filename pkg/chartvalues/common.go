@@ -30,6 +30,8 @@ type Common struct {
 	PodLabels map[string]string `json:"podLabels"`
 	// PriorityClass of the app's pods; empty: the cluster's default.
 	PriorityClassName string `json:"priorityClassName"`
+	// More Kubernetes objects to install with the release: each item an object, or a string of YAML; both are rendered through tpl, so they may use the chart's values and the release name ({{ .Release.Name }}).
+	ExtraManifests []any `json:"extraManifests"`
 	// External Secrets Operator: an ExternalSecret per Secret the values name (every existingSecret set), so the operator creates them from your secret store under the names the pods read.
 	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
 }
@@ -70,6 +72,7 @@ func DefaultCommon(uid int) Common {
 		Affinity:                 map[string]any{},
 		PodAnnotations:           map[string]string{},
 		PodLabels:                map[string]string{},
+		ExtraManifests:           []any{},
 		ExternalSecrets:          ExternalSecrets{SecretStoreRef: SecretStoreRef{Kind: "SecretStore"}, RefreshInterval: "1h"},
 	}
 }
