@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestExternalSecrets installs the External Secrets Operator's ExternalSecret CRD (the copy
@@ -19,7 +20,18 @@ import (
 func TestExternalSecrets(t *testing.T) {
 	crd := filepath.Join(env.RepoRoot, "pkg/charttest/testdata/external-secrets/external-secrets.io_externalsecrets.yaml")
 	must(t, "apply the ExternalSecret CRD", nil, "kubectl", "apply", "--server-side", "--force-conflicts", "-f", crd)
-	must(t, "ExternalSecret CRD Established", nil, "kubectl", "wait", "--for", "condition=Established", "--timeout=60s", "-f", crd)
+	// kubectl wait fails at once while the new CRD has no status yet: poll.
+	for i := 0; ; i++ {
+		out, err := try(t, "ExternalSecret CRD Established?", nil, "kubectl", "get", "crd", "externalsecrets.external-secrets.io",
+			"-o", `jsonpath={.status.conditions[?(@.type=="Established")].status}`)
+		if err == nil && strings.TrimSpace(out) == "True" {
+			break
+		}
+		if i == 60 {
+			t.Fatalf("STEP FAILED: the ExternalSecret CRD is not Established after 60s (%q, %v)", out, err)
+		}
+		time.Sleep(time.Second)
+	}
 
 	var c chartUnderTest
 	for _, x := range charts(t) {
