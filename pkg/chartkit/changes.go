@@ -14,6 +14,8 @@ var sharedChanges = map[string][]Change{
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 		{Kind: "fixed", Description: "The bundled Redis (and Flagsmith's InfluxDB) StatefulSet is governed by a headless Service <name>-headless (stable pod DNS names); clients keep the ClusterIP Service. spec.serviceName is immutable: on upgrade from 0.1.0 a pre-upgrade hook Job (flotilla-hook kube recreate-statefulset, RBAC get/delete on that StatefulSet only) deletes the old StatefulSet with propagationPolicy Orphan, and the new one adopts its pod and claim. GitOps tools that render without a cluster: kubectl delete statefulset <name> --cascade=orphan once before syncing."},
 		{Kind: "fixed", Description: "flotilla generate fails when a declared value is read by no template."},
+		{Kind: "added", Description: "externalSecrets: an external-secrets.io/v1 ExternalSecret for every Secret the values name with an existingSecret (one data entry per key the chart reads), so the External Secrets Operator creates them under the names the pods read."},
+		{Kind: "added", Description: "service.ipFamilyPolicy and service.ipFamilies (dual-stack Services); priorityClassName for the app's pods; extraManifests (objects or YAML strings, rendered through tpl)."},
 	},
 }
 

@@ -42,6 +42,8 @@ type Chart struct {
 	SourceDirs []string
 	// Rules are the cross-field rules written into the schema.
 	Rules []Rule
+	// Compat, when set, makes the chart accept another chart's values (see Compat).
+	Compat *Compat
 	// Templates holds the chart's own templates (templates/*.yaml, NOTES.txt, tests/...), rooted
 	// so that "templates/x.yaml" is a path in it.
 	Templates fs.FS

@@ -97,7 +97,25 @@ func (c Chart) generate(root string, files Files) error {
 	if err != nil {
 		return err
 	}
-	used, err := libraryFor(lib, c.Templates)
+	if c.Compat != nil {
+		if err := c.compatFiles(files); err != nil {
+			return err
+		}
+	}
+	var generated []string
+	if c.hasExternalSecrets() {
+		text, err := c.externalSecretsTemplate()
+		if err != nil {
+			return err
+		}
+		files[dir+externalSecretsFile] = text
+		generated = append(generated, string(text))
+	}
+	if c.hasExtraManifests() {
+		files[dir+extraManifestsFile] = []byte(extraManifestsTemplate)
+		generated = append(generated, extraManifestsTemplate)
+	}
+	used, err := libraryFor(lib, c.Templates, generated...)
 	if err != nil {
 		return err
 	}

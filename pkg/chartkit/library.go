@@ -120,8 +120,9 @@ func readLibrary(lib fs.FS) ([]libraryFile, error) {
 }
 
 // libraryFor returns, per library file, the part of it the chart's templates need (directly or
-// through other helpers); files none of whose helpers are used are left out.
-func libraryFor(lib []libraryFile, templates fs.FS) (map[string][]byte, error) {
+// through other helpers); files none of whose helpers are used are left out. generated are the
+// texts of templates the generator writes for the chart (they use helpers too).
+func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (map[string][]byte, error) {
 	byName := map[string]helper{}
 	for _, f := range lib {
 		for _, h := range f.helpers {
@@ -148,6 +149,9 @@ func libraryFor(lib []libraryFile, templates fs.FS) (map[string][]byte, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, text := range generated {
+		mark(text)
 	}
 	for len(queue) > 0 {
 		name := queue[0]

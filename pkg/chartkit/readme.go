@@ -49,6 +49,9 @@ func readme(root string, c Chart, fields []field) ([]byte, error) {
 		}
 		b.WriteString("\n")
 	}
+	if c.Compat != nil {
+		c.Compat.readme(&b)
+	}
 
 	fmt.Fprintf(&b, "## Parameters\n\n| Parameter | Type | Default | Description |\n|---|---|---|---|\n")
 	for _, f := range fields {

@@ -60,6 +60,8 @@ func (c combo) schema() *jsonschema.Schema {
 		return &jsonschema.Schema{AnyOf: subs}
 	case "not":
 		return &jsonschema.Schema{Not: subs[0]}
+	case "ifelse":
+		return &jsonschema.Schema{If: subs[0], Then: subs[1], Else: subs[2]}
 	}
 	panic(fmt.Sprintf("unknown combinator %q", c.kind))
 }

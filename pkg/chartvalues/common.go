@@ -30,6 +30,35 @@ type Common struct {
 	PodLabels map[string]string `json:"podLabels"`
 	// How the chart makes the Secrets it generates (passwords and keys whose existingSecret is empty).
 	Secrets Secrets `json:"secrets"`
+	// PriorityClass of the app's pods; empty: the cluster's default.
+	PriorityClassName string `json:"priorityClassName"`
+	// More Kubernetes objects to install with the release: each item an object, or a string of YAML; both are rendered through tpl, so they may use the chart's values and the release name ({{ .Release.Name }}).
+	ExtraManifests []any `json:"extraManifests"`
+	// External Secrets Operator: an ExternalSecret per Secret the values name (every existingSecret set), so the operator creates them from your secret store under the names the pods read.
+	ExternalSecrets ExternalSecrets `json:"externalSecrets"`
+}
+
+// ExternalSecrets renders an external-secrets.io/v1 ExternalSecret for every Secret the values
+// name with an existingSecret (auth keys, databases, Redis, S3, backup credentials...): its
+// target is that Secret, one data entry per key the chart reads from it, so pods read the Secret
+// the operator creates exactly as they read an existingSecret.
+type ExternalSecrets struct {
+	// Render the ExternalSecrets (needs the External Secrets Operator's CRDs, v0.17 or later: external-secrets.io/v1). Secrets the chart generates itself (an existingSecret left empty) are not affected.
+	Enabled bool `json:"enabled"`
+	// SecretStore or ClusterSecretStore the operator reads from.
+	SecretStoreRef SecretStoreRef `json:"secretStoreRef"`
+	// How often the operator re-reads the store (a Go duration such as 1h; 0 reads once).
+	RefreshInterval string `json:"refreshInterval" jsonschema:"pattern=^(0|([0-9]+(ms|s|m|h))+)$"`
+	// Remote key of each Secret: this prefix plus the Secret's name; each data entry reads the property named as the Secret's key (e.g. remote key flowise/flowise-auth, property encryption-key).
+	RemoteKeyPrefix string `json:"remoteKeyPrefix"`
+}
+
+// SecretStoreRef names the store of an ExternalSecret.
+type SecretStoreRef struct {
+	// SecretStore (in the release's namespace) or ClusterSecretStore.
+	Kind string `json:"kind" jsonschema:"enum=SecretStore,enum=ClusterSecretStore"`
+	// Name of the store.
+	Name string `json:"name"`
 }
 
 // Secrets selects how generated Secrets are made; the choice depends on the deployment tool
@@ -53,5 +82,7 @@ func DefaultCommon(uid int) Common {
 		PodAnnotations:           map[string]string{},
 		PodLabels:                map[string]string{},
 		Secrets:                  Secrets{Generation: "helm"},
+		ExtraManifests:           []any{},
+		ExternalSecrets:          ExternalSecrets{SecretStoreRef: SecretStoreRef{Kind: "SecretStore"}, RefreshInterval: "1h"},
 	}
 }

@@ -27,6 +27,10 @@ type Service struct {
 	NodePort int `json:"nodePort" jsonschema:"minimum=0,maximum=32767"`
 	// Annotations added to the Service.
 	Annotations map[string]string `json:"annotations"`
+	// IP family policy (dual-stack): SingleStack, PreferDualStack or RequireDualStack; empty takes the cluster's default.
+	IPFamilyPolicy string `json:"ipFamilyPolicy" jsonschema:"enum=,enum=SingleStack,enum=PreferDualStack,enum=RequireDualStack"`
+	// IP families of the Service, in order (IPv4, IPv6); empty takes the cluster's default.
+	IPFamilies []string `json:"ipFamilies" jsonschema:"maxItems=2,uniqueItems=true,enum=IPv4,enum=IPv6"`
 }
 
 // Ingress publishes the Service through an Ingress controller.

@@ -1,4 +1,4 @@
-// Package cli implements the flotilla command line: list, generate, render, validate, schema and secrets.
+// Package cli implements the flotilla command line: list, generate, render, validate, schema, secrets and migrate.
 package cli
 
 import (
@@ -36,6 +36,8 @@ Usage:
   flotilla release --registry REG --version V      build, sign and push the hook image and every chart
   flotilla secrets CHART -f values.yaml... [--namespace NS] [--apply]
                                                     print (or create) the Secrets the values name that the release does not create
+  flotilla migrate [CHART] --from helmforge -f old.yaml [-o new.yaml]
+                                                    rewrite another chart's values file into this chart's keys
   flotilla --version                                print flotilla's version
 
 CHART is an embedded chart name (%s), a chart directory, a .tgz or an oci:// reference
@@ -81,6 +83,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"release":  runRelease,
 		"secrets":  runSecrets,
 		"list":     runList,
+		"migrate":  runMigrate,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

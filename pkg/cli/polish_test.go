@@ -78,7 +78,7 @@ func TestUsageNamesEveryChartAndCommand(t *testing.T) {
 		assert.Contains(t, out, "flotilla "+cmd)
 	}
 	_, _, errOut := run("frobnicate")
-	assert.Contains(t, errOut, "want one of generate, list, release, render, schema, secrets, validate")
+	assert.Contains(t, errOut, "want one of generate, list, migrate, release, render, schema, secrets, validate")
 }
 
 func TestValuesFileNotAMap(t *testing.T) {

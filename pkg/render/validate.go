@@ -197,6 +197,9 @@ func Validate(schemaJSON []byte, vals map[string]any) ([]Problem, error) {
 		}
 		if key := ruleKey(e.SchemaURL); key != "" {
 			p.Rule = c.rules[key]
+			if p.Rule != "" && strings.Contains(p.Message, p.Rule) {
+				p.Message = "refused" // a rule that prints its own message (chartkit.Compat's refusals)
+			}
 			if seenRule[key] {
 				return
 			}

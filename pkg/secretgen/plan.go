@@ -76,6 +76,27 @@ func Plan(ch *chart.Chart, opts render.Options, declared []cv.SecretDecl) ([]Sec
 	if err != nil {
 		return nil, fmt.Errorf("secrets of %s: %w", ch.Name(), err)
 	}
+	// The External Secrets Operator creates the targets of the release's ExternalSecrets.
+	for _, m := range res.Find("ExternalSecret", "") {
+		obj, err := m.Object()
+		if err != nil {
+			return nil, err
+		}
+		spec, _ := obj["spec"].(map[string]any)
+		target, _ := spec["target"].(map[string]any)
+		name, _ := target["name"].(string)
+		if name == "" {
+			name = m.Name
+		}
+		keys := map[string]bool{}
+		data, _ := spec["data"].([]any)
+		for _, d := range data {
+			if k, ok := d.(map[string]any)["secretKey"].(string); ok {
+				keys[k] = true
+			}
+		}
+		created[name] = keys
+	}
 	return plan(Unresolved(refs, created), created, resolve(declared, vals))
 }
 

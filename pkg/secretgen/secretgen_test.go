@@ -361,6 +361,14 @@ func TestNothingForValuesGivenInline(t *testing.T) {
 	assert.True(t, db.Keys[0].Inline)
 }
 
+// Secrets an ExternalSecret of the release fills are the operator's: nothing to create.
+func TestNothingForExternalSecrets(t *testing.T) {
+	opts := render.Options{ValueFiles: []string{"../../examples/flowise/queue-external.yaml"}}
+	require.NotEmpty(t, plan(t, "flowise", opts))
+	opts.Set = []string{"externalSecrets.enabled=true", "externalSecrets.secretStoreRef.name=vault"}
+	assert.Empty(t, plan(t, "flowise", opts))
+}
+
 func TestUndeclaredReferenceGetsAPlaceholder(t *testing.T) {
 	secrets := plan(t, "flowise", render.Options{Set: []string{
 		"flowise.extraEnv[0].name=OPENAI_API_KEY",

@@ -377,7 +377,7 @@ func Defaults() Values {
 			ExtraEnv:     []cv.EnvVar{},
 			Resources:    cv.Resources{},
 			Probes:       feProbes,
-			Service:      cv.Service{Type: "ClusterIP", Port: 8080, Annotations: map[string]string{}},
+			Service:      cv.Service{Type: "ClusterIP", Port: 8080, Annotations: map[string]string{}, IPFamilies: []string{}},
 			Ingress:      cv.DefaultIngress(),
 			HTTPRoute:    cv.DefaultHTTPRoute(),
 		},
@@ -422,7 +422,7 @@ func Defaults() Values {
 		StaticFiles: StaticFiles{S3: S3StaticFiles{
 			Region: "us-east-1", ExistingSecretAccessKeyIDKey: "access-key-id", ExistingSecretSecretAccessKeyKey: "secret-access-key",
 		}},
-		Service:        cv.Service{Type: "ClusterIP", Port: 8000, Annotations: map[string]string{}},
+		Service:        cv.Service{Type: "ClusterIP", Port: 8000, Annotations: map[string]string{}, IPFamilies: []string{}},
 		Ingress:        cv.DefaultIngress(),
 		HTTPRoute:      cv.DefaultHTTPRoute(),
 		ServiceMonitor: cv.ServiceMonitor{Labels: map[string]string{}},

@@ -295,7 +295,7 @@ func Defaults() Values {
 		Persistence: cv.Persistence{
 			Enabled: true, AccessModes: []string{"ReadWriteOnce"}, Size: "10Gi", Annotations: map[string]string{},
 		},
-		Service:   cv.Service{Type: "ClusterIP", Port: 3000, Annotations: map[string]string{}},
+		Service:   cv.Service{Type: "ClusterIP", Port: 3000, Annotations: map[string]string{}, IPFamilies: []string{}},
 		Ingress:   cv.DefaultIngress(),
 		HTTPRoute: cv.DefaultHTTPRoute(),
 		Tests:     cv.Tests{Enabled: true},

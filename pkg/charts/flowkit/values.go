@@ -504,7 +504,7 @@ func Defaults() Values {
 			Pruning: Pruning{Enabled: true, Frequency: 86400, Timeout: 600},
 			Jobs:    CacheJobs{Enabled: true, Timeout: 600},
 		},
-		Service:   cv.Service{Type: "ClusterIP", Port: 9090, Annotations: map[string]string{}},
+		Service:   cv.Service{Type: "ClusterIP", Port: 9090, Annotations: map[string]string{}, IPFamilies: []string{}},
 		Ingress:   cv.DefaultIngress(),
 		HTTPRoute: cv.DefaultHTTPRoute(),
 		Tests:     cv.Tests{Enabled: true},

@@ -26,6 +26,12 @@ metadata:
   {{- end }}
 spec:
   type: {{ .svc.type }}
+  {{- with .svc.ipFamilyPolicy }}
+  ipFamilyPolicy: {{ . }}
+  {{- end }}
+  {{- with .svc.ipFamilies }}
+  ipFamilies: {{ toJson . }}
+  {{- end }}
   ports:
     - name: http
       port: {{ .svc.port }}
