@@ -9,6 +9,39 @@ from pkg/chartkit/templates/_postgresql.tpl: edit it there.
 {{- printf "%s-postgresql" (include "flotilla.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/*
+Host the app connects to for a bundled PostgreSQL named N (its Service, StatefulSet and Secret
+name) with values PG: dict "name" N "pg" PG. standalone: the StatefulSet's Service N;
+cloudnative-pg: the Cluster's read-write Service <cluster>-rw, which follows the primary.
+*/}}
+{{- define "flotilla.postgresql.hostOf" -}}
+{{- if eq .pg.mode "cloudnative-pg" -}}
+{{- printf "%s-rw" (include "flotilla.postgresql.clusterName" .name) -}}
+{{- else -}}
+{{- .name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the CloudNativePG Cluster for a bundled PostgreSQL named N: short enough that its <name>-rw Service name fits 63 characters. */}}
+{{- define "flotilla.postgresql.clusterName" -}}
+{{- . | trunc 60 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Host of .Values.postgresql (flotilla.postgresql.hostOf). */}}
+{{- define "flotilla.postgresql.host" -}}
+{{- include "flotilla.postgresql.hostOf" (dict "name" (include "flotilla.postgresql.fullname" .) "pg" .Values.postgresql) -}}
+{{- end -}}
+
+{{/* What runs .Values.postgresql, for NOTES.txt: statefulset/N or the CloudNativePG Cluster. */}}
+{{- define "flotilla.postgresql.describe" -}}
+{{- $name := include "flotilla.postgresql.fullname" . -}}
+{{- if eq .Values.postgresql.mode "cloudnative-pg" -}}
+{{- printf "CloudNativePG clusters.postgresql.cnpg.io/%s (%v instances, primary at service/%s)" (include "flotilla.postgresql.clusterName" $name) .Values.postgresql.cloudnativePG.instances (include "flotilla.postgresql.host" .) -}}
+{{- else -}}
+{{- printf "statefulset/%s" $name -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Secret and key holding the bundled PostgreSQL's password: returns "secret/key". */}}
 {{- define "flotilla.postgresql.secretRef" -}}
 {{- $a := .Values.postgresql.auth -}}
@@ -20,8 +53,9 @@ from pkg/chartkit/templates/_postgresql.tpl: edit it there.
 {{- end -}}
 
 {{/*
-The bundled PostgreSQL: password Secret (generated once), init script (extensions), headless
-Service and a single-replica StatefulSet on the official image, restricted Pod Security.
+The bundled PostgreSQL: password Secret (generated once), then by postgresql.mode either
+(standalone) an init script (extensions), headless Service and a single-replica StatefulSet on the
+official image, restricted Pod Security, or (cloudnative-pg) a CloudNativePG Cluster.
 dict "ctx" $ "extensions" (list "uuid-ossp").
 */}}
 {{- define "flotilla.postgresql" -}}
@@ -33,9 +67,18 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- /* Computed once: each include is a nested template execution. */ -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
+{{- $cnpg := eq $pg.mode "cloudnative-pg" -}}
 {{- if not $pg.auth.existingSecret }}
-{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" (list (dict "key" "password" "value" $pg.auth.password))) }}
+{{- $keys := list (dict "key" "password" "value" $pg.auth.password) }}
+{{- if $cnpg }}
+{{- /* CloudNativePG reads the owner's credentials from the keys username and password (the basic-auth layout); the type stays Opaque so the same Secret, and password, carries over from mode standalone. */}}
+{{- $keys = append $keys (dict "key" "username" "value" $pg.auth.username) }}
 {{- end }}
+{{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" $keys) }}
+{{- end }}
+{{- if $cnpg }}
+{{- include "flotilla.postgresql.cnpg" (dict "ctx" $ "name" (include "flotilla.postgresql.clusterName" $name) "secret" $ref._0 "labels" $labels "extensions" .extensions) }}
+{{- else }}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -171,6 +214,64 @@ spec:
           requests:
             storage: {{ $pg.standalone.persistence.size }}
   {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+CloudNativePG Cluster of a bundled PostgreSQL: dict "ctx" $ "name" CLUSTER "secret" S "labels"
+L "extensions" (list ...). initdb creates postgresql.auth.database owned by
+postgresql.auth.username with the password in S (keys username and password), and the
+extensions as superuser in that database, as the standalone init script does.
+*/}}
+{{- define "flotilla.postgresql.cnpg" -}}
+{{- $pg := .ctx.Values.postgresql -}}
+{{- $c := $pg.cloudnativePG -}}
+{{- $v := $pg.standalone.persistence }}
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- .labels | nindent 4 }}
+spec:
+  instances: {{ $c.instances }}
+  {{- with $c.imageName }}
+  imageName: {{ . | quote }}
+  {{- end }}
+  storage:
+    size: {{ $v.size | quote }}
+    {{- with $v.storageClass }}
+    storageClass: {{ . | quote }}
+    {{- end }}
+  {{- with $pg.resources }}
+  resources: {{ toJson . }}
+  {{- end }}
+  {{- $root := .ctx.Values }}
+  {{- if or $root.nodeSelector $root.tolerations }}
+  affinity:
+    {{- with $root.nodeSelector }}
+    nodeSelector: {{ toJson . }}
+    {{- end }}
+    {{- with $root.tolerations }}
+    tolerations: {{ toJson . }}
+    {{- end }}
+  {{- end }}
+  {{- with $root.imagePullSecrets }}
+  imagePullSecrets: {{ toJson . }}
+  {{- end }}
+  bootstrap:
+    initdb:
+      database: {{ $pg.auth.database | quote }}
+      owner: {{ $pg.auth.username | quote }}
+      secret:
+        name: {{ .secret }}
+      {{- with .extensions }}
+      postInitApplicationSQL:
+        {{- range . }}
+        - {{ printf "CREATE EXTENSION IF NOT EXISTS %q;" . | quote }}
+        {{- end }}
+      {{- end }}
 {{- end -}}
 
 {{/*

@@ -56,7 +56,7 @@ var Rules = append([]chartkit.Rule{
 	chartkit.HTTPRouteRule("flowetl.httpRoute"),
 	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
 		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
-}, chartkit.BackupRules(nil, "")...)
+}, append(append(append(chartkit.BackupRules(nil, ""), chartkit.PostgreSQLRules("flowetl.postgresql")...), chartkit.PostgreSQLRules("flowauth.postgresql")...), chartkit.PostgreSQLRules("autoflow.postgresql")...)...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {

@@ -36,3 +36,43 @@ affinity: {{ toJson . }}
 imagePullSecrets: {{ toJson . }}
 {{- end }}
 {{- end -}}
+
+{{/*
+HorizontalPodAutoscaler (autoscaling/v2) of a Deployment: dict "ctx" $ "component" C "target"
+DEPLOYMENT-NAME "autoscaling" (a cv.Autoscaling value block). Renders nothing when disabled;
+fails when minReplicas > maxReplicas (a JSON schema cannot compare two values).
+*/}}
+{{- define "flotilla.hpa" -}}
+{{- $a := .autoscaling -}}
+{{- if $a.enabled }}
+{{- if gt (int $a.minReplicas) (int $a.maxReplicas) }}
+{{- fail (printf "%s autoscaling: minReplicas (%v) must not exceed maxReplicas (%v)" .component $a.minReplicas $a.maxReplicas) }}
+{{- end }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .target }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .target }}
+  minReplicas: {{ $a.minReplicas }}
+  maxReplicas: {{ $a.maxReplicas }}
+  {{- if or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage }}
+  metrics:
+    {{- range $resource, $target := dict "cpu" $a.targetCPUUtilizationPercentage "memory" $a.targetMemoryUtilizationPercentage }}
+    {{- if $target }}
+    - type: Resource
+      resource:
+        name: {{ $resource }}
+        target:
+          type: Utilization
+          averageUtilization: {{ $target }}
+    {{- end }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+{{- end -}}

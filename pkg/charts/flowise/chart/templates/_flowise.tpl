@@ -99,7 +99,7 @@ the largest part of a render.
 - name: DATABASE_TYPE
   value: postgres
 - name: DATABASE_HOST
-  value: {{ include "flotilla.postgresql.fullname" $ }}
+  value: {{ include "flotilla.postgresql.host" $ }}
 - name: DATABASE_PORT
   value: "5432"
 - name: DATABASE_NAME
@@ -163,6 +163,46 @@ the largest part of a render.
     secretKeyRef:
       name: {{ $s3.existingSecret }}
       key: {{ $s3.existingSecretSecretAccessKeyKey }}
+{{- end }}
+{{- else if eq $v.storage.type "gcs" }}
+{{- $g := $v.storage.gcs }}
+- name: STORAGE_TYPE
+  value: gcs
+- name: GOOGLE_CLOUD_STORAGE_BUCKET_NAME
+  value: {{ $g.bucketName | quote }}
+{{- with $g.projectId }}
+- name: GOOGLE_CLOUD_STORAGE_PROJ_ID
+  value: {{ . | quote }}
+{{- end }}
+{{- if $g.uniformBucketLevelAccess }}
+{{- /* Flowise reads Boolean(value): any non-empty string is true, so false is the variable's absence. */}}
+- name: GOOGLE_CLOUD_UNIFORM_BUCKET_ACCESS
+  value: "true"
+{{- end }}
+{{- if $g.existingSecret }}
+- name: GOOGLE_CLOUD_STORAGE_CREDENTIAL
+  value: /run/flotilla/gcs/key.json
+{{- end }}
+{{- else if eq $v.storage.type "azure" }}
+{{- $az := $v.storage.azure }}
+- name: STORAGE_TYPE
+  value: azure
+- name: AZURE_BLOB_STORAGE_CONTAINER_NAME
+  value: {{ $az.containerName | quote }}
+{{- if $az.existingSecretConnectionStringKey }}
+- name: AZURE_BLOB_STORAGE_CONNECTION_STRING
+  valueFrom:
+    secretKeyRef:
+      name: {{ $az.existingSecret }}
+      key: {{ $az.existingSecretConnectionStringKey }}
+{{- else }}
+- name: AZURE_BLOB_STORAGE_ACCOUNT_NAME
+  value: {{ $az.accountName | quote }}
+- name: AZURE_BLOB_STORAGE_ACCOUNT_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $az.existingSecret }}
+      key: {{ $az.existingSecretAccountKeyKey }}
 {{- end }}
 {{- else }}
 - name: STORAGE_TYPE
@@ -231,6 +271,14 @@ the largest part of a render.
       - key: {{ $e.sslExistingSecretKey }}
         path: ca.crt
 {{- end }}
+{{- if and (eq $v.storage.type "gcs") $v.storage.gcs.existingSecret }}
+- name: gcs-key
+  secret:
+    secretName: {{ $v.storage.gcs.existingSecret }}
+    items:
+      - key: {{ $v.storage.gcs.existingSecretKeyFileKey }}
+        path: key.json
+{{- end }}
 {{- with include "flowise.redisTLSItems" .ctx }}
 - name: redis-tls
   secret:
@@ -273,6 +321,11 @@ the largest part of a render.
 {{- if and (eq (include "flowise.database" .) "external") $v.database.external.sslExistingSecret }}
 - name: db-ssl
   mountPath: /run/flotilla/db-ssl
+  readOnly: true
+{{- end }}
+{{- if and (eq $v.storage.type "gcs") $v.storage.gcs.existingSecret }}
+- name: gcs-key
+  mountPath: /run/flotilla/gcs
   readOnly: true
 {{- end }}
 {{- if include "flowise.redisTLSItems" . }}
@@ -356,7 +409,7 @@ verifies with it, against tls.caBundle (or the system CAs) when Flowise uses pla
 {{- if eq .db "postgresql" -}}
 {{- $a := $.Values.postgresql.auth -}}
 {{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
-{{- toJson (dict "host" (include "flotilla.postgresql.fullname" $) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
+{{- toJson (dict "host" (include "flotilla.postgresql.host" $) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
 {{- else if and (eq .db "external") (eq $.Values.database.external.vendor "postgres") -}}
 {{- $e := $.Values.database.external -}}
 {{- $ca := $.Values.tls.caBundle -}}
