@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"sigs.k8s.io/yaml"
@@ -158,7 +160,15 @@ func ValidateCRDObject(m render.Manifest) (*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj := runtimeDeepCopy(decoded)
+	// Through JSON, as the API server receives it: numbers become int64/float64.
+	raw, err := json.Marshal(decoded)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]any
+	if err := utiljson.Unmarshal(raw, &obj); err != nil {
+		return nil, err
+	}
 	var problems []string
 	if m.Name == "" || len(m.Name) > 253 {
 		problems = append(problems, fmt.Sprintf("metadata.name %q: must be 1-253 characters", m.Name))
@@ -190,8 +200,7 @@ func fieldErrors(errs field.ErrorList) []string {
 	return out
 }
 
-// runtimeDeepCopy copies a decoded JSON object so validation and pruning never touch the
-// manifest's cached body.
+// runtimeDeepCopy copies a JSON object so pruning leaves the validated one whole.
 func runtimeDeepCopy(o map[string]any) map[string]any {
 	return (&unstructured.Unstructured{Object: o}).DeepCopy().Object
 }
