@@ -214,3 +214,66 @@ func checkScaling(t *testing.T, res *render.Result, scaling string, main, worker
 	assert.Equal(t, []any{map[string]any{"parameter": "password", "name": "rel-flowise-redis", "key": "redis-password"}},
 		nested(t, ta, "spec", "secretTargetRef"), "the password of the Redis the workers use")
 }
+
+// KEDA reaches Redis as the workers do: the external Redis's address, user, TLS and the same
+// certificates (tls.redis, else tls.caBundle) through the TriggerAuthentication.
+func TestKEDAUsesTheWorkersRedisCredentials(t *testing.T) {
+	queue := []string{"architecture.mode=queue", "persistence.enabled=false", "postgresql.enabled=true", "storage.type=s3",
+		"storage.s3.bucketName=b", "queue.worker.autoscaling.keda.enabled=true", "queue.name=jobs"}
+	external := append(append([]string{}, queue...), "redis.external.host=redis.example", "redis.external.port=6380",
+		"redis.external.username=flowise", "redis.external.tls=true", "redis.external.existingSecret=redis")
+	ref := func(param, name, key string) any { return map[string]any{"parameter": param, "name": name, "key": key} }
+	tests := []struct {
+		name       string
+		set        []string
+		secretRefs []any // nil: no TriggerAuthentication
+		cmRefs     []any
+		tls        string
+	}{
+		{name: "bundled Redis without a password", set: append(append([]string{}, queue...), "redis.enabled=true", "redis.auth.enabled=false"), tls: "false"},
+		{name: "external Redis with a client certificate", set: append(append([]string{}, external...), "tls.redis.existingSecret=redis-tls",
+			"tls.redis.certKey=tls.crt", "tls.redis.keyKey=tls.key"),
+			secretRefs: []any{ref("password", "redis", "redis-password"), ref("ca", "redis-tls", "ca.crt"), ref("cert", "redis-tls", "tls.crt"), ref("key", "redis-tls", "tls.key")}, tls: "true"},
+		{name: "external Redis trusting the CA bundle Secret", set: append(append([]string{}, external...), "tls.caBundle.existingSecret=ca", "tls.caBundle.key=bundle.pem"),
+			secretRefs: []any{ref("password", "redis", "redis-password"), ref("ca", "ca", "bundle.pem")}, tls: "true"},
+		{name: "external Redis trusting the CA bundle ConfigMap", set: append(append([]string{}, external...), "tls.caBundle.existingConfigMap=ca"),
+			secretRefs: []any{ref("password", "redis", "redis-password")}, cmRefs: []any{ref("ca", "ca", "ca.crt")}, tls: "true"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := renderWith(t, nil, tc.set...)
+			so := crd(t, res, "ScaledObject", "rel-flowise-worker")
+			triggers := nested(t, so, "spec", "triggers").([]any)
+			require.Len(t, triggers, 4)
+			for _, tr := range triggers {
+				md := tr.(map[string]any)["metadata"].(map[string]any)
+				assert.Equal(t, tc.tls, md["enableTLS"])
+				assert.Regexp(t, `^bull:jobs-(prediction|upsertion):(wait|active)$`, md["listName"], "QUEUE_NAME is queue.name")
+				if tc.tls == "true" {
+					assert.Equal(t, "redis.example:6380", md["address"])
+					assert.Equal(t, "flowise", md["username"])
+				}
+				_, hasAuth := tr.(map[string]any)["authenticationRef"]
+				assert.Equal(t, tc.secretRefs != nil, hasAuth)
+			}
+			if tc.secretRefs == nil {
+				assert.Empty(t, res.Find("TriggerAuthentication", ""))
+				return
+			}
+			ta := crd(t, res, "TriggerAuthentication", "rel-flowise-worker")
+			assert.Equal(t, tc.secretRefs, nested(t, ta, "spec", "secretTargetRef"))
+			if tc.cmRefs != nil {
+				assert.Equal(t, tc.cmRefs, nested(t, ta, "spec", "configMapTargetRef"))
+			}
+		})
+	}
+}
+
+// The bounds of the KEDA block are compared at render time (a JSON schema cannot compare two values).
+func TestKEDABoundsAreChecked(t *testing.T) {
+	_, err := render.Render(loadChart(t), render.Options{Set: []string{"architecture.mode=queue", "persistence.enabled=false", "postgresql.enabled=true",
+		"redis.enabled=true", "storage.type=s3", "storage.s3.bucketName=b", "queue.worker.autoscaling.keda.enabled=true",
+		"queue.worker.autoscaling.keda.minReplicaCount=5", "queue.worker.autoscaling.keda.maxReplicaCount=2"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "queue.worker.autoscaling.keda: minReplicaCount (5) must not exceed maxReplicaCount (2)")
+}
