@@ -8,6 +8,7 @@ var sharedChanges = map[string][]Change{
 		{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 		{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+		{Kind: "added", Description: "postgresql.mode cloudnative-pg (every bundled PostgreSQL): a CloudNativePG Cluster (3 instances by default, failover) instead of the single-instance StatefulSet; the app keeps its Secret and connects to the Cluster's -rw Service. Needs the CloudNativePG operator."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 	},
 }

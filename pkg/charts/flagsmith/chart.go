@@ -113,6 +113,7 @@ writable volumes. Telemetry to flagsmith.com is off unless ` + "`telemetry.enabl
 				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while the API and task processor run 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
+			chartkit.CloudNativePGSection("flagsmith", []string{"postgresql"}, "`redis.external.host`, the cache"),
 			{Title: "Migrations", Body: `The API image's ` + "`migrate`" + ` command (wait for the database, apply migrations, create the
 cache table) runs before a new version serves:
 

@@ -31,8 +31,8 @@ func TestCloudNativePGCluster(t *testing.T) {
 		assert.Equal(t, "ghcr.io/cloudnative-pg/postgresql:17.6", spec["imageName"])
 		assert.Equal(t, map[string]any{"size": "8Gi", "storageClass": "fast"}, spec["storage"])
 		initdb := spec["bootstrap"].(map[string]any)["initdb"].(map[string]any)
-		assert.Equal(t, map[string]any{"database": "flagsmith", "owner": "flagsmith", "secret": map[string]any{"name": "rel-flagsmith-postgresql"}}, initdb,
-			"Flagsmith needs no extension: no postInitApplicationSQL")
+		assert.Equal(t, map[string]any{"database": "flagsmith", "owner": "flagsmith", "secret": map[string]any{"name": "rel-flagsmith-postgresql"},
+			"postInitApplicationSQL": []any{}}, initdb, "Flagsmith needs no extension")
 		s := charttest.Object[*corev1.Secret](t, res, "Secret", "rel-flagsmith-postgresql")
 		assert.Equal(t, "flagsmith", string(s.Data["username"]))
 

@@ -44,7 +44,7 @@ type Values struct {
 
 // Architecture selects the topology.
 type Architecture struct {
-	// Topology: standalone (one main pod) or queue (main pods + BullMQ worker pods; needs PostgreSQL, Redis and S3).
+	// Topology: standalone (one main pod) or queue (main pods + BullMQ worker pods; needs PostgreSQL, Redis and shared blob storage: s3, gcs or azure).
 	Mode string `json:"mode" jsonschema:"enum=standalone,enum=queue"`
 }
 

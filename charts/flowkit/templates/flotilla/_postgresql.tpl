@@ -12,19 +12,11 @@ from pkg/chartkit/templates/_postgresql.tpl: edit it there.
 {{/*
 Host the app connects to for a bundled PostgreSQL named N (its Service, StatefulSet and Secret
 name) with values PG: dict "name" N "pg" PG. standalone: the StatefulSet's Service N;
-cloudnative-pg: the Cluster's read-write Service <cluster>-rw, which follows the primary.
+cloudnative-pg: the read-write Service <cluster>-rw of the Cluster, which follows the primary (the
+Cluster is N cut to 60 characters, so that name fits 63).
 */}}
 {{- define "flotilla.postgresql.hostOf" -}}
-{{- if eq .pg.mode "cloudnative-pg" -}}
-{{- printf "%s-rw" (include "flotilla.postgresql.clusterName" .name) -}}
-{{- else -}}
-{{- .name -}}
-{{- end -}}
-{{- end -}}
-
-{{/* Name of the CloudNativePG Cluster for a bundled PostgreSQL named N: short enough that its <name>-rw Service name fits 63 characters. */}}
-{{- define "flotilla.postgresql.clusterName" -}}
-{{- . | trunc 60 | trimSuffix "-" -}}
+{{- if eq .pg.mode "cloudnative-pg" }}{{ trunc 60 .name | trimSuffix "-" }}-rw{{ else }}{{ .name }}{{ end -}}
 {{- end -}}
 
 {{/* Secret and key holding the bundled PostgreSQL's password: returns "secret/key". */}}
@@ -62,7 +54,7 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{ template "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "postgresql" "keys" $keys) }}
 {{- end }}
 {{- if $cnpg }}
-{{- include "flotilla.postgresql.cnpg" (dict "ctx" $ "name" (include "flotilla.postgresql.clusterName" $name) "secret" $ref._0 "labels" $labels "extensions" .extensions) }}
+{{- include "flotilla.postgresql.cnpg" (dict "ctx" $ "name" (trunc 60 $name | trimSuffix "-") "secret" $ref._0 "labels" $labels "extensions" .extensions) }}
 {{- else }}
 ---
 apiVersion: v1
@@ -206,57 +198,23 @@ spec:
 CloudNativePG Cluster of a bundled PostgreSQL: dict "ctx" $ "name" CLUSTER "secret" S "labels"
 L "extensions" (list ...). initdb creates postgresql.auth.database owned by
 postgresql.auth.username with the password in S (keys username and password), and the
-extensions as superuser in that database, as the standalone init script does.
+extensions as superuser in that database, as the standalone init script does. Empty strings are
+left to the operator's defaults, except storageClass, where "" would mean "no class".
+Helm parses every template on every render; the Cluster's template is a string literal, which
+parses as one token, and tpl parses it only in releases that use cloudnative-pg.
 */}}
 {{- define "flotilla.postgresql.cnpg" -}}
-{{- $pg := .ctx.Values.postgresql -}}
-{{- $c := $pg.cloudnativePG -}}
-{{- $v := $pg.standalone.persistence }}
+{{- tpl `{{- $v := .Values -}}{{- $pg := $v.postgresql -}}{{- $p := $pg.standalone.persistence -}}{{- $c := .flotillaCNPG -}}
+{{- $sql := list -}}{{- range $c.extensions }}{{ $sql = append $sql (printf "CREATE EXTENSION IF NOT EXISTS %q;" .) }}{{ end -}}
+{{- $storage := dict "size" $p.size -}}{{- with $p.storageClass }}{{ $_ := set $storage "storageClass" . }}{{ end }}
 ---
 apiVersion: postgresql.cnpg.io/v1
 kind: Cluster
 metadata:
-  name: {{ .name }}
+  name: {{ $c.name }}
   labels:
-    {{- .labels | nindent 4 }}
-spec:
-  instances: {{ $c.instances }}
-  {{- with $c.imageName }}
-  imageName: {{ . | quote }}
-  {{- end }}
-  storage:
-    size: {{ $v.size | quote }}
-    {{- with $v.storageClass }}
-    storageClass: {{ . | quote }}
-    {{- end }}
-  {{- with $pg.resources }}
-  resources: {{ toJson . }}
-  {{- end }}
-  {{- $root := .ctx.Values }}
-  {{- if or $root.nodeSelector $root.tolerations }}
-  affinity:
-    {{- with $root.nodeSelector }}
-    nodeSelector: {{ toJson . }}
-    {{- end }}
-    {{- with $root.tolerations }}
-    tolerations: {{ toJson . }}
-    {{- end }}
-  {{- end }}
-  {{- with $root.imagePullSecrets }}
-  imagePullSecrets: {{ toJson . }}
-  {{- end }}
-  bootstrap:
-    initdb:
-      database: {{ $pg.auth.database | quote }}
-      owner: {{ $pg.auth.username | quote }}
-      secret:
-        name: {{ .secret }}
-      {{- with .extensions }}
-      postInitApplicationSQL:
-        {{- range . }}
-        - {{ printf "CREATE EXTENSION IF NOT EXISTS %q;" . | quote }}
-        {{- end }}
-      {{- end }}
+    {{- $c.labels | nindent 4 }}
+spec: {{ toJson (dict "instances" $pg.cloudnativePG.instances "imageName" $pg.cloudnativePG.imageName "storage" $storage "resources" $pg.resources "affinity" (dict "nodeSelector" $v.nodeSelector "tolerations" $v.tolerations) "imagePullSecrets" $v.imagePullSecrets "bootstrap" (dict "initdb" (dict "database" $pg.auth.database "owner" $pg.auth.username "secret" (dict "name" $c.secret) "postInitApplicationSQL" $sql))) }}` (merge (dict "flotillaCNPG" (omit . "ctx")) .ctx) -}}
 {{- end -}}
 
 {{/*

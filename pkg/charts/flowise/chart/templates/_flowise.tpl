@@ -164,46 +164,9 @@ the largest part of a render.
       name: {{ $s3.existingSecret }}
       key: {{ $s3.existingSecretSecretAccessKeyKey }}
 {{- end }}
-{{- else if eq $v.storage.type "gcs" }}
-{{- $g := $v.storage.gcs }}
-- name: STORAGE_TYPE
-  value: gcs
-- name: GOOGLE_CLOUD_STORAGE_BUCKET_NAME
-  value: {{ $g.bucketName | quote }}
-{{- with $g.projectId }}
-- name: GOOGLE_CLOUD_STORAGE_PROJ_ID
-  value: {{ . | quote }}
-{{- end }}
-{{- if $g.uniformBucketLevelAccess }}
-{{- /* Flowise reads Boolean(value): any non-empty string is true, so false is the variable's absence. */}}
-- name: GOOGLE_CLOUD_UNIFORM_BUCKET_ACCESS
-  value: "true"
-{{- end }}
-{{- if $g.existingSecret }}
-- name: GOOGLE_CLOUD_STORAGE_CREDENTIAL
-  value: /run/flotilla/gcs/key.json
-{{- end }}
-{{- else if eq $v.storage.type "azure" }}
-{{- $az := $v.storage.azure }}
-- name: STORAGE_TYPE
-  value: azure
-- name: AZURE_BLOB_STORAGE_CONTAINER_NAME
-  value: {{ $az.containerName | quote }}
-{{- if $az.existingSecretConnectionStringKey }}
-- name: AZURE_BLOB_STORAGE_CONNECTION_STRING
-  valueFrom:
-    secretKeyRef:
-      name: {{ $az.existingSecret }}
-      key: {{ $az.existingSecretConnectionStringKey }}
-{{- else }}
-- name: AZURE_BLOB_STORAGE_ACCOUNT_NAME
-  value: {{ $az.accountName | quote }}
-- name: AZURE_BLOB_STORAGE_ACCOUNT_KEY
-  valueFrom:
-    secretKeyRef:
-      name: {{ $az.existingSecret }}
-      key: {{ $az.existingSecretAccountKeyKey }}
-{{- end }}
+{{- else if ne $v.storage.type "local" }}
+{{- /* gcs, azure: files/storage-env.yaml, parsed (tpl) only by releases that use them. */}}
+{{- tpl ($.Files.Get "files/storage-env.yaml") $ }}
 {{- else }}
 - name: STORAGE_TYPE
   value: local
