@@ -228,6 +228,8 @@ bucket, replaces the main pod and checks the session and credential survive.
 | ` + "`queue-external.yaml`" + ` | yes, PostgreSQL and Redis over TLS with a private CA; also the CA-bundle path (plain ssl, Redis TLS, S3 over HTTPS) |
 | MySQL (` + "`database.external.vendor: mysql`" + `) | no |
 | S3 on AWS with virtual-host addressing (` + "`forcePathStyle: false`" + `) | no: CI cannot reach AWS |
+| ` + "`storage.type`" + ` gcs and azure | no: no cloud access here; the variables are those Flowise 3.1.1's storage providers read |
+| ` + "`postgresql.mode: cloudnative-pg`" + `, HPAs, KEDA | no operator, metrics server or KEDA ran: the objects are validated against the pinned CloudNativePG and KEDA CRDs and autoscaling/v2 in ` + "`make test`" + `, and accepted by a real kube-apiserver (CRDs only) in ` + "`make e2e`" + ` (` + "`TestOperatorObjects`" + `) |
 | the container images, Kubernetes itself (probes by the kubelet, fsGroup, read-only root) | no: ` + "`make e2e`" + ` installs every example on a real kube-apiserver, but kwok simulates the pods |
 
 Rendering, the schema rules, strict decoding and the "restricted" Pod Security checks run in
