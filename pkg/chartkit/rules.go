@@ -122,3 +122,17 @@ func HTTPRouteRule(block string) Rule {
 	return Rule{Message: block + ".parentRefs needs at least one Gateway when " + block + ".enabled is true",
 		If: Eq(block+".enabled", true), Then: HasItems(block+".parentRefs", 1)}
 }
+
+// PostgreSQLRules are the rules every chartvalues.PostgreSQL block needs for its
+// cloudnative-pg mode. block is the block's path, e.g. "postgresql" or "flowetl.postgresql".
+func PostgreSQLRules(block string) []Rule {
+	cnpg := Eq(block+".mode", "cloudnative-pg")
+	return []Rule{
+		{Message: block + ".standalone.persistence.enabled must be true when " + block + ".mode is cloudnative-pg: every CloudNativePG instance keeps its data on a PersistentVolumeClaim of that size and storageClass",
+			If: cnpg, Then: Eq(block+".standalone.persistence.enabled", true)},
+		{Message: block + ".auth.existingSecretPasswordKey must be password when " + block + ".mode is cloudnative-pg and " + block + ".auth.existingSecret is set: CloudNativePG reads the owner's credentials from the keys username and password",
+			If: And(cnpg, NotEmpty(block+".auth.existingSecret")), Then: Eq(block+".auth.existingSecretPasswordKey", "password")},
+		{Message: block + ".auth.existingSecret (keys username and password) or " + block + ".auth.password is required when " + block + ".mode is cloudnative-pg and secrets.generation is hook: the secrets hook generates random values only, and CloudNativePG also reads the owner's name from the Secret",
+			If: And(cnpg, Eq("secrets.generation", "hook"), Eq(block+".auth.password", "")), Then: NotEmpty(block + ".auth.existingSecret")},
+	}
+}

@@ -33,9 +33,14 @@ var gatewayScheme = func() *runtime.Scheme {
 }()
 
 // Typed decodes a manifest strictly into its Kubernetes API type: an unknown or misspelt
-// field is an error.
+// field is an error. Custom resources of the pinned operator CRDs (testdata/crds) are validated
+// against the CRD's schema instead and come back as *unstructured.Unstructured.
 func Typed(m render.Manifest) (runtime.Object, error) {
 	gvk := schema.FromAPIVersionAndKind(m.APIVersion, m.Kind)
+	if HasCRD(m.APIVersion, m.Kind) {
+		// An operator's custom resource (CloudNativePG, KEDA): checked against its pinned CRD.
+		return ValidateCRDObject(m)
+	}
 	obj, err := scheme.Scheme.New(gvk)
 	if err != nil {
 		if obj, err = gatewayScheme.New(gvk); err != nil {

@@ -1,17 +1,31 @@
 package chartvalues
 
-// PostgreSQL is the chart's own PostgreSQL: one StatefulSet on the official postgres image.
+// PostgreSQL is the chart's own PostgreSQL: one StatefulSet on the official postgres image, or a
+// CloudNativePG Cluster (replicated, failover) when the CloudNativePG operator runs in the cluster.
 type PostgreSQL struct {
 	// Deploy the bundled PostgreSQL.
 	Enabled bool `json:"enabled"`
+	// standalone: the chart's own single-instance StatefulSet. cloudnative-pg: a CloudNativePG Cluster (postgresql.cnpg.io/v1) with cloudnativePG.instances replicated instances and automatic failover; needs the CloudNativePG operator and its CRDs. The app connects to the Cluster's <name>-rw Service. Switching an installed release between modes does not move data: back up and restore (backup.*).
+	Mode string `json:"mode" jsonschema:"enum=standalone,enum=cloudnative-pg"`
 	// PostgreSQL image (the official image; any tag of major version 13 or later).
 	Image Image `json:"image"`
 	// Credentials and database created at first start.
 	Auth PostgreSQLAuth `json:"auth"`
-	// Storage of the single PostgreSQL instance.
+	// Storage of the single PostgreSQL instance; with mode cloudnative-pg, size and storageClass of each instance's volume.
 	Standalone PostgreSQLStandalone `json:"standalone"`
-	// CPU/memory requests and limits of the PostgreSQL container.
+	// CloudNativePG Cluster settings (mode cloudnative-pg).
+	CloudNativePG CloudNativePG `json:"cloudnativePG"`
+	// CPU/memory requests and limits of the PostgreSQL container (of each instance with mode cloudnative-pg).
 	Resources Resources `json:"resources"`
+}
+
+// CloudNativePG configures the CloudNativePG Cluster of postgresql.mode cloudnative-pg. The
+// operator creates the pods (restricted Pod Security), Services <name>-rw/-ro/-r and volumes.
+type CloudNativePG struct {
+	// PostgreSQL instances: one primary, the rest streaming replicas the operator promotes on failure. 3 survives the loss of one node.
+	Instances int `json:"instances" jsonschema:"minimum=1"`
+	// Operand image (imageName), e.g. ghcr.io/cloudnative-pg/postgresql:17.6; empty uses the operator's default. postgresql.image (the official image) is not used: CloudNativePG needs its own images.
+	ImageName string `json:"imageName"`
 }
 
 // PostgreSQLAuth holds the bundled PostgreSQL's credentials.
@@ -93,10 +107,12 @@ type ExternalRedis struct {
 // DefaultPostgreSQL is the bundled PostgreSQL's default configuration for an app database.
 func DefaultPostgreSQL(database string) PostgreSQL {
 	return PostgreSQL{
-		Image:      Image{Repository: "docker.io/library/postgres", Tag: "17.6", PullPolicy: "IfNotPresent"},
-		Auth:       PostgreSQLAuth{Database: database, Username: database, ExistingSecretPasswordKey: "password"},
-		Standalone: PostgreSQLStandalone{Persistence: DataVolume{Enabled: true, Size: "8Gi"}},
-		Resources:  Resources{},
+		Image:         Image{Repository: "docker.io/library/postgres", Tag: "17.6", PullPolicy: "IfNotPresent"},
+		Auth:          PostgreSQLAuth{Database: database, Username: database, ExistingSecretPasswordKey: "password"},
+		Mode:          "standalone",
+		Standalone:    PostgreSQLStandalone{Persistence: DataVolume{Enabled: true, Size: "8Gi"}},
+		CloudNativePG: CloudNativePG{Instances: 3},
+		Resources:     Resources{},
 	}
 }
 

@@ -32,3 +32,28 @@ type ServiceMonitor struct {
 	// Labels added to the ServiceMonitor, e.g. the release label your Prometheus selects.
 	Labels map[string]string `json:"labels"`
 }
+
+// KEDA scales a Deployment with a KEDA ScaledObject (keda.sh/v1alpha1) on the length of Redis
+// lists (a job queue). It needs KEDA and its CRDs in the cluster; KEDA creates and owns the
+// Deployment's HorizontalPodAutoscaler, so it excludes the chart's own.
+type KEDA struct {
+	// Create a ScaledObject (and a TriggerAuthentication with the Redis credentials).
+	Enabled bool `json:"enabled"`
+	// Fewest replicas; 0 lets KEDA scale the Deployment to zero while the queue is empty (a job then waits for a pod to start).
+	MinReplicaCount int `json:"minReplicaCount" jsonschema:"minimum=0"`
+	// Most replicas; must be at least minReplicaCount and 1.
+	MaxReplicaCount int `json:"maxReplicaCount" jsonschema:"minimum=1"`
+	// Target jobs per replica: KEDA aims for list length / listLength replicas (listLength of its redis scaler).
+	ListLength int `json:"listLength" jsonschema:"minimum=1"`
+	// Jobs in a list that wake the Deployment from zero replicas (activationListLength).
+	ActivationListLength int `json:"activationListLength" jsonschema:"minimum=0"`
+	// Seconds between two reads of the lists.
+	PollingInterval int `json:"pollingInterval" jsonschema:"minimum=1"`
+	// Seconds the lists must stay at or below activationListLength before scaling to minReplicaCount 0.
+	CooldownPeriod int `json:"cooldownPeriod" jsonschema:"minimum=0"`
+}
+
+// DefaultKEDA is off, scaling 1-10 replicas on 10 jobs per replica when turned on.
+func DefaultKEDA() KEDA {
+	return KEDA{MinReplicaCount: 1, MaxReplicaCount: 10, ListLength: 10, PollingInterval: 30, CooldownPeriod: 300}
+}

@@ -225,10 +225,15 @@ func S3CredentialKeys(provider, idUse, secretUse string) []SecretKey {
 
 // Declarations of the shared blocks.
 
-// SecretKeys: the bundled PostgreSQL is initialised with whatever the Secret holds.
+// SecretKeys: the bundled PostgreSQL is initialised with whatever the Secret holds. With mode
+// cloudnative-pg, CloudNativePG's initdb reads the owner's name from the key username too.
 func (PostgreSQLAuth) SecretKeys() []SecretKey {
-	return []SecretKey{{Secret: "existingSecret", Key: "existingSecretPasswordKey", Inline: "password",
-		Use: "password of the bundled PostgreSQL", Shape: Random(40)}}
+	return []SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretPasswordKey", Inline: "password",
+			Use: "password of the bundled PostgreSQL", Shape: Random(40)},
+		{Secret: "existingSecret", FixedKey: "username", Inline: "username",
+			Use: "owner role CloudNativePG's initdb creates (mode cloudnative-pg)", Shape: Provided("the value of auth.username")},
+	}
 }
 
 // SecretKeys: the bundled Redis starts with whatever the Secret holds.

@@ -81,7 +81,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	for _, want := range []string{
 		"flowise.logLevl", // unknown key (reported at its object)
 		"persistence.enabled must be false when architecture.mode is queue",
-		"storage.type must be s3 when architecture.mode is queue",
+		"storage.type must be s3, gcs or azure when architecture.mode is queue",
 		"queue mode needs Redis",
 		"queue mode needs a SQL database",
 	} {

@@ -112,11 +112,11 @@ func TestValidationErrorNamesFieldAndRule(t *testing.T) {
 	require.Len(t, ve.Problems, 1)
 	assert.Equal(t, render.Problem{
 		Path:    "storage.type",
-		Message: "value must be 's3'",
-		Rule:    "storage.type must be s3 when architecture.mode is queue: main and worker pods share blobs",
+		Message: "value must be one of 's3', 'gcs', 'azure'",
+		Rule:    "storage.type must be s3, gcs or azure when architecture.mode is queue: main and worker pods share blobs",
 	}, ve.Problems[0])
 	assert.True(t, strings.HasPrefix(ve.Helm, "values don't meet the specifications of the schema(s)"))
-	assert.Contains(t, err.Error(), "storage.type: storage.type must be s3 when architecture.mode is queue")
+	assert.Contains(t, err.Error(), "storage.type: storage.type must be s3, gcs or azure when architecture.mode is queue")
 }
 
 func TestKubeVersionIsChecked(t *testing.T) {

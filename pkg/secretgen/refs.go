@@ -88,16 +88,37 @@ var podSpecPath = map[string][]string{
 	"CronJob":               {"spec", "jobTemplate", "spec", "template", "spec"},
 }
 
-// ManifestRefs lists the Secret references of a rendered workload (nil for other kinds).
+// ManifestRefs lists the Secret references of a rendered workload, or of a CloudNativePG
+// Cluster's initdb (nil for other kinds).
 func ManifestRefs(m render.Manifest) ([]Ref, error) {
-	if _, ok := podSpecPath[m.Kind]; !ok {
+	cnpg := m.Kind == "Cluster" && m.APIVersion == "postgresql.cnpg.io/v1"
+	if _, ok := podSpecPath[m.Kind]; !ok && !cnpg {
 		return nil, nil
 	}
 	obj, err := m.Object()
 	if err != nil {
 		return nil, err
 	}
+	if cnpg {
+		return clusterRefs(m.Name, obj), nil
+	}
 	return ObjectRefs(m.Kind, m.Name, obj)
+}
+
+// clusterRefs: CloudNativePG's initdb reads the owner's credentials from the keys username
+// and password of spec.bootstrap.initdb.secret (the operator creates one when none is named).
+func clusterRefs(name string, obj map[string]any) []Ref {
+	var cur any = obj
+	for _, p := range []string{"spec", "bootstrap", "initdb", "secret", "name"} {
+		mm, _ := cur.(map[string]any)
+		cur = mm[p]
+	}
+	secret, _ := cur.(string)
+	if secret == "" {
+		return nil
+	}
+	use := "initdb owner of CloudNativePG"
+	return []Ref{{Secret: secret, Key: "username", Object: "Cluster/" + name, Use: use}, {Secret: secret, Key: "password", Object: "Cluster/" + name, Use: use}}
 }
 
 // ObjectRefs lists the Secret references of a workload object of the given kind (a decoded

@@ -356,9 +356,29 @@ func TestNothingForValuesGivenInline(t *testing.T) {
 		Set: []string{"flowetl.postgresql.auth.password=from-values"}})
 	db := find(secrets, "flowetl-db")
 	require.NotNil(t, db)
-	require.Len(t, db.Keys, 1)
+	require.Len(t, db.Keys, 2)
+	assert.Equal(t, "password", db.Keys[0].Name)
 	assert.Equal(t, "from-values", db.Keys[0].Value)
 	assert.True(t, db.Keys[0].Inline)
+	assert.Equal(t, kv("username", "flowetl"), kv(db.Keys[1].Name, db.Keys[1].Value), "the owner's name, as CloudNativePG reads it")
+}
+
+func kv(name, value string) string { return name + "=" + value }
+
+// A CloudNativePG Cluster's initdb Secret is a reference too: a user's existingSecret gets the
+// keys username and password it reads.
+func TestCloudNativePGInitdbSecret(t *testing.T) {
+	secrets := plan(t, "flowise", render.Options{Set: []string{"postgresql.enabled=true", "postgresql.mode=cloudnative-pg",
+		"postgresql.auth.existingSecret=pg", "postgresql.auth.username=app"}})
+	pg := find(secrets, "pg")
+	require.NotNil(t, pg)
+	assert.Contains(t, pg.UsedBy, "Cluster/release-flowise-postgresql")
+	got := map[string]string{}
+	for _, k := range pg.Keys {
+		got[k.Name] = k.Value
+	}
+	assert.Equal(t, "app", got["username"])
+	assert.Regexp(t, `^[A-Za-z0-9]{40}$`, got["password"])
 }
 
 // Secrets an ExternalSecret of the release fills are the operator's: nothing to create.

@@ -63,7 +63,7 @@ urlSecret/urlKey when a whole DATABASE_URL comes from a Secret.
 {{- if eq (include "flagsmith.database" .) "postgresql" -}}
 {{- $a := .Values.postgresql.auth -}}
 {{- $ref := split "/" (include "flotilla.postgresql.secretRef" .) -}}
-{{- toJson (dict "host" (include "flotilla.postgresql.fullname" .) "port" 5432 "name" $a.database "user" $a.username "secret" $ref._0 "key" $ref._1) -}}
+{{- toJson (dict "host" (include "flotilla.postgresql.host" .) "port" 5432 "name" $a.database "user" $a.username "secret" $ref._0 "key" $ref._1) -}}
 {{- else -}}
 {{- $e := .Values.database.external -}}
 {{- if $e.urlExistingSecret -}}

@@ -122,7 +122,7 @@ the largest part of a render.
 - name: DATABASE_TYPE
   value: postgres
 - name: DATABASE_HOST
-  value: {{ include "flotilla.postgresql.fullname" $ }}
+  value: {{ include "flotilla.postgresql.host" $ }}
 - name: DATABASE_PORT
   value: "5432"
 - name: DATABASE_NAME
@@ -187,6 +187,9 @@ the largest part of a render.
       name: {{ $s3.existingSecret }}
       key: {{ $s3.existingSecretSecretAccessKeyKey }}
 {{- end }}
+{{- else if ne $v.storage.type "local" }}
+{{- /* gcs, azure: files/storage-env.yaml, parsed (tpl) only by releases that use them. */}}
+{{- tpl ($.Files.Get "files/storage-env.yaml") $ }}
 {{- else }}
 - name: STORAGE_TYPE
   value: local
@@ -254,6 +257,14 @@ the largest part of a render.
       - key: {{ $e.sslExistingSecretKey }}
         path: ca.crt
 {{- end }}
+{{- if and (eq $v.storage.type "gcs") $v.storage.gcs.existingSecret }}
+- name: gcs-key
+  secret:
+    secretName: {{ $v.storage.gcs.existingSecret }}
+    items:
+      - key: {{ $v.storage.gcs.existingSecretKeyFileKey }}
+        path: key.json
+{{- end }}
 {{- with include "flowise.redisTLSItems" .ctx }}
 - name: redis-tls
   secret:
@@ -296,6 +307,11 @@ the largest part of a render.
 {{- if and (eq (include "flowise.database" .) "external") $v.database.external.sslExistingSecret }}
 - name: db-ssl
   mountPath: /run/flotilla/db-ssl
+  readOnly: true
+{{- end }}
+{{- if and (eq $v.storage.type "gcs") $v.storage.gcs.existingSecret }}
+- name: gcs-key
+  mountPath: /run/flotilla/gcs
   readOnly: true
 {{- end }}
 {{- if include "flowise.redisTLSItems" . }}
@@ -384,7 +400,7 @@ verifies with it, against tls.caBundle (or the system CAs) when Flowise uses pla
 {{- if eq .db "postgresql" -}}
 {{- $a := $.Values.postgresql.auth -}}
 {{- $ref := split "/" (include "flotilla.postgresql.secretRef" $) -}}
-{{- toJson (dict "host" (include "flotilla.postgresql.fullname" $) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
+{{- toJson (dict "host" (include "flotilla.postgresql.host" $) "port" 5432 "database" $a.database "user" $a.username "sslmode" "disable" "secret" $ref._0 "key" $ref._1) -}}
 {{- else if and (eq .db "external") (eq $.Values.database.external.vendor "postgres") -}}
 {{- $e := $.Values.database.external -}}
 {{- $ca := $.Values.tls.caBundle -}}

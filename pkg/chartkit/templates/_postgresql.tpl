@@ -9,6 +9,27 @@ from pkg/chartkit/templates/_postgresql.tpl: edit it there.
 {{- printf "%s-postgresql" (include "flotilla.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/*
+Host the app connects to for a bundled PostgreSQL named N (its Service, StatefulSet and Secret
+name) with values PG: dict "name" N "pg" PG. standalone: the StatefulSet's Service N;
+cloudnative-pg: the read-write Service <cluster>-rw of the Cluster, which follows the primary (the
+Cluster is N cut to 60 characters, so that name fits 63).
+*/}}
+{{- define "flotilla.postgresql.hostOf" -}}
+{{- if eq .pg.mode "cloudnative-pg" }}{{ trunc 60 .name | trimSuffix "-" }}-rw{{ else }}{{ .name }}{{ end -}}
+{{- end -}}
+
+{{/* Host of .Values.postgresql (flotilla.postgresql.hostOf). */}}
+{{- define "flotilla.postgresql.host" -}}
+{{- include "flotilla.postgresql.hostOf" (dict "name" (include "flotilla.postgresql.fullname" .) "pg" .Values.postgresql) -}}
+{{- end -}}
+
+{{/* What runs .Values.postgresql, for NOTES.txt: statefulset/N or the CloudNativePG Cluster. */}}
+{{- define "flotilla.postgresql.describe" -}}
+{{- $host := include "flotilla.postgresql.host" . -}}
+{{- if eq .Values.postgresql.mode "cloudnative-pg" }}CloudNativePG Cluster, {{ .Values.postgresql.cloudnativePG.instances }} instances, primary at service/{{ $host }}{{ else }}statefulset/{{ $host }}{{ end -}}
+{{- end -}}
+
 {{/* Secret and key holding the bundled PostgreSQL's password: returns "secret/key". */}}
 {{- define "flotilla.postgresql.secretRef" -}}
 {{- $a := .Values.postgresql.auth -}}
@@ -20,20 +41,28 @@ from pkg/chartkit/templates/_postgresql.tpl: edit it there.
 {{- end -}}
 
 {{/*
-The generated password Secret of a bundled PostgreSQL, as a JSON list of flotilla.generatedSecrets
-items (empty with an existingSecret): dict "pg" VALUES (a chartvalues.PostgreSQL block) "name"
-SECRET (flotilla.postgresql.fullname, or flotilla.postgresql.scopedName for an instance). The
-chart's <chart>.generatedSecrets lists it; flotilla.postgresql renders the rest.
+The generated Secret of a bundled PostgreSQL, as a JSON list of flotilla.generatedSecrets items
+(empty with an existingSecret): dict "pg" VALUES (a chartvalues.PostgreSQL block) "name" SECRET
+(flotilla.postgresql.fullname, or flotilla.postgresql.scopedName for an instance). With mode
+cloudnative-pg it also holds the owner's name: CloudNativePG reads the credentials from the keys
+username and password (the basic-auth layout); the type stays Opaque so the same Secret, and
+password, carries over from mode standalone. The chart's <chart>.generatedSecrets lists it;
+flotilla.postgresql renders the rest.
 */}}
 {{- define "flotilla.postgresql.generatedSecrets" -}}
 {{- if .pg.auth.existingSecret -}}[]
-{{- else -}}{{- toJson (list (dict "name" .name "component" "postgresql" "keys" (list (dict "key" "password" "value" .pg.auth.password)))) -}}
+{{- else -}}
+{{- $keys := list (dict "key" "password" "value" .pg.auth.password) -}}
+{{- if eq .pg.mode "cloudnative-pg" -}}{{- $keys = append $keys (dict "key" "username" "value" .pg.auth.username) -}}{{- end -}}
+{{- toJson (list (dict "name" .name "component" "postgresql" "keys" $keys)) -}}
 {{- end -}}
 {{- end -}}
 
 {{/*
-The bundled PostgreSQL (its password Secret is flotilla.postgresql.generatedSecrets'): init script (extensions), headless
-Service and a single-replica StatefulSet on the official image, restricted Pod Security.
+The bundled PostgreSQL (its Secret is flotilla.postgresql.generatedSecrets'), by postgresql.mode
+either (standalone) an init script (extensions), headless Service and a single-replica
+StatefulSet on the official image, restricted Pod Security, or (cloudnative-pg) a CloudNativePG
+Cluster.
 dict "ctx" $ "extensions" (list "uuid-ossp").
 */}}
 {{- define "flotilla.postgresql" -}}
@@ -45,6 +74,10 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- /* Computed once: each include is a nested template execution. */ -}}
 {{- $labels := include "flotilla.labels" $lbl -}}
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
+{{- $cnpg := eq $pg.mode "cloudnative-pg" -}}
+{{- if $cnpg }}
+{{- include "flotilla.postgresql.cnpg" (dict "ctx" $ "name" (trunc 60 $name | trimSuffix "-") "secret" $ref._0 "labels" $labels "extensions" .extensions) }}
+{{- else }}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -180,6 +213,30 @@ spec:
           requests:
             storage: {{ $pg.standalone.persistence.size }}
   {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+CloudNativePG Cluster of a bundled PostgreSQL: dict "ctx" $ "name" CLUSTER "secret" S "labels"
+L "extensions" (list ...). initdb creates postgresql.auth.database owned by
+postgresql.auth.username with the password in S (keys username and password), and the
+extensions as superuser in that database, as the standalone init script does. Empty strings are
+left to the operator's defaults, except storageClass, where "" would mean "no class".
+Helm parses every template on every render; the Cluster's template is a string literal, which
+parses as one token, and tpl parses it only in releases that use cloudnative-pg.
+*/}}
+{{- define "flotilla.postgresql.cnpg" -}}
+{{- tpl `{{- $v := .Values -}}{{- $pg := $v.postgresql -}}{{- $p := $pg.standalone.persistence -}}{{- $c := .flotillaCNPG -}}
+{{- $sql := list -}}{{- range $c.extensions }}{{ $sql = append $sql (printf "CREATE EXTENSION IF NOT EXISTS %q;" .) }}{{ end -}}
+{{- $storage := dict "size" $p.size -}}{{- with $p.storageClass }}{{ $_ := set $storage "storageClass" . }}{{ end }}
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: {{ $c.name }}
+  labels:
+    {{- $c.labels | nindent 4 }}
+spec: {{ toJson (dict "instances" $pg.cloudnativePG.instances "imageName" $pg.cloudnativePG.imageName "storage" $storage "resources" $pg.resources "affinity" (dict "nodeSelector" $v.nodeSelector "tolerations" $v.tolerations) "imagePullSecrets" $v.imagePullSecrets "bootstrap" (dict "initdb" (dict "database" $pg.auth.database "owner" $pg.auth.username "secret" (dict "name" $c.secret) "postInitApplicationSQL" $sql))) }}` (merge (dict "flotillaCNPG" (omit . "ctx")) .ctx) -}}
 {{- end -}}
 
 {{/*

@@ -63,7 +63,7 @@ var Rules = append(append([]chartkit.Rule{
 		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
 	{Message: "backup needs the database as host, username and password: database.external.urlExistingSecret is not supported by backup.enabled or backup.restore.enabled",
 		If: chartkit.And(chartkit.BackupOn(), external), Then: chartkit.Eq("database.external.urlExistingSecret", "")},
-}, chartkit.BackupRules(nil, "")...), chartkit.StatusRules()...)
+}, append(chartkit.BackupRules(nil, ""), chartkit.PostgreSQLRules("postgresql")...)...), chartkit.StatusRules()...)
 
 // Chart is the Flagsmith chart definition.
 func Chart() chartkit.Chart {
@@ -114,6 +114,7 @@ writable volumes. Telemetry to flagsmith.com is off unless ` + "`telemetry.enabl
 				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while the API and task processor run 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
+			chartkit.CloudNativePGSection("flagsmith", []string{"postgresql"}, "`redis.external.host`, the cache"),
 			{Title: "Migrations", Body: `The API image's ` + "`migrate`" + ` command (wait for the database, apply migrations, create the
 cache table) runs before a new version serves:
 

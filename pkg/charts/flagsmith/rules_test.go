@@ -19,7 +19,7 @@ database: {external: {host: db, existingSecret: db-creds}}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flagsmith.Rules, 24, "every rule needs a case here")
+	require.Len(t, flagsmith.Rules, 27, "every rule needs a case here")
 	charttest.RequireRules(t, "flagsmith", "", tests)
 }
 
@@ -76,6 +76,12 @@ func ruleCases() []charttest.RuleCase {
 			"backup.s3.bucket", "backup.s3.bucket is required when backup.enabled or backup.restore.enabled is true", "at '/backup/s3/bucket'"),
 		charttest.Rule("backup needs the database by host", externalBase+"backup: {enabled: true, s3: {bucket: b}}", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}\nbackup: {enabled: true, s3: {bucket: b}}",
 			"database.external.urlExistingSecret", "database.external.urlExistingSecret is not supported by backup", "at '/database/external/urlExistingSecret'"),
+		charttest.Rule("cloudnative-pg needs persistence", "postgresql: {mode: cloudnative-pg}", "postgresql: {mode: cloudnative-pg, standalone: {persistence: {enabled: false}}}",
+			"postgresql.standalone.persistence.enabled", "postgresql.standalone.persistence.enabled must be true when postgresql.mode is cloudnative-pg", "value must be true"),
+		charttest.Rule("cloudnative-pg with the secrets hook needs the owner's Secret", "secrets: {generation: hook}\npostgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}", "secrets: {generation: hook}\npostgresql: {mode: cloudnative-pg}",
+			"postgresql.auth.existingSecret", "postgresql.auth.existingSecret (keys username and password) or postgresql.auth.password is required", "at '/postgresql/auth/existingSecret'"),
+		charttest.Rule("cloudnative-pg reads the key password", "postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}", "postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}",
+			"postgresql.auth.existingSecretPasswordKey", "postgresql.auth.existingSecretPasswordKey must be password when postgresql.mode is cloudnative-pg", "value must be 'password'"),
 		// Single-field checks of the strict schema.
 		charttest.Rule("backup retention ages have a pattern", "backup: {retention: {keepWithin: 30d}}", "backup: {retention: {keepWithin: 1 month}}",
 			"backup.retention.keepWithin", "", "does not match pattern"),

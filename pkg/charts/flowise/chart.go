@@ -38,8 +38,8 @@ var (
 var Rules = append(append([]chartkit.Rule{
 	{Message: "persistence.enabled must be false when architecture.mode is queue: a ReadWriteOnce volume cannot be shared by main and worker pods",
 		If: queue, Then: chartkit.Eq("persistence.enabled", false)},
-	{Message: "storage.type must be s3 when architecture.mode is queue: main and worker pods share blobs",
-		If: queue, Then: chartkit.Eq("storage.type", "s3")},
+	{Message: "storage.type must be s3, gcs or azure when architecture.mode is queue: main and worker pods share blobs",
+		If: queue, Then: chartkit.In("storage.type", "s3", "gcs", "azure")},
 	{Message: "queue mode needs Redis: set redis.enabled=true or redis.external.host (BullMQ keeps its queue there)",
 		If: queue, Then: chartkit.Or(chartkit.Eq("redis.enabled", true), chartkit.NotEmpty("redis.external.host"))},
 	{Message: "queue mode needs a SQL database all pods share, not SQLite: set postgresql.enabled=true, or database.mode=external with database.external.host",
@@ -71,14 +71,33 @@ var Rules = append(append([]chartkit.Rule{
 		Then: chartkit.And(chartkit.NotEmpty("tls.redis.certKey"), chartkit.NotEmpty("tls.redis.keyKey"))},
 	{Message: "storage.s3.bucketName is required when storage.type is s3",
 		If: chartkit.Eq("storage.type", "s3"), Then: chartkit.NotEmpty("storage.s3.bucketName")},
+	{Message: "storage.gcs.bucketName is required when storage.type is gcs",
+		If: chartkit.Eq("storage.type", "gcs"), Then: chartkit.NotEmpty("storage.gcs.bucketName")},
+	{Message: "storage.azure.containerName is required when storage.type is azure",
+		If: chartkit.Eq("storage.type", "azure"), Then: chartkit.NotEmpty("storage.azure.containerName")},
+	{Message: "storage.azure.existingSecret is required when storage.type is azure: Flowise 3.1.1 authenticates to Azure Blob Storage only with an account key or a connection string",
+		If: chartkit.Eq("storage.type", "azure"), Then: chartkit.NotEmpty("storage.azure.existingSecret")},
+	{Message: "storage.azure.accountName is required with the account key: set it, or storage.azure.existingSecretConnectionStringKey for a connection string",
+		If:   chartkit.And(chartkit.Eq("storage.type", "azure"), chartkit.Eq("storage.azure.existingSecretConnectionStringKey", "")),
+		Then: chartkit.NotEmpty("storage.azure.accountName")},
+	{Message: "flowise.autoscaling needs architecture.mode queue: standalone runs exactly one main pod",
+		If: chartkit.Eq("flowise.autoscaling.enabled", true), Then: queue},
+	{Message: "queue.worker.autoscaling needs architecture.mode queue: standalone runs no workers",
+		If: chartkit.Or(chartkit.Eq("queue.worker.autoscaling.enabled", true), chartkit.Eq("queue.worker.autoscaling.keda.enabled", true)), Then: queue},
+	{Message: "queue.worker.autoscaling.enabled and queue.worker.autoscaling.keda.enabled exclude each other: KEDA creates its own HorizontalPodAutoscaler for the workers",
+		If: chartkit.Eq("queue.worker.autoscaling.keda.enabled", true), Then: chartkit.Eq("queue.worker.autoscaling.enabled", false)},
+	{Message: "backup.restore.enabled needs flowise.autoscaling, queue.worker.autoscaling and queue.worker.autoscaling.keda off: restore mode runs Flowise with 0 replicas, which an autoscaler would undo",
+		If:   chartkit.Eq("backup.restore.enabled", true),
+		Then: chartkit.And(chartkit.Eq("flowise.autoscaling.enabled", false), chartkit.Eq("queue.worker.autoscaling.enabled", false), chartkit.Eq("queue.worker.autoscaling.keda.enabled", false))},
 	{Message: "redis.external.host must be empty when redis.enabled is true: choose the bundled or the external Redis",
 		If: chartkit.Eq("redis.enabled", true), Then: chartkit.Eq("redis.external.host", "")},
 	{Message: "persistence.existingClaim is only used when persistence.enabled is true: enable persistence or drop the claim",
 		If: chartkit.NotEmpty("persistence.existingClaim"), Then: chartkit.Eq("persistence.enabled", true)},
 	chartkit.IngressRule("ingress"),
 	chartkit.HTTPRouteRule("httpRoute"),
-}, chartkit.BackupRules(postgres,
-	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)")...), chartkit.StatusRules()...)
+}, append(chartkit.BackupRules(postgres,
+	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)"),
+	chartkit.PostgreSQLRules("postgresql")...)...), chartkit.StatusRules()...)
 
 // Chart is the Flowise chart definition.
 func Chart() chartkit.Chart {
@@ -93,6 +112,8 @@ func Chart() chartkit.Chart {
 			chartkit.Change{Kind: "fixed", Description: "database.sqlite.path and storage.local.path outside flowise.dataPath are reported together, each with its field path (flotilla validate, pkg/render), instead of one raw template error."},
 			chartkit.Change{Kind: "fixed", Description: "TLS to a private CA: the database CA reaches Flowise base64-encoded and the server certificate is verified (database.external.sslRejectUnauthorized to opt out); tls.redis.* for Redis CA/cert/key; tls.caBundle sets NODE_EXTRA_CA_CERTS; the hook verifies with verify-full and the same CA."},
 			chartkit.Change{Kind: "fixed", Description: "Worker probes: liveness from the worker's own heartbeat, readiness from an authenticated Redis PING; flowise.disableTelemetry empties POSTHOG_PUBLIC_API_KEY, which is what Flowise 3.1.1 reads."},
+			chartkit.Change{Kind: "added", Description: "flowise.autoscaling and queue.worker.autoscaling: HorizontalPodAutoscalers (autoscaling/v2) for main and worker pods in queue mode; queue.worker.autoscaling.keda: a KEDA ScaledObject scaling workers on the BullMQ prediction and upsertion lists in Redis, authenticated with the workers' Redis credentials."},
+			chartkit.Change{Kind: "added", Description: "storage.type gcs (Google Cloud Storage, service account key file mounted read-only or Workload Identity) and azure (Azure Blob Storage, account key or connection string): every backend Flowise 3.1.1 reads; queue mode accepts any of s3, gcs, azure."},
 			chartkit.Change{Kind: "added", Description: "database.external.adminExistingSecret: an admin credential for the bootstrap hook only; the hook's failure names the SQL a DBA must run."},
 			chartkit.Change{Kind: "added", Description: "helm upgrade refuses a changed encryption key (FLOWISE_SECRETKEY_OVERWRITE), which would make every stored credential unreadable, unless auth.allowKeyChange is set."},
 			chartkit.Change{Kind: "added", Description: "Drop-in for helmforge's Flowise chart: its values keys are accepted as aliases (gateway.*, startupProbe.*, resources, securityContext, persistence.accessMode…; NOTES names ours) or refused with a message naming what to use; flotilla migrate --from helmforge rewrites a values file."},
@@ -101,7 +122,7 @@ func Chart() chartkit.Chart {
 			{Kind: "added", Description: "flotilla-hook creates uuid-ossp on external PostgreSQL and waits for the bundled one; released charts pin its image by digest."},
 		}}},
 		AppVersion:  "3.1.1",
-		Description: "Flowise, the low-code LLM app builder: standalone (SQLite or PostgreSQL) or queue mode (PostgreSQL + Redis + S3).",
+		Description: "Flowise, the low-code LLM app builder: standalone (SQLite or PostgreSQL) or queue mode (PostgreSQL + Redis + S3, GCS or Azure Blob Storage).",
 		KubeVersion: ">=1.29.0-0",
 		Home:        "https://flowiseai.com",
 		Icon:        "https://raw.githubusercontent.com/FlowiseAI/Flowise/main/images/flowise_white.svg",
@@ -128,7 +149,7 @@ writable volumes.`,
 			{Name: "standalone with an external database", Example: "external-postgresql.yaml",
 				Description: "One main pod using a PostgreSQL or MySQL the chart does not manage; the password comes from `database.external.existingSecret`."},
 			{Name: "queue", Example: "queue.yaml",
-				Description: "Main pods (UI + API) and BullMQ worker pods, sharing PostgreSQL, Redis (bundled or external) and an S3 bucket. `persistence.enabled` must be false and `storage.type` s3."},
+				Description: "Main pods (UI + API) and BullMQ worker pods, sharing PostgreSQL, Redis (bundled or external) and a bucket. `persistence.enabled` must be false and `storage.type` s3, gcs or azure. Optional autoscaling: HPAs for main and workers, or KEDA on the queue for workers (see Scaling)."},
 			{Name: "queue on external services over TLS", Example: "queue-external.yaml",
 				Description: "Queue mode on an external PostgreSQL and Redis whose certificates come from a private CA (CA Secrets in PEM), MinIO, and a Gateway API route."},
 			{Name: "backups to S3", Example: "backup.yaml",
@@ -152,6 +173,32 @@ BLOB_STORAGE_PATH, HOME) at writable volumes. The defaults of ` + "`database.sql
 written by a root container, copy its content to the new PVC (or keep the same PVC with
 ` + "`persistence.existingClaim`" + `: the files sit at the volume's root either way) and let fsGroup 1000 fix
 ownership (fsGroupChangePolicy OnRootMismatch).`},
+			chartkit.CloudNativePGSection("flowise", []string{"postgresql"}, "`redis.external.host`, with `redis.external.tls` and `tls.redis` as needed; BullMQ's queues"),
+			{Title: "Scaling", Body: `In queue mode ` + "`flowise.autoscaling`" + ` and ` + "`queue.worker.autoscaling`" + ` create autoscaling/v2
+HorizontalPodAutoscalers on CPU/memory utilisation of the pods' requests (set ` + "`flowise.resources.requests`" + ` and
+` + "`queue.worker.resources.requests`" + `); the Deployment then leaves ` + "`replicas`" + ` to the HPA and the PodDisruptionBudget
+counts with ` + "`maxReplicas`" + `.
+
+` + "`queue.worker.autoscaling.keda.enabled`" + ` scales the workers with [KEDA](https://keda.sh) instead (the two exclude
+each other: KEDA creates its own HPA). A ` + "`ScaledObject`" + ` (keda.sh/v1alpha1) reads four Redis lists with KEDA's
+` + "`redis`" + ` scaler: Flowise 3.1.1 runs two BullMQ queues, ` + "`<queue.name>-prediction`" + ` and ` + "`<queue.name>-upsertion`" + `
+(QUEUE_NAME, default ` + "`flowise-queue`" + `), under BullMQ's default prefix ` + "`bull`" + `, so jobs wait in
+` + "`bull:flowise-queue-prediction:wait`" + ` and run in ` + "`bull:flowise-queue-prediction:active`" + ` (likewise for upsertion). A
+worker takes up to ` + "`queue.worker.concurrency`" + ` jobs at once, so the wait list stays near empty while any worker runs;
+the running jobs are counted too, and KEDA scales to the largest list / ` + "`keda.listLength`" + `. ` + "`keda.minReplicaCount: 0`" + `
+lets KEDA stop every worker while both queues are empty (a new job then waits for a pod to start). A
+` + "`TriggerAuthentication`" + ` hands KEDA the workers' Redis password Secret and, over TLS, the ` + "`tls.redis`" + ` certificates
+(or the ` + "`tls.caBundle`" + ` Secret or ConfigMap). Needs KEDA and its CRDs (objects validated against KEDA v2.20.2's CRDs in the
+tests and accepted by a kube-apiserver in ` + "`make e2e`" + `; no KEDA ran there). Restore mode refuses autoscalers: it runs
+Flowise with 0 replicas.`},
+			{Title: "Blob storage", Body: "`storage.type` selects where Flowise 3.1.1 keeps uploads and files (STORAGE_TYPE), every backend it reads:\n\n" +
+				"| type | settings | credentials |\n|---|---|---|\n" +
+				"| `local` | `storage.local.path` on the data volume (standalone only) | none |\n" +
+				"| `s3` | `storage.s3.*` (bucket, region, endpoint for MinIO/R2, path style) | `storage.s3.existingSecret` (access key ID and secret key), or none for IAM roles for service accounts |\n" +
+				"| `gcs` | `storage.gcs.bucketName`, `projectId`, `uniformBucketLevelAccess` (GOOGLE_CLOUD_STORAGE_*) | `storage.gcs.existingSecret`: a service account's JSON key file, mounted read-only at `/run/flotilla/gcs/key.json` (GOOGLE_CLOUD_STORAGE_CREDENTIAL); or none for Application Default Credentials (GKE Workload Identity via `serviceAccount.annotations`) |\n" +
+				"| `azure` | `storage.azure.containerName` (AZURE_BLOB_STORAGE_CONTAINER_NAME), `accountName` | `storage.azure.existingSecret`: the account key, or a connection string (`existingSecretConnectionStringKey`, used instead of the name and key); Flowise has no other way to authenticate |\n\n" +
+				"Queue mode needs s3, gcs or azure: main and worker pods share the blobs. With gcs Flowise 3.1.1 also sends its logs to Cloud Logging with the same credentials (the service account needs `roles/logging.logWriter`); with azure it writes them to the container. GCS and Azure were not run for real here (no cloud access): their variables come from Flowise 3.1.1's storage providers (`packages/components/src/storage`).\n\n" +
+				"```sh\nkubectl -n ai create secret generic flowise-gcs --from-file=key.json=./service-account.json\nhelm upgrade flowise oci://REGISTRY/charts/flowise --reuse-values --set storage.type=gcs \\\n  --set storage.gcs.bucketName=my-flowise --set storage.gcs.existingSecret=flowise-gcs\n```"},
 			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowise", Namespace: "ai", Databases: []string{"flowise"}, Objects: []string{""},
 				What:    "Backups cover Flowise's PostgreSQL database (bundled or external): chat flows, messages, credentials (encrypted with the auth encryption key), document stores. SQLite, the data volume and S3 blobs (`storage.*`) are not included.",
 				Secrets: "The restored release must use the old release's `auth.existingSecret` (copy the Secret first): stored credentials are encrypted with its encryption key."}),
@@ -206,6 +253,8 @@ bucket, replaces the main pod and checks the session and credential survive.
 | ` + "`queue-external.yaml`" + ` | yes, PostgreSQL and Redis over TLS with a private CA; also the CA-bundle path (plain ssl, Redis TLS, S3 over HTTPS) |
 | MySQL (` + "`database.external.vendor: mysql`" + `) | no |
 | S3 on AWS with virtual-host addressing (` + "`forcePathStyle: false`" + `) | no: CI cannot reach AWS |
+| ` + "`storage.type`" + ` gcs and azure | no: no cloud access here; the variables are those Flowise 3.1.1's storage providers read |
+| ` + "`postgresql.mode: cloudnative-pg`" + `, HPAs, KEDA | no operator, metrics server or KEDA ran: the objects are validated against the pinned CloudNativePG and KEDA CRDs and autoscaling/v2 in ` + "`make test`" + `, and accepted by a real kube-apiserver (CRDs only) in ` + "`make e2e`" + ` (` + "`TestOperatorObjects`" + `) |
 | the container images, Kubernetes itself (probes by the kubelet, fsGroup, read-only root) | no: ` + "`make e2e`" + ` installs every example on a real kube-apiserver, but kwok simulates the pods |
 
 Rendering, the schema rules, strict decoding and the "restricted" Pod Security checks run in

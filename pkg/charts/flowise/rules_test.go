@@ -22,7 +22,7 @@ redis: {enabled: true}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowise.Rules, 25, "every rule needs a case here")
+	require.Len(t, flowise.Rules, 36, "every rule needs a case here")
 	charttest.RequireRules(t, "flowise", "", tests)
 }
 
@@ -33,7 +33,7 @@ func ruleCases() []charttest.RuleCase {
 		charttest.Rule("queue needs persistence off", queueBase, queueBase+"persistence: {enabled: true}",
 			"persistence.enabled", "persistence.enabled must be false when architecture.mode is queue", "at '/persistence/enabled'"),
 		charttest.Rule("queue needs s3", queueBase, queueBase+"storage: {type: local}",
-			"storage.type", "storage.type must be s3 when architecture.mode is queue: main and worker pods share blobs", "value must be 's3'"),
+			"storage.type", "storage.type must be s3, gcs or azure when architecture.mode is queue: main and worker pods share blobs", "value must be one of 's3', 'gcs', 'azure'"),
 		charttest.Rule("queue needs redis", queueBase, queueBase+"redis: {enabled: false}",
 			"redis.enabled", "queue mode needs Redis", "anyOf"),
 		charttest.Rule("queue accepts external redis", queueBase+"redis: {enabled: false, external: {host: r}}", queueBase+"redis: {enabled: false, external: {host: ''}}",
@@ -84,6 +84,30 @@ func ruleCases() []charttest.RuleCase {
 			"database.mode", "back the data volume up instead, or set postgresql.enabled=true", "anyOf"),
 		charttest.Rule("restore refuses MySQL", "database: {mode: external, external: {host: db}}\nbackup: {restore: {enabled: true}, s3: {bucket: b}}", "database: {mode: external, external: {host: db, vendor: mysql}}\nbackup: {restore: {enabled: true}, s3: {bucket: b}}",
 			"database.mode", "backup needs Flowise's data in PostgreSQL, not SQLite or MySQL", "anyOf"),
+		charttest.Rule("queue accepts gcs", queueBase+"storage: {type: gcs, gcs: {bucketName: b}}", queueBase+"storage: {type: local}",
+			"storage.type", "storage.type must be s3, gcs or azure when architecture.mode is queue", "value must be one of 's3', 'gcs', 'azure'"),
+		charttest.Rule("gcs needs a bucket", "storage: {type: gcs, gcs: {bucketName: b}}", "storage: {type: gcs}",
+			"storage.gcs.bucketName", "storage.gcs.bucketName is required when storage.type is gcs", "at '/storage/gcs/bucketName'"),
+		charttest.Rule("azure needs a container", "storage: {type: azure, azure: {containerName: c, accountName: a, existingSecret: s}}", "storage: {type: azure, azure: {accountName: a, existingSecret: s}}",
+			"storage.azure.containerName", "storage.azure.containerName is required when storage.type is azure", "at '/storage/azure/containerName'"),
+		charttest.Rule("azure needs credentials", "storage: {type: azure, azure: {containerName: c, existingSecret: s, existingSecretConnectionStringKey: conn}}", "storage: {type: azure, azure: {containerName: c, existingSecretConnectionStringKey: conn}}",
+			"storage.azure.existingSecret", "storage.azure.existingSecret is required when storage.type is azure: Flowise 3.1.1 authenticates", "at '/storage/azure/existingSecret'"),
+		charttest.Rule("azure account key needs the account name", "storage: {type: azure, azure: {containerName: c, accountName: a, existingSecret: s}}", "storage: {type: azure, azure: {containerName: c, existingSecret: s}}",
+			"storage.azure.accountName", "storage.azure.accountName is required with the account key", "at '/storage/azure/accountName'"),
+		charttest.Rule("main HPA needs queue mode", queueBase+"flowise: {autoscaling: {enabled: true}}", "flowise: {autoscaling: {enabled: true}}",
+			"architecture.mode", "flowise.autoscaling needs architecture.mode queue", "value must be 'queue'"),
+		charttest.Rule("worker KEDA needs queue mode", queueBase+"queue: {worker: {autoscaling: {keda: {enabled: true}}}}", "queue: {worker: {autoscaling: {keda: {enabled: true}}}}",
+			"architecture.mode", "queue.worker.autoscaling needs architecture.mode queue", "value must be 'queue'"),
+		charttest.Rule("worker HPA and KEDA exclude each other", queueBase+"queue: {worker: {autoscaling: {enabled: true}}}", queueBase+"queue: {worker: {autoscaling: {enabled: true, keda: {enabled: true}}}}",
+			"queue.worker.autoscaling.enabled", "queue.worker.autoscaling.enabled and queue.worker.autoscaling.keda.enabled exclude each other", "value must be false"),
+		charttest.Rule("restore refuses autoscalers", queueBase+"backup: {restore: {enabled: true}, s3: {bucket: b}}", queueBase+"backup: {restore: {enabled: true}, s3: {bucket: b}}\nqueue: {worker: {autoscaling: {keda: {enabled: true}}}}",
+			"queue.worker.autoscaling.keda.enabled", "backup.restore.enabled needs flowise.autoscaling, queue.worker.autoscaling and queue.worker.autoscaling.keda off", "value must be false"),
+		charttest.Rule("cloudnative-pg needs persistence", "postgresql: {enabled: true, mode: cloudnative-pg}", "postgresql: {enabled: true, mode: cloudnative-pg, standalone: {persistence: {enabled: false}}}",
+			"postgresql.standalone.persistence.enabled", "postgresql.standalone.persistence.enabled must be true when postgresql.mode is cloudnative-pg", "value must be true"),
+		charttest.Rule("cloudnative-pg with the secrets hook needs the owner's Secret", "secrets: {generation: hook}\npostgresql: {enabled: true, mode: cloudnative-pg, auth: {existingSecret: pg}}", "secrets: {generation: hook}\npostgresql: {enabled: true, mode: cloudnative-pg}",
+			"postgresql.auth.existingSecret", "postgresql.auth.existingSecret (keys username and password) or postgresql.auth.password is required", "at '/postgresql/auth/existingSecret'"),
+		charttest.Rule("cloudnative-pg reads the key password", "postgresql: {enabled: true, mode: cloudnative-pg, auth: {existingSecret: pg}}", "postgresql: {enabled: true, mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}",
+			"postgresql.auth.existingSecretPasswordKey", "postgresql.auth.existingSecretPasswordKey must be password when postgresql.mode is cloudnative-pg", "value must be 'password'"),
 		// Single-field checks of the strict schema.
 		charttest.Rule("backup schedules are cron expressions", "backup: {schedule: '*/30 2,14 * * 1-5'}", "backup: {schedule: 'every night'}",
 			"backup.schedule", "", "does not match pattern"),

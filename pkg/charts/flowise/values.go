@@ -46,14 +46,16 @@ type Values struct {
 
 // Architecture selects the topology.
 type Architecture struct {
-	// Topology: standalone (one main pod) or queue (main pods + BullMQ worker pods; needs PostgreSQL, Redis and S3).
+	// Topology: standalone (one main pod) or queue (main pods + BullMQ worker pods; needs PostgreSQL, Redis and shared blob storage: s3, gcs or azure).
 	Mode string `json:"mode" jsonschema:"enum=standalone,enum=queue"`
 }
 
 // Flowise configures the main Flowise server.
 type Flowise struct {
-	// Main pod replicas. More than 1 needs queue mode.
+	// Main pod replicas (ignored when flowise.autoscaling.enabled). More than 1 needs queue mode.
 	ReplicaCount int `json:"replicaCount" jsonschema:"minimum=1"`
+	// HorizontalPodAutoscaler of the main pods (queue mode): CPU/memory utilisation of requests, so set flowise.resources.requests.
+	Autoscaling cv.Autoscaling `json:"autoscaling"`
 	// Full public URL (APP_URL). Empty: derived from the first Ingress host (https when TLS is set) or HTTPRoute host name.
 	AppURL string `json:"appUrl" jsonschema:"pattern=^(https?://.+)?$"`
 	// Log level.
@@ -156,8 +158,10 @@ type Queue struct {
 
 // Worker configures the worker Deployment.
 type Worker struct {
-	// Worker replicas.
+	// Worker replicas (ignored when queue.worker.autoscaling.enabled or queue.worker.autoscaling.keda.enabled).
 	ReplicaCount int `json:"replicaCount" jsonschema:"minimum=1"`
+	// Scaling of the workers: a HorizontalPodAutoscaler on CPU/memory, or KEDA on the BullMQ queue length (not both).
+	Autoscaling WorkerAutoscaling `json:"autoscaling"`
 	// Simultaneous BullMQ jobs per worker (WORKER_CONCURRENCY).
 	Concurrency int `json:"concurrency" jsonschema:"minimum=1"`
 	// Completed job retention in seconds (REMOVE_ON_AGE).
@@ -172,14 +176,55 @@ type Worker struct {
 	Probes cv.Probes `json:"probes"`
 }
 
+// WorkerAutoscaling scales the worker Deployment.
+type WorkerAutoscaling struct {
+	// HorizontalPodAutoscaler on CPU/memory utilisation of the workers' requests.
+	cv.Autoscaling
+	// KEDA ScaledObject on the BullMQ lists in Redis: the waiting and running jobs of the prediction and upsertion queues (bull:<queue.name>-prediction:wait and :active, bull:<queue.name>-upsertion:wait and :active). Needs KEDA in the cluster; excludes queue.worker.autoscaling.enabled.
+	KEDA cv.KEDA `json:"keda"`
+}
+
 // Storage selects blob storage.
 type Storage struct {
-	// Storage type: local (the data volume) or s3 (required in queue mode).
-	Type string `json:"type" jsonschema:"enum=local,enum=s3"`
+	// Storage type (STORAGE_TYPE): local (the data volume), s3, gcs (Google Cloud Storage) or azure (Azure Blob Storage). Queue mode needs a shared one: s3, gcs or azure.
+	Type string `json:"type" jsonschema:"enum=local,enum=s3,enum=gcs,enum=azure"`
 	// Local storage settings.
 	Local LocalStorage `json:"local"`
 	// S3 storage settings.
 	S3 S3Storage `json:"s3"`
+	// Google Cloud Storage settings (storage.type gcs). Flowise 3.1.1 also sends its logs to Cloud Logging with the same credentials.
+	GCS GCSStorage `json:"gcs"`
+	// Azure Blob Storage settings (storage.type azure). Flowise 3.1.1 also writes its logs to the container.
+	Azure AzureStorage `json:"azure"`
+}
+
+// GCSStorage configures Google Cloud Storage (GOOGLE_CLOUD_STORAGE_* variables).
+type GCSStorage struct {
+	// Bucket name (GOOGLE_CLOUD_STORAGE_BUCKET_NAME).
+	BucketName string `json:"bucketName"`
+	// Project ID (GOOGLE_CLOUD_STORAGE_PROJ_ID); empty: the key file's or the environment's project.
+	ProjectID string `json:"projectId"`
+	// The bucket uses uniform bucket-level access (GOOGLE_CLOUD_UNIFORM_BUCKET_ACCESS): uploads set no per-object ACL. Flowise treats any non-empty value as true, so false leaves the variable out.
+	UniformBucketLevelAccess bool `json:"uniformBucketLevelAccess"`
+	// Existing Secret with a service account's JSON key file, mounted read-only; its path goes into GOOGLE_CLOUD_STORAGE_CREDENTIAL. Empty: Application Default Credentials (e.g. GKE Workload Identity through serviceAccount.annotations).
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the JSON key file in existingSecret.
+	ExistingSecretKeyFileKey string `json:"existingSecretKeyFileKey" jsonschema:"minLength=1"`
+}
+
+// AzureStorage configures Azure Blob Storage (AZURE_BLOB_STORAGE_* variables). Flowise 3.1.1
+// authenticates with a connection string or an account name and key only.
+type AzureStorage struct {
+	// Container name (AZURE_BLOB_STORAGE_CONTAINER_NAME).
+	ContainerName string `json:"containerName"`
+	// Storage account name (AZURE_BLOB_STORAGE_ACCOUNT_NAME), used with the account key; not needed with a connection string.
+	AccountName string `json:"accountName"`
+	// Existing Secret with the account key or the connection string (required: Flowise has no other way to authenticate).
+	ExistingSecret string `json:"existingSecret"`
+	// Key of the account key in existingSecret (AZURE_BLOB_STORAGE_ACCOUNT_KEY); used when existingSecretConnectionStringKey is empty.
+	ExistingSecretAccountKeyKey string `json:"existingSecretAccountKeyKey" jsonschema:"minLength=1"`
+	// Key of a connection string in existingSecret (AZURE_BLOB_STORAGE_CONNECTION_STRING); when set it is used instead of accountName and the account key.
+	ExistingSecretConnectionStringKey string `json:"existingSecretConnectionStringKey"`
 }
 
 // LocalStorage configures blob storage on the data volume.
@@ -256,6 +301,7 @@ func Defaults() Values {
 			Port:             3000,
 			Resources:        cv.Resources{},
 			Probes:           probes,
+			Autoscaling:      cv.DefaultAutoscaling(),
 		},
 		Auth: Auth{
 			ExistingSecretEncryptionKeyKey:         "encryption-key",
@@ -280,6 +326,7 @@ func Defaults() Values {
 			Worker: Worker{
 				ReplicaCount: 1, Concurrency: 100000, RemoveOnAge: 86400, RemoveOnCount: 10000,
 				ExtraEnv: []cv.EnvVar{}, Resources: cv.Resources{}, Probes: workerProbes,
+				Autoscaling: WorkerAutoscaling{Autoscaling: cv.DefaultAutoscaling(), KEDA: cv.DefaultKEDA()},
 			},
 		},
 		Storage: Storage{
@@ -290,6 +337,8 @@ func Defaults() Values {
 				ExistingSecretAccessKeyIDKey:     "access-key-id",
 				ExistingSecretSecretAccessKeyKey: "secret-access-key",
 			},
+			GCS:   GCSStorage{UniformBucketLevelAccess: true, ExistingSecretKeyFileKey: "key.json"},
+			Azure: AzureStorage{ExistingSecretAccountKeyKey: "account-key"},
 		},
 		TLS: TLS{CABundle: CABundle{Key: "ca.crt"}, Redis: RedisTLS{CAKey: "ca.crt"}},
 		Persistence: cv.Persistence{
@@ -347,4 +396,20 @@ func (RedisTLS) SecretKeys() []cv.SecretKey {
 // SecretKeys: S3 credentials are issued by the storage provider.
 func (S3Storage) SecretKeys() []cv.SecretKey {
 	return cv.S3CredentialKeys("S3", "S3_STORAGE_ACCESS_KEY_ID", "S3_STORAGE_SECRET_ACCESS_KEY")
+}
+
+// SecretKeys: a GCS service account key is issued by Google Cloud IAM.
+func (GCSStorage) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{{Secret: "existingSecret", Key: "existingSecretKeyFileKey", Use: "GOOGLE_CLOUD_STORAGE_CREDENTIAL (mounted file)",
+		Shape: cv.Provided("the JSON key file of a Google Cloud service account with access to the bucket")}}
+}
+
+// SecretKeys: Azure storage credentials are issued by the storage account.
+func (AzureStorage) SecretKeys() []cv.SecretKey {
+	return []cv.SecretKey{
+		{Secret: "existingSecret", Key: "existingSecretAccountKeyKey", Use: "AZURE_BLOB_STORAGE_ACCOUNT_KEY",
+			Shape: cv.Provided("an access key of the Azure storage account")},
+		{Secret: "existingSecret", Key: "existingSecretConnectionStringKey", Use: "AZURE_BLOB_STORAGE_CONNECTION_STRING",
+			Shape: cv.Provided("the Azure storage account's connection string")},
+	}
 }

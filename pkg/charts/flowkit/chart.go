@@ -60,7 +60,7 @@ var Rules = append(append([]chartkit.Rule{
 	chartkit.HTTPRouteRule("flowetl.httpRoute"),
 	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
 		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
-}, chartkit.BackupRules(nil, "")...), chartkit.StatusRules()...)
+}, append(append(append(chartkit.BackupRules(nil, ""), chartkit.PostgreSQLRules("flowetl.postgresql")...), chartkit.PostgreSQLRules("flowauth.postgresql")...), chartkit.PostgreSQLRules("autoflow.postgresql")...)...), chartkit.StatusRules()...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {
@@ -118,6 +118,7 @@ Airflow's user, the other components as uid 1000.`,
 				Description: "`backup.restore.enabled`: one Job per database restores the newest backups of another release while FlowETL, FlowMachine, FlowAPI, FlowAuth and AutoFlow run 0 replicas."},
 		},
 		ReadmeNotes: []chartkit.Section{
+			chartkit.CloudNativePGSection("flowkit", []string{"flowetl.postgresql", "flowauth.postgresql", "autoflow.postgresql"}, "`redis.external.host`, FlowMachine's query state"),
 			{Title: "Secrets and upgrades", Body: `Every secret of the guide's tables is read from an ` + "`existingSecret`" + ` (keys set by the sibling
 ` + "`existingSecret…Key`" + ` values) or, when that is empty, generated once into ` + "`<release>-flowkit-<component>`" + `,
 looked up on every upgrade so it never rotates, and marked ` + "`helm.sh/resource-policy: keep`" + ` so an uninstall +

@@ -20,7 +20,7 @@ const (
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowkit.Rules, 25, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 34, "every rule needs a case here")
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)
 }
 
@@ -83,6 +83,24 @@ func ruleCases() []charttest.RuleCase {
 			"flowetl.ingress.hosts", "flowetl.ingress.hosts needs at least one host", "at '/flowetl/ingress/hosts'"),
 		charttest.Rule("flowetl httpRoute needs a gateway", "scenario: db-etl\nflowetl: {httpRoute: {enabled: true, parentRefs: [{name: gw}]}}", "flowetl: {httpRoute: {enabled: true}}",
 			"flowetl.httpRoute.parentRefs", "flowetl.httpRoute.parentRefs needs at least one Gateway", "at '/flowetl/httpRoute/parentRefs'"),
+		charttest.Rule("flowetl cloudnative-pg with the secrets hook needs the owner's Secret", "secrets: {generation: hook}\nflowetl: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}}", "secrets: {generation: hook}\nflowetl: {postgresql: {mode: cloudnative-pg}}",
+			"flowetl.postgresql.auth.existingSecret", "flowetl.postgresql.auth.existingSecret (keys username and password) or flowetl.postgresql.auth.password is required", "at '/flowetl/postgresql/auth/existingSecret'"),
+		charttest.Rule("flowetl cloudnative-pg needs persistence", "flowetl: {postgresql: {mode: cloudnative-pg}}", "flowetl: {postgresql: {mode: cloudnative-pg, standalone: {persistence: {enabled: false}}}}",
+			"flowetl.postgresql.standalone.persistence.enabled", "flowetl.postgresql.standalone.persistence.enabled must be true when flowetl.postgresql.mode is cloudnative-pg", "value must be true"),
+		charttest.Rule("flowetl cloudnative-pg reads the key password", "flowetl: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}}", "flowetl: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}}",
+			"flowetl.postgresql.auth.existingSecretPasswordKey", "flowetl.postgresql.auth.existingSecretPasswordKey must be password when flowetl.postgresql.mode is cloudnative-pg", "value must be 'password'"),
+		charttest.Rule("flowauth cloudnative-pg with the secrets hook needs the owner's Secret", "secrets: {generation: hook}\nflowauth: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}}", "secrets: {generation: hook}\nflowauth: {postgresql: {mode: cloudnative-pg}}",
+			"flowauth.postgresql.auth.existingSecret", "flowauth.postgresql.auth.existingSecret (keys username and password) or flowauth.postgresql.auth.password is required", "at '/flowauth/postgresql/auth/existingSecret'"),
+		charttest.Rule("flowauth cloudnative-pg needs persistence", "flowauth: {postgresql: {mode: cloudnative-pg}}", "flowauth: {postgresql: {mode: cloudnative-pg, standalone: {persistence: {enabled: false}}}}",
+			"flowauth.postgresql.standalone.persistence.enabled", "flowauth.postgresql.standalone.persistence.enabled must be true when flowauth.postgresql.mode is cloudnative-pg", "value must be true"),
+		charttest.Rule("flowauth cloudnative-pg reads the key password", "flowauth: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}}", "flowauth: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}}",
+			"flowauth.postgresql.auth.existingSecretPasswordKey", "flowauth.postgresql.auth.existingSecretPasswordKey must be password when flowauth.postgresql.mode is cloudnative-pg", "value must be 'password'"),
+		charttest.Rule("autoflow cloudnative-pg with the secrets hook needs the owner's Secret", "secrets: {generation: hook}\nautoflow: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}}", "secrets: {generation: hook}\nautoflow: {postgresql: {mode: cloudnative-pg}}",
+			"autoflow.postgresql.auth.existingSecret", "autoflow.postgresql.auth.existingSecret (keys username and password) or autoflow.postgresql.auth.password is required", "at '/autoflow/postgresql/auth/existingSecret'"),
+		charttest.Rule("autoflow cloudnative-pg needs persistence", "autoflow: {postgresql: {mode: cloudnative-pg}}", "autoflow: {postgresql: {mode: cloudnative-pg, standalone: {persistence: {enabled: false}}}}",
+			"autoflow.postgresql.standalone.persistence.enabled", "autoflow.postgresql.standalone.persistence.enabled must be true when autoflow.postgresql.mode is cloudnative-pg", "value must be true"),
+		charttest.Rule("autoflow cloudnative-pg reads the key password", "autoflow: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}}", "autoflow: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}}",
+			"autoflow.postgresql.auth.existingSecretPasswordKey", "autoflow.postgresql.auth.existingSecretPasswordKey must be password when autoflow.postgresql.mode is cloudnative-pg", "value must be 'password'"),
 		// Single-field checks of the strict schema.
 		charttest.Rule("any prune frequency from a minute", "cache: {pruning: {frequency: 5000}}", "cache: {pruning: {frequency: 59}}",
 			"cache.pruning.frequency", "", "minimum"),

@@ -39,3 +39,41 @@ imagePullSecrets: {{ toJson . }}
 priorityClassName: {{ . }}
 {{- end }}
 {{- end -}}
+
+{{/*
+HorizontalPodAutoscaler (autoscaling/v2) of a Deployment: dict "ctx" $ "component" C "target"
+DEPLOYMENT-NAME "autoscaling" (a cv.Autoscaling value block). Renders nothing when disabled.
+minReplicas > maxReplicas is the chart's templates/checks.yaml's to refuse
+(flotilla.autoscalingProblems): a JSON schema cannot compare two values.
+*/}}
+{{- define "flotilla.hpa" -}}
+{{- $a := .autoscaling -}}
+{{- if $a.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .target }}
+  labels:
+    {{- include "flotilla.labels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .target }}
+  minReplicas: {{ $a.minReplicas }}
+  maxReplicas: {{ $a.maxReplicas }}
+  {{- if or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage }}
+  metrics:
+    {{- range $resource, $target := dict "cpu" $a.targetCPUUtilizationPercentage "memory" $a.targetMemoryUtilizationPercentage }}
+    {{- if $target }}
+    - type: Resource
+      resource:
+        name: {{ $resource }}
+        target:
+          type: Utilization
+          averageUtilization: {{ $target }}
+    {{- end }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+{{- end -}}

@@ -77,7 +77,7 @@ with suffix C.
 {{- if $c.postgresql.enabled -}}
 {{- $a := $c.postgresql.auth -}}
 {{- $name := include "flotilla.postgresql.scopedName" (dict "ctx" .ctx "suffix" .component) -}}
-{{- toJson (dict "kind" "postgresql" "host" $name "port" 5432 "name" $a.database "user" $a.username "secret" (default $name $a.existingSecret) "key" (ternary $a.existingSecretPasswordKey "password" (ne $a.existingSecret ""))) -}}
+{{- toJson (dict "kind" "postgresql" "host" (include "flotilla.postgresql.hostOf" (dict "name" $name "pg" $c.postgresql)) "port" 5432 "name" $a.database "user" $a.username "secret" (default $name $a.existingSecret) "key" (ternary $a.existingSecretPasswordKey "password" (ne $a.existingSecret ""))) -}}
 {{- else if and (hasKey $c "externalDatabase") $c.externalDatabase.host -}}
 {{- $e := $c.externalDatabase -}}
 {{- toJson (dict "kind" "external" "host" $e.host "port" $e.port "name" $e.name "user" $e.username "secret" $e.existingSecret "key" $e.existingSecretPasswordKey) -}}
