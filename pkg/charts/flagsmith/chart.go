@@ -63,7 +63,11 @@ var Rules = append([]chartkit.Rule{
 		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
 	{Message: "backup needs the database as host, username and password: database.external.urlExistingSecret is not supported by backup.enabled or backup.restore.enabled",
 		If: chartkit.And(chartkit.BackupOn(), external), Then: chartkit.Eq("database.external.urlExistingSecret", "")},
-}, chartkit.BackupRules(nil, "")...)
+}, append(chartkit.BackupRules(nil, ""),
+	chartkit.HighAvailabilityRules(
+		chartkit.HABundledPostgreSQL("postgresql", "database.external.host (or database.external.urlExistingSecret)"),
+		chartkit.HABundledRedis(),
+	)...)...)
 
 // Chart is the Flagsmith chart definition.
 func Chart() chartkit.Chart {

@@ -15,11 +15,16 @@ postgresql: {enabled: false}
 database: {external: {host: db, existingSecret: db-creds}}
 `
 
+// haBase is a valid highAvailability document: an external database, no bundled Redis.
+const haBase = externalBase + `redis: {enabled: false}
+highAvailability: {enabled: true}
+`
+
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flagsmith.Rules, 22, "every rule needs a case here")
+	require.Len(t, flagsmith.Rules, 26, "every rule needs a case here")
 	charttest.RequireRules(t, "flagsmith", "", tests)
 }
 
@@ -73,6 +78,14 @@ func ruleCases() []charttest.RuleCase {
 			"backup.s3.bucket", "backup.s3.bucket is required when backup.enabled or backup.restore.enabled is true", "at '/backup/s3/bucket'"),
 		charttest.Rule("backup needs the database by host", externalBase+"backup: {enabled: true, s3: {bucket: b}}", "postgresql: {enabled: false}\ndatabase: {external: {urlExistingSecret: url}}\nbackup: {enabled: true, s3: {bucket: b}}",
 			"database.external.urlExistingSecret", "database.external.urlExistingSecret is not supported by backup", "at '/database/external/urlExistingSecret'"),
+		charttest.Rule("HA keeps the budgets", haBase, haBase+"podDisruptionBudget: {enabled: false}",
+			"podDisruptionBudget.enabled", "highAvailability.enabled needs podDisruptionBudget.enabled=true", "at '/podDisruptionBudget/enabled'"),
+		charttest.Rule("HA drains one pod at a time", haBase, haBase+"podDisruptionBudget: {maxUnavailable: 3}",
+			"podDisruptionBudget.maxUnavailable", "highAvailability.enabled needs podDisruptionBudget.maxUnavailable=1", "at '/podDisruptionBudget/maxUnavailable'"),
+		charttest.Rule("HA refuses the bundled PostgreSQL", haBase, "redis: {enabled: false}\nhighAvailability: {enabled: true}",
+			"postgresql.enabled", "highAvailability.enabled needs postgresql.enabled=false: the bundled PostgreSQL is a single pod", "at '/postgresql/enabled'"),
+		charttest.Rule("HA refuses the bundled Redis", haBase+"redis: {enabled: false, external: {host: r}}", haBase+"redis: {enabled: true}",
+			"redis.enabled", "highAvailability.enabled needs redis.enabled=false", "at '/redis/enabled'"),
 		// Single-field checks of the strict schema.
 		charttest.Rule("backup retention ages have a pattern", "backup: {retention: {keepWithin: 30d}}", "backup: {retention: {keepWithin: 1 month}}",
 			"backup.retention.keepWithin", "", "does not match pattern"),

@@ -77,8 +77,13 @@ var Rules = append([]chartkit.Rule{
 		If: chartkit.NotEmpty("persistence.existingClaim"), Then: chartkit.Eq("persistence.enabled", true)},
 	chartkit.IngressRule("ingress"),
 	chartkit.HTTPRouteRule("httpRoute"),
-}, chartkit.BackupRules(postgres,
-	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)")...)
+}, append(chartkit.BackupRules(postgres,
+	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)"),
+	chartkit.HighAvailabilityRules(
+		chartkit.HARule("architecture.mode=queue: standalone runs one pod that owns a ReadWriteOnce volume (and SQLite); queue mode runs main and worker replicas on a shared database, Redis and S3", queue),
+		chartkit.HABundledPostgreSQL("postgresql", "database.mode=external with database.external.host"),
+		chartkit.HABundledRedis(),
+	)...)...)
 
 // Chart is the Flowise chart definition.
 func Chart() chartkit.Chart {

@@ -56,7 +56,17 @@ var Rules = append([]chartkit.Rule{
 	chartkit.HTTPRouteRule("flowetl.httpRoute"),
 	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
 		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
-}, chartkit.BackupRules(nil, "")...)
+}, append(chartkit.BackupRules(nil, ""),
+	chartkit.HighAvailabilityRules(
+		chartkit.HARule("scenario full: the components it replicates (the FlowMachine server, FlowAPI and FlowAuth) run only there; FlowDB and FlowETL are single instances in every scenario",
+			chartkit.Eq("scenario", "full")),
+		chartkit.HARule("flowauth.cacheBackend=redis: the file and memory two-factor caches are per pod, so a code used on one FlowAuth replica could be used again on another",
+			chartkit.Eq("flowauth.cacheBackend", "redis")),
+		chartkit.HABundledPostgreSQL("flowauth.postgresql", "flowauth.externalDatabase.host"),
+		chartkit.HARule("flowauth.externalDatabase.host: FlowAuth's replicas share one database (the SQLite fallback lives in each pod). Use "+chartkit.HAPostgreSQLInstead,
+			chartkit.NotEmpty("flowauth.externalDatabase.host")),
+		chartkit.HABundledRedis(),
+	)...)...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {

@@ -1,0 +1,80 @@
+{{/*
+Flotilla's shared helper library: the high-availability profile (highAvailability.*) and pod
+placement of the replicated components: replica counts, topology spread, pod anti-affinity and the
+rolling-update strategy. Generated into each chart that uses them as
+templates/flotilla/_availability.tpl from pkg/chartkit/templates/_availability.tpl: edit it there.
+PodDisruptionBudgets and HorizontalPodAutoscalers (flotilla.pdb, flotilla.hpa in _scheduling.tpl)
+apply highAvailability.replicas too.
+*/}}
+
+{{/* Replicas of a component that can run several: dict "ctx" $ "replicas" N; at least highAvailability.replicas when the profile is on. */}}
+{{- define "flotilla.replicas" -}}
+{{- $ha := .ctx.Values.highAvailability -}}
+{{- if $ha.enabled }}{{ max (int .replicas) (int $ha.replicas) }}{{ else }}{{ .replicas }}{{ end -}}
+{{- end -}}
+
+{{/* The Deployment strategy of a replicated component under the profile ("" when it is off): new pods come up before old ones go. The release context. */}}
+{{- define "flotilla.haStrategy" -}}
+{{- if .Values.highAvailability.enabled -}}
+strategy:
+  type: RollingUpdate
+  rollingUpdate:
+    maxUnavailable: 0
+    maxSurge: 1
+{{- end -}}
+{{- end -}}
+
+{{/*
+Pod placement of a Deployment's pods: nodeSelector, tolerations, affinity,
+topologySpreadConstraints and imagePullSecrets; dict "ctx" $ "component" C "replicated" BOOL
+(a component highAvailability applies to). How user values and the profile combine:
+- affinity is the user's; the profile adds a preferred podAntiAffinity (one pod per node) only
+  when the user's affinity has no podAntiAffinity of its own.
+- topologySpreadConstraints are the user's, each without labelSelector given the component's
+  own pods; the profile adds a zone and a node constraint (maxSkew 1, nodeTaintsPolicy Honor so
+  cordoned and tainted nodes do not count) for each topologyKey the user did not constrain.
+Without the profile or user constraints it is flotilla.scheduling's output.
+*/}}
+{{- define "flotilla.placement" -}}
+{{- $v := .ctx.Values -}}
+{{- $h := $v.highAvailability -}}
+{{- $ha := and $h.enabled .replicated -}}
+{{- with $v.nodeSelector }}
+nodeSelector: {{ toJson . }}
+{{- end }}
+{{- with $v.tolerations }}
+tolerations: {{ toJson . }}
+{{- end }}
+{{- $sel := dict -}}
+{{- if or $ha $v.topologySpreadConstraints -}}
+{{- $sel = dict "matchLabels" (include "flotilla.selectorLabels" . | fromYaml) -}}
+{{- end -}}
+{{- $aff := $v.affinity -}}
+{{- if and $ha (not (hasKey $aff "podAntiAffinity")) -}}
+{{- $aff = merge (dict "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" (dict "topologyKey" "kubernetes.io/hostname" "labelSelector" $sel))))) $aff -}}
+{{- end -}}
+{{- with $aff }}
+affinity: {{ toJson . }}
+{{- end }}
+{{- if or $ha $v.topologySpreadConstraints -}}
+{{- $tsc := list -}}
+{{- $keys := dict -}}
+{{- range $v.topologySpreadConstraints -}}
+{{- $c := deepCopy . -}}
+{{- if not (hasKey $c "labelSelector") }}{{ $_ := set $c "labelSelector" $sel }}{{ end -}}
+{{- $_ := set $keys (toString (index $c "topologyKey")) true -}}
+{{- $tsc = append $tsc $c -}}
+{{- end -}}
+{{- if $ha -}}
+{{- range list (list "topology.kubernetes.io/zone" $h.zoneWhenUnsatisfiable) (list "kubernetes.io/hostname" $h.nodeWhenUnsatisfiable) -}}
+{{- if not (hasKey $keys (index . 0)) -}}
+{{- $tsc = append $tsc (dict "maxSkew" 1 "topologyKey" (index . 0) "whenUnsatisfiable" (index . 1) "nodeTaintsPolicy" "Honor" "labelSelector" $sel) -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+topologySpreadConstraints: {{ toJson $tsc }}
+{{- end }}
+{{- with $v.imagePullSecrets }}
+imagePullSecrets: {{ toJson . }}
+{{- end }}
+{{- end -}}
