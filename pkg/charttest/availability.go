@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 
@@ -28,8 +29,15 @@ func RequireHighAvailability(t testing.TB, res *render.Result, replicas int32, d
 	for _, name := range deployments {
 		d := Object[*appsv1.Deployment](t, res, "Deployment", name)
 		own := d.Spec.Selector.MatchLabels
-		require.NotNil(t, d.Spec.Replicas, "%s: replicas", name)
-		assert.GreaterOrEqual(t, *d.Spec.Replicas, replicas, "%s: replicas", name)
+		if d.Spec.Replicas == nil {
+			// An autoscaled Deployment: its HorizontalPodAutoscaler keeps the floor.
+			hpa := Object[*autoscalingv2.HorizontalPodAutoscaler](t, res, "HorizontalPodAutoscaler", name)
+			require.NotNil(t, hpa.Spec.MinReplicas, "%s: HPA minReplicas", name)
+			assert.GreaterOrEqual(t, *hpa.Spec.MinReplicas, replicas, "%s: HPA minReplicas", name)
+			assert.GreaterOrEqual(t, hpa.Spec.MaxReplicas, *hpa.Spec.MinReplicas, "%s: HPA maxReplicas", name)
+		} else {
+			assert.GreaterOrEqual(t, *d.Spec.Replicas, replicas, "%s: replicas", name)
+		}
 		assert.Equal(t, appsv1.RollingUpdateDeploymentStrategyType, d.Spec.Strategy.Type, "%s: strategy", name)
 		if ru := d.Spec.Strategy.RollingUpdate; assert.NotNil(t, ru, "%s: rollingUpdate", name) {
 			assert.Equal(t, 0, ru.MaxUnavailable.IntValue(), "%s: maxUnavailable", name)
