@@ -1,5 +1,7 @@
 package chartkit
 
+import "strings"
+
 // haOn holds when a chart's highAvailability profile is on.
 var haOn = Eq("highAvailability.enabled", true)
 
@@ -43,4 +45,61 @@ func HighAvailabilityRules(refusals ...Rule) []Rule {
 		HARule("podDisruptionBudget.maxUnavailable=1: a drain may take one replica of a component at a time",
 			AtMost("podDisruptionBudget.maxUnavailable", 1)),
 	}, refusals...)
+}
+
+// AvailabilityDoc describes a chart's highAvailability profile and firewall for its README.
+type AvailabilityDoc struct {
+	// Replicated lists the components the profile replicates, e.g. "main (`flowise.replicaCount`)".
+	Replicated []string
+	// Single says what stays a single instance and why.
+	Single string
+	// Needs is what the schema requires under the profile (the chart's refusals), as Markdown.
+	Needs string
+	// Firewall says which components face users and which only admit their clients.
+	Firewall string
+	// Example is a values document turning the profile on.
+	Example string
+}
+
+// AvailabilitySection is the "High availability and NetworkPolicies" README section.
+func AvailabilitySection(d AvailabilityDoc) Section {
+	var b strings.Builder
+	b.WriteString("`highAvailability.enabled` lets the release lose a node (or a zone) without losing service. Each of\n")
+	b.WriteString("these components then runs at least `highAvailability.replicas` (default 3) pods:\n\n")
+	for _, c := range d.Replicated {
+		b.WriteString("- " + c + "\n")
+	}
+	b.WriteString(`
+with a topologySpreadConstraint over zones (` + "`topology.kubernetes.io/zone`" + `, maxSkew 1,
+` + "`highAvailability.zoneWhenUnsatisfiable`" + `, default ScheduleAnyway so clusters without zone labels still
+schedule) and over nodes (` + "`kubernetes.io/hostname`" + `, maxSkew 1, ` + "`highAvailability.nodeWhenUnsatisfiable`" + `, default
+DoNotSchedule; ` + "`nodeTaintsPolicy: Honor`" + ` so a cordoned node does not count as an empty domain), a preferred pod
+anti-affinity per node, a PodDisruptionBudget with maxUnavailable 1 (a drain takes one pod of a component at a
+time and waits for its replacement), and ` + "`RollingUpdate`" + ` with maxUnavailable 0 / maxSurge 1. Three nodes are the
+minimum to survive losing one. ` + d.Single + `
+
+How your values combine with the profile:
+
+| value | with highAvailability |
+|---|---|
+| a component's ` + "`replicaCount`" + ` | the higher of it and ` + "`highAvailability.replicas`" + ` wins |
+| ` + "`autoscaling.minReplicas`" + ` / ` + "`maxReplicas`" + ` | raised to at least ` + "`highAvailability.replicas`" + ` |
+| ` + "`affinity`" + ` | kept; the profile's anti-affinity is added only when yours has no ` + "`podAntiAffinity`" + ` |
+| ` + "`topologySpreadConstraints`" + ` | kept (an entry without ` + "`labelSelector`" + ` gets the component's own pods); yours replaces the profile's on the same ` + "`topologyKey`" + ` |
+| ` + "`podDisruptionBudget`" + ` | must stay enabled with maxUnavailable 1 (the schema says so) |
+
+The schema refuses the profile with what one pod owns. ` + d.Needs + `
+
+` + "```yaml\n" + strings.TrimSpace(d.Example) + "\n```" + `
+
+**NetworkPolicies** (` + "`networkPolicy.enabled`" + `, on by default; they need a network plugin that enforces them).
+` + d.Firewall + ` Clients are selected by the labels every pod of the release carries
+(` + "`app.kubernetes.io/instance`" + ` and ` + "`app.kubernetes.io/component`" + `), hook Jobs, CronJobs and ` + "`helm test`" + ` pods
+included. ` + "`networkPolicy.ingress.from`" + ` (NetworkPolicyPeer objects, e.g. your ingress controller's namespace)
+limits who reaches the user-facing components; empty means anyone. Egress stays open unless
+` + "`networkPolicy.egress.restrict`" + `: then every pod of the release may reach DNS (kube-dns in kube-system, 53 UDP/TCP),
+the release's own pods, the ports of the external database, Redis and mail server the values name,
+` + "`networkPolicy.egress.ports`" + ` (default 443: S3, HTTPS APIs) at any address and ` + "`networkPolicy.egress.cidrs`" + ` on any
+port. NetworkPolicies add up: to open more (e.g. analysts reaching a database), add a policy of your own.`)
+	return Section{Title: "High availability and NetworkPolicies", Body: b.String()}
 }

@@ -8,6 +8,8 @@ var sharedChanges = map[string][]Change{
 		{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 		{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+		{Kind: "added", Description: "highAvailability: at least three pods per replicable component, spread over zones and nodes, with pod anti-affinity, PodDisruptionBudgets (maxUnavailable 1) and zero-downtime rolling updates; the schema refuses it with what one pod owns (SQLite, ReadWriteOnce volumes, the bundled PostgreSQL and Redis). topologySpreadConstraints for the app's Deployments."},
+		{Kind: "added", Description: "networkPolicy (on by default): user-facing components admit traffic only on their service ports (networkPolicy.ingress.from limits the sources), bundled databases and internal components only the release's pods that use them; networkPolicy.egress.restrict limits outgoing traffic to DNS, the release, the external services' ports and listed CIDRs."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 	},
 }

@@ -115,6 +115,8 @@ writable volumes. Telemetry to flagsmith.com is off unless ` + "`telemetry.enabl
 				Description: "`backup.enabled`: a CronJob streams `pg_dump` of Flagsmith's database to an S3 bucket with retention (see Backup and restore)."},
 			{Name: "restore into a fresh release", Example: "restore.yaml",
 				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while the API and task processor run 0 replicas."},
+			{Name: "high availability", Example: "high-availability.yaml",
+				Description: "Queue mode with `highAvailability.enabled`: at least three API, task-processor, dashboard and PgBouncer pods each, spread over zones and nodes, on an external PostgreSQL (see High availability and NetworkPolicies)."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Migrations", Body: `The API image's ` + "`migrate`" + ` command (wait for the database, apply migrations, create the
@@ -160,6 +162,18 @@ sub-charts; the database password reaches Django as ` + "`DJANGO_DB_PASSWORD`" +
 and/or memory utilisation of the containers' requests, so set ` + "`resources.requests`" + `); the Deployment then
 leaves its replica count to the HPA. A ` + "`minReplicas`" + ` above ` + "`maxReplicas`" + ` is refused when rendering (a JSON
 schema cannot compare two values). The task processor only exists in queue mode.`},
+			chartkit.AvailabilitySection(chartkit.AvailabilityDoc{
+				Replicated: []string{"api (`api.replicaCount` or `api.autoscaling`)", "task-processor in queue mode (`taskProcessor.replicaCount` or `taskProcessor.autoscaling`)",
+					"frontend (`frontend.replicaCount`)", "pgbouncer when enabled (`pgbouncer.replicaCount`)"},
+				Single: "The bundled InfluxDB (analytics) stays a single pod; point `influxdb.external.url` at a replicated one if usage charts must survive a node.",
+				Needs: "It needs `postgresql.enabled: false` with an external PostgreSQL (`database.external.host` or `database.external.urlExistingSecret`) " +
+					"and, when a Redis cache is wanted, `redis.external.host` instead of the bundled Redis (`redis.enabled: false`).",
+				Firewall: "The API, the task processor (health and /metrics) and the dashboard admit traffic on their HTTP port; PgBouncer, " +
+					"the bundled PostgreSQL, Redis and InfluxDB admit only the pods that use them (API, task processor, migration Job, PgBouncer, backup and restore).",
+				Example: `highAvailability: {enabled: true}
+architecture: {mode: queue}
+postgresql: {enabled: false}
+database: {external: {host: pg.example.internal, existingSecret: flagsmith-db}}`}),
 			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flagsmith", Namespace: "flags", Databases: []string{"flagsmith"}, Objects: []string{""},
 				What:    "Backups cover Flagsmith's PostgreSQL database (bundled or external; migrations connect to it directly, never through PgBouncer, and so do backups): organisations, projects, environments, flags, segments, identities, users. InfluxDB analytics and the Redis cache are not included.",
 				Secrets: "Give the restored release the old release's `DJANGO_SECRET_KEY` (`auth.existingSecret`): it signs sessions and tokens.",

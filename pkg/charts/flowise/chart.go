@@ -136,6 +136,8 @@ writable volumes.`,
 				Description: "Any PostgreSQL topology plus `backup.enabled`: a CronJob streams `pg_dump` of Flowise's database to an S3 bucket, encrypted, with retention (see Backup and restore)."},
 			{Name: "restore into a fresh release", Example: "restore.yaml",
 				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while Flowise runs 0 replicas."},
+			{Name: "high availability", Example: "high-availability.yaml",
+				Description: "Queue mode with `highAvailability.enabled`: three main and three worker pods spread over zones and nodes, PodDisruptionBudgets, zero-downtime rolling updates, on an external PostgreSQL and Redis and S3; users reach it only through the ingress controller (see High availability and NetworkPolicies)."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Secrets and upgrades", Body: `Flowise needs five secrets (FLOWISE_SECRETKEY_OVERWRITE, JWT_AUTH_TOKEN_SECRET,
@@ -153,6 +155,20 @@ BLOB_STORAGE_PATH, HOME) at writable volumes. The defaults of ` + "`database.sql
 written by a root container, copy its content to the new PVC (or keep the same PVC with
 ` + "`persistence.existingClaim`" + `: the files sit at the volume's root either way) and let fsGroup 1000 fix
 ownership (fsGroupChangePolicy OnRootMismatch).`},
+			chartkit.AvailabilitySection(chartkit.AvailabilityDoc{
+				Replicated: []string{"main (UI + API, `flowise.replicaCount`)", "worker (BullMQ, `queue.worker.replicaCount`)"},
+				Single:     "Everything else the release runs is external: that is what the profile requires.",
+				Needs: "It needs `architecture.mode: queue` (standalone is one pod on a ReadWriteOnce volume, maybe with SQLite), " +
+					"`postgresql.enabled: false` with an external PostgreSQL (`database.mode: external`), and `redis.enabled: false` with " +
+					"`redis.external.host`: the bundled PostgreSQL and Redis are single pods. Queue mode already requires S3 for blobs.",
+				Firewall: "The main pods admit traffic on their HTTP port; workers admit nothing (they only connect out); the bundled " +
+					"PostgreSQL admits main, worker, backup and restore pods, the bundled Redis main and worker pods.",
+				Example: `highAvailability: {enabled: true}
+architecture: {mode: queue}
+persistence: {enabled: false}
+storage: {type: s3, s3: {bucketName: flowise, existingSecret: flowise-s3}}
+database: {mode: external, external: {host: pg.example.internal, existingSecret: flowise-db}}
+redis: {enabled: false, external: {host: redis.example.internal, existingSecret: flowise-redis}}`}),
 			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowise", Namespace: "ai", Databases: []string{"flowise"}, Objects: []string{""},
 				What:    "Backups cover Flowise's PostgreSQL database (bundled or external): chat flows, messages, credentials (encrypted with the auth encryption key), document stores. SQLite, the data volume and S3 blobs (`storage.*`) are not included.",
 				Secrets: "The restored release must use the old release's `auth.existingSecret` (copy the Secret first): stored credentials are encrypted with its encryption key."}),
