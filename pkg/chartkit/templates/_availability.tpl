@@ -33,48 +33,23 @@ topologySpreadConstraints and imagePullSecrets; dict "ctx" $ "component" C "repl
 - topologySpreadConstraints are the user's, each without labelSelector given the component's
   own pods; the profile adds a zone and a node constraint (maxSkew 1, nodeTaintsPolicy Honor so
   cordoned and tainted nodes do not count) for each topologyKey the user did not constrain.
-Without the profile or user constraints it is flotilla.scheduling's output.
+Charts call it only when highAvailability or topologySpreadConstraints are set (else
+flotilla.scheduling, computed once); it is written densely because Helm parses every template
+on every render.
 */}}
 {{- define "flotilla.placement" -}}
-{{- $v := .ctx.Values -}}
-{{- $h := $v.highAvailability -}}
-{{- $ha := and $h.enabled .replicated -}}
-{{- with $v.nodeSelector }}
-nodeSelector: {{ toJson . }}
-{{- end }}
-{{- with $v.tolerations }}
-tolerations: {{ toJson . }}
-{{- end }}
-{{- $sel := dict -}}
-{{- if or $ha $v.topologySpreadConstraints -}}
-{{- $sel = dict "matchLabels" (include "flotilla.selectorLabels" . | fromYaml) -}}
+{{- $v := .ctx.Values -}}{{- $h := $v.highAvailability -}}{{- $ha := and $h.enabled .replicated -}}
+{{- $sel := dict "matchLabels" (include "flotilla.selectorLabels" . | fromYaml) -}}
+{{- $p := dict "nodeSelector" $v.nodeSelector "tolerations" $v.tolerations "affinity" $v.affinity "imagePullSecrets" $v.imagePullSecrets "topologySpreadConstraints" list -}}
+{{- if and $ha (not (hasKey $v.affinity "podAntiAffinity")) -}}
+{{- $_ := set $p "affinity" (merge (dict "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" (dict "topologyKey" "kubernetes.io/hostname" "labelSelector" $sel))))) $v.affinity) -}}
 {{- end -}}
-{{- $aff := $v.affinity -}}
-{{- if and $ha (not (hasKey $aff "podAntiAffinity")) -}}
-{{- $aff = merge (dict "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" (dict "topologyKey" "kubernetes.io/hostname" "labelSelector" $sel))))) $aff -}}
-{{- end -}}
-{{- with $aff }}
-affinity: {{ toJson . }}
-{{- end }}
-{{- if or $ha $v.topologySpreadConstraints -}}
-{{- $tsc := list -}}
 {{- $keys := dict -}}
-{{- range $v.topologySpreadConstraints -}}
-{{- $c := deepCopy . -}}
-{{- if not (hasKey $c "labelSelector") }}{{ $_ := set $c "labelSelector" $sel }}{{ end -}}
-{{- $_ := set $keys (toString (index $c "topologyKey")) true -}}
-{{- $tsc = append $tsc $c -}}
-{{- end -}}
-{{- if $ha -}}
-{{- range list (list "topology.kubernetes.io/zone" $h.zoneWhenUnsatisfiable) (list "kubernetes.io/hostname" $h.nodeWhenUnsatisfiable) -}}
-{{- if not (hasKey $keys (index . 0)) -}}
-{{- $tsc = append $tsc (dict "maxSkew" 1 "topologyKey" (index . 0) "whenUnsatisfiable" (index . 1) "nodeTaintsPolicy" "Honor" "labelSelector" $sel) -}}
-{{- end -}}
-{{- end -}}
-{{- end }}
-topologySpreadConstraints: {{ toJson $tsc }}
-{{- end }}
-{{- with $v.imagePullSecrets }}
-imagePullSecrets: {{ toJson . }}
-{{- end }}
+{{- range $v.topologySpreadConstraints }}{{ $c := deepCopy . }}{{ if not (hasKey $c "labelSelector") }}{{ $_ := set $c "labelSelector" $sel }}{{ end -}}
+{{- $_ := set $keys (toString .topologyKey) true }}{{ $_ := set $p "topologySpreadConstraints" (append $p.topologySpreadConstraints $c) }}{{ end -}}
+{{- if $ha }}{{ range $k, $w := dict "topology.kubernetes.io/zone" $h.zoneWhenUnsatisfiable "kubernetes.io/hostname" $h.nodeWhenUnsatisfiable }}{{ if not (hasKey $keys $k) -}}
+{{- $_ := set $p "topologySpreadConstraints" (append $p.topologySpreadConstraints (dict "maxSkew" 1 "topologyKey" $k "whenUnsatisfiable" $w "nodeTaintsPolicy" "Honor" "labelSelector" $sel)) -}}
+{{- end }}{{ end }}{{ end -}}
+{{- range $k, $x := $p }}{{ if $x }}
+{{ $k }}: {{ toJson $x }}{{ end }}{{ end -}}
 {{- end -}}

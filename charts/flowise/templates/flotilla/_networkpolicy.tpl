@@ -16,53 +16,44 @@ list: nothing reaches it), or no "clients" for a component users reach (from
 networkPolicy.ingress.from plus the release's pods, or from anywhere when that is empty).
 PORT is a container port name or number (TCP). Optional "name" (default <fullname>-C) and
 "podLabels" (a dict, default the component's selector labels) for bundled instances with their
-own name label. Renders nothing when networkPolicy.enabled is false; starts with "---".
+own name label. Renders nothing when networkPolicy.enabled is false; starts with "---". The label
+lines come from flotilla.labelParts' memo (see _names.tpl): policies are on by default, so they
+stay cheap.
 */}}
-{{- define "flotilla.networkPolicy" -}}
-{{- $np := .ctx.Values.networkPolicy -}}
-{{- if $np.enabled }}
+{{- define "flotilla.networkpolicy.ingress" -}}
+{{- if .ctx.Values.networkPolicy.enabled }}
+{{- $c := .ctx }}
+{{- if not (index $c "flotillaLabels") }}{{ include "flotilla.labelParts" $c }}{{ end }}
+{{- $sel := printf "%s\napp.kubernetes.io/component: %s" $c.flotillaLabels.selector .component }}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
-  name: {{ default (printf "%s-%s" (include "flotilla.fullname" .ctx) .component) .name | trunc 63 | trimSuffix "-" }}
+  name: {{ default (printf "%s-%s" (include "flotilla.fullname" $c) .component) .name | trunc 63 | trimSuffix "-" }}
   labels:
-    {{- include "flotilla.labels" . | nindent 4 }}
+    {{- $sel | nindent 4 }}
+    {{- $c.flotillaLabels.rest | nindent 4 }}
 spec:
   podSelector:
-    matchLabels:
-      {{- if .podLabels }}
-      {{- toYaml .podLabels | nindent 6 }}
-      {{- else }}
-      {{- include "flotilla.selectorLabels" . | nindent 6 }}
-      {{- end }}
+    matchLabels: {{ if .podLabels }}{{ toJson .podLabels }}{{ else }}{{ $sel | nindent 6 }}{{ end }}
   policyTypes: [Ingress]
-  {{- $release := dict "app.kubernetes.io/instance" .ctx.Release.Name }}
   {{- if and (hasKey . "clients") (not .clients) }}
-  # Nothing reaches this component over the network.
   ingress: []
   {{- else }}
   ingress:
-    - ports:
-        {{- range .ports }}
-        - port: {{ . }}
-          protocol: TCP
-        {{- end }}
+    - ports: [{{ range $i, $p := .ports }}{{ if $i }}, {{ end }}{port: {{ $p }}, protocol: TCP}{{ end }}]
       {{- if hasKey . "clients" }}
       from:
         - podSelector:
-            matchLabels: {{ toJson $release }}
-            matchExpressions:
-              - key: app.kubernetes.io/component
-                operator: In
-                values: {{ toJson (uniq .clients) }}
-      {{- else if $np.ingress.from }}
+            matchLabels: {app.kubernetes.io/instance: {{ $c.Release.Name | quote }}}
+            matchExpressions: [{key: app.kubernetes.io/component, operator: In, values: {{ toJson .clients }}}]
+      {{- else if $c.Values.networkPolicy.ingress.from }}
       from:
-        {{- range $np.ingress.from }}
+        {{- range $c.Values.networkPolicy.ingress.from }}
         - {{ toJson . }}
         {{- end }}
         - podSelector:
-            matchLabels: {{ toJson $release }}
+            matchLabels: {app.kubernetes.io/instance: {{ $c.Release.Name | quote }}}
       {{- end }}
   {{- end }}
 {{- end }}
@@ -75,13 +66,16 @@ PORT ...: the external database's and Redis's ports the values name) plus
 networkPolicy.egress.ports at any address, and networkPolicy.egress.cidrs on any port. Renders
 nothing otherwise; starts with "---".
 */}}
-{{- define "flotilla.networkPolicy.egress" -}}
+{{- define "flotilla.networkpolicy.egress" -}}
 {{- $np := .ctx.Values.networkPolicy -}}
 {{- if and $np.enabled $np.egress.restrict }}
-{{- $release := dict "app.kubernetes.io/instance" .ctx.Release.Name }}
-{{- $ports := list }}
-{{- range concat (.ports | default list) $np.egress.ports }}{{ $ports = append $ports (int .) }}{{ end }}
-{{- $ports = uniq $ports }}
+{{- $release := dict "matchLabels" (dict "app.kubernetes.io/instance" .ctx.Release.Name) -}}
+{{- $dns := dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" "kube-system")) "podSelector" (dict "matchLabels" (dict "k8s-app" "kube-dns")) -}}
+{{- $rules := list (dict "to" (list $dns) "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) (dict "to" (list (dict "podSelector" $release))) -}}
+{{- $ports := list }}{{ range concat (.ports | default list) $np.egress.ports }}{{ $ports = append $ports (dict "port" (int .) "protocol" "TCP") }}{{ end -}}
+{{- with uniq $ports }}{{ $rules = append $rules (dict "ports" .) }}{{ end -}}
+{{- $cidrs := list }}{{ range $np.egress.cidrs }}{{ $cidrs = append $cidrs (dict "ipBlock" (dict "cidr" .)) }}{{ end -}}
+{{- with $cidrs }}{{ $rules = append $rules (dict "to" .) }}{{ end }}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -89,33 +83,6 @@ metadata:
   name: {{ printf "%s-egress" (include "flotilla.fullname" .ctx) | trunc 63 | trimSuffix "-" }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" .ctx "component" "egress") | nindent 4 }}
-spec:
-  podSelector:
-    matchLabels: {{ toJson $release }}
-  policyTypes: [Egress]
-  egress:
-    - to:
-        - namespaceSelector:
-            matchLabels: {kubernetes.io/metadata.name: kube-system}
-          podSelector:
-            matchLabels: {k8s-app: kube-dns}
-      ports:
-        - {port: 53, protocol: UDP}
-        - {port: 53, protocol: TCP}
-    - to:
-        - podSelector:
-            matchLabels: {{ toJson $release }}
-    {{- with $ports }}
-    - ports:
-        {{- range . }}
-        - {port: {{ . }}, protocol: TCP}
-        {{- end }}
-    {{- end }}
-    {{- with $np.egress.cidrs }}
-    - to:
-        {{- range . }}
-        - ipBlock: {cidr: {{ . | quote }}}
-        {{- end }}
-    {{- end }}
+spec: {{ toJson (dict "podSelector" $release "policyTypes" (list "Egress") "egress" $rules) }}
 {{- end }}
 {{- end -}}
