@@ -40,16 +40,35 @@ on every render.
 {{- define "flotilla.placement" -}}
 {{- $v := .ctx.Values -}}{{- $h := $v.highAvailability -}}{{- $ha := and $h.enabled .replicated -}}
 {{- $sel := dict "matchLabels" (include "flotilla.selectorLabels" . | fromYaml) -}}
-{{- $p := dict "nodeSelector" $v.nodeSelector "tolerations" $v.tolerations "affinity" $v.affinity "imagePullSecrets" $v.imagePullSecrets "topologySpreadConstraints" list -}}
-{{- if and $ha (not (hasKey $v.affinity "podAntiAffinity")) -}}
-{{- $_ := set $p "affinity" (merge (dict "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" (dict "topologyKey" "kubernetes.io/hostname" "labelSelector" $sel))))) $v.affinity) -}}
-{{- end -}}
-{{- $keys := dict -}}
-{{- range $v.topologySpreadConstraints }}{{ $c := deepCopy . }}{{ if not (hasKey $c "labelSelector") }}{{ $_ := set $c "labelSelector" $sel }}{{ end -}}
-{{- $_ := set $keys (toString .topologyKey) true }}{{ $_ := set $p "topologySpreadConstraints" (append $p.topologySpreadConstraints $c) }}{{ end -}}
-{{- if $ha }}{{ range $k, $w := dict "topology.kubernetes.io/zone" $h.zoneWhenUnsatisfiable "kubernetes.io/hostname" $h.nodeWhenUnsatisfiable }}{{ if not (hasKey $keys $k) -}}
-{{- $_ := set $p "topologySpreadConstraints" (append $p.topologySpreadConstraints (dict "maxSkew" 1 "topologyKey" $k "whenUnsatisfiable" $w "nodeTaintsPolicy" "Honor" "labelSelector" $sel)) -}}
-{{- end }}{{ end }}{{ end -}}
-{{- range $k, $x := $p }}{{ if $x }}
-{{ $k }}: {{ toJson $x }}{{ end }}{{ end -}}
+{{- with $v.nodeSelector }}
+nodeSelector: {{ toJson . }}
+{{- end }}
+{{- with $v.tolerations }}
+tolerations: {{ toJson . }}
+{{- end }}
+{{- with $v.imagePullSecrets }}
+imagePullSecrets: {{ toJson . }}
+{{- end }}
+{{- $aff := $v.affinity }}
+{{- if and $ha (not (hasKey $aff "podAntiAffinity")) }}
+{{- $aff = merge (dict "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" (dict "topologyKey" "kubernetes.io/hostname" "labelSelector" $sel))))) $aff }}
+{{- end }}
+{{- with $aff }}
+affinity: {{ toJson . }}
+{{- end }}
+{{- if or $ha $v.topologySpreadConstraints }}
+topologySpreadConstraints:
+{{- $keys := dict }}
+{{- range $v.topologySpreadConstraints }}
+{{- $_ := set $keys (toString .topologyKey) true }}
+  - {{ if hasKey . "labelSelector" }}{{ toJson . }}{{ else }}{{ toJson (set (deepCopy .) "labelSelector" $sel) }}{{ end }}
+{{- end }}
+{{- if $ha }}
+{{- range $k, $w := dict "topology.kubernetes.io/zone" $h.zoneWhenUnsatisfiable "kubernetes.io/hostname" $h.nodeWhenUnsatisfiable }}
+{{- if not (hasKey $keys $k) }}
+  - {maxSkew: 1, topologyKey: {{ $k }}, whenUnsatisfiable: {{ $w }}, nodeTaintsPolicy: Honor, labelSelector: {{ toJson $sel }}}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}

@@ -69,13 +69,7 @@ nothing otherwise; starts with "---".
 {{- define "flotilla.networkpolicy.egress" -}}
 {{- $np := .ctx.Values.networkPolicy -}}
 {{- if and $np.enabled $np.egress.restrict }}
-{{- $release := dict "matchLabels" (dict "app.kubernetes.io/instance" .ctx.Release.Name) -}}
-{{- $dns := dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" "kube-system")) "podSelector" (dict "matchLabels" (dict "k8s-app" "kube-dns")) -}}
-{{- $rules := list (dict "to" (list $dns) "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) (dict "to" (list (dict "podSelector" $release))) -}}
-{{- $ports := list }}{{ range concat (.ports | default list) $np.egress.ports }}{{ $ports = append $ports (dict "port" (int .) "protocol" "TCP") }}{{ end -}}
-{{- with uniq $ports }}{{ $rules = append $rules (dict "ports" .) }}{{ end -}}
-{{- $cidrs := list }}{{ range $np.egress.cidrs }}{{ $cidrs = append $cidrs (dict "ipBlock" (dict "cidr" .)) }}{{ end -}}
-{{- with $cidrs }}{{ $rules = append $rules (dict "to" .) }}{{ end }}
+{{- $release := .ctx.Release.Name | quote }}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -83,6 +77,25 @@ metadata:
   name: {{ printf "%s-egress" (include "flotilla.fullname" .ctx) | trunc 63 | trimSuffix "-" }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" .ctx "component" "egress") | nindent 4 }}
-spec: {{ toJson (dict "podSelector" $release "policyTypes" (list "Egress") "egress" $rules) }}
+spec:
+  podSelector:
+    matchLabels: {app.kubernetes.io/instance: {{ $release }}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+      ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+    - to: [{podSelector: {matchLabels: {app.kubernetes.io/instance: {{ $release }}}}}]
+    {{- with concat (.ports | default list) $np.egress.ports }}
+    - ports:
+        {{- range uniq . }}
+        - {port: {{ int . }}, protocol: TCP}
+        {{- end }}
+    {{- end }}
+    {{- with $np.egress.cidrs }}
+    - to:
+        {{- range . }}
+        - ipBlock: {cidr: {{ . | quote }}}
+        {{- end }}
+    {{- end }}
 {{- end }}
 {{- end -}}
