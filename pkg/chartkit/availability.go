@@ -40,10 +40,8 @@ func HABundledRedis() Rule {
 // refusals (HARule, HABundledPostgreSQL, HABundledRedis).
 func HighAvailabilityRules(refusals ...Rule) []Rule {
 	return append([]Rule{
-		HARule("podDisruptionBudget.enabled=true: the budgets are what keeps a node drain from taking several replicas of a component at once",
-			Eq("podDisruptionBudget.enabled", true)),
-		HARule("podDisruptionBudget.maxUnavailable=1: a drain may take one replica of a component at a time",
-			AtMost("podDisruptionBudget.maxUnavailable", 1)),
+		HARule("podDisruptionBudget.enabled=true with podDisruptionBudget.maxUnavailable=1: the budgets keep a node drain from taking more than one replica of a component at a time",
+			And(Eq("podDisruptionBudget.enabled", true), AtMost("podDisruptionBudget.maxUnavailable", 1))),
 	}, refusals...)
 }
 

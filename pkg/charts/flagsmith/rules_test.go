@@ -24,7 +24,7 @@ highAvailability: {enabled: true}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flagsmith.Rules, 26, "every rule needs a case here")
+	require.Len(t, flagsmith.Rules, 25, "every rule needs a case here")
 	charttest.RequireRules(t, "flagsmith", "", tests)
 }
 
@@ -81,7 +81,7 @@ func ruleCases() []charttest.RuleCase {
 		charttest.Rule("HA keeps the budgets", haBase, haBase+"podDisruptionBudget: {enabled: false}",
 			"podDisruptionBudget.enabled", "highAvailability.enabled needs podDisruptionBudget.enabled=true", "at '/podDisruptionBudget/enabled'"),
 		charttest.Rule("HA drains one pod at a time", haBase, haBase+"podDisruptionBudget: {maxUnavailable: 3}",
-			"podDisruptionBudget.maxUnavailable", "highAvailability.enabled needs podDisruptionBudget.maxUnavailable=1", "at '/podDisruptionBudget/maxUnavailable'"),
+			"podDisruptionBudget.maxUnavailable", "with podDisruptionBudget.maxUnavailable=1: the budgets keep a node drain", "at '/podDisruptionBudget/maxUnavailable'"),
 		charttest.Rule("HA refuses the bundled PostgreSQL", haBase, "redis: {enabled: false}\nhighAvailability: {enabled: true}",
 			"postgresql.enabled", "highAvailability.enabled needs postgresql.enabled=false: the bundled PostgreSQL is a single pod", "at '/postgresql/enabled'"),
 		charttest.Rule("HA refuses the bundled Redis", haBase+"redis: {enabled: false, external: {host: r}}", haBase+"redis: {enabled: true}",

@@ -163,6 +163,12 @@ func TestNetworkPolicies(t *testing.T) {
 		assert.True(t, cidr, "user CIDRs")
 		assert.ElementsMatch(t, []int{5432, 6380, 443, 9000}, ports, "the external database's and Redis's ports, then egress.ports")
 	})
+	t.Run("restricted egress never opens everything", func(t *testing.T) {
+		res := renderWith(t, []string{example("queue.yaml"), haFile(t, "networkPolicy: {egress: {restrict: true, ports: []}}")})
+		for _, r := range policy(t, res, "rel-flowise-egress").Spec.Egress {
+			assert.False(t, len(r.To) == 0 && len(r.Ports) == 0, "a rule with neither peers nor ports allows all egress: %+v", r)
+		}
+	})
 	t.Run("off", func(t *testing.T) {
 		res := renderWith(t, []string{example("queue.yaml")}, "networkPolicy.enabled=false", "networkPolicy.egress.restrict=true")
 		assert.Empty(t, charttest.NetworkPolicies(t, res))

@@ -32,7 +32,7 @@ highAvailability: {enabled: true}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowise.Rules, 28, "every rule needs a case here")
+	require.Len(t, flowise.Rules, 27, "every rule needs a case here")
 	charttest.RequireRules(t, "flowise", "", tests)
 }
 
@@ -97,7 +97,7 @@ func ruleCases() []charttest.RuleCase {
 		charttest.Rule("HA keeps the budgets", haBase, haBase+"podDisruptionBudget: {enabled: false}",
 			"podDisruptionBudget.enabled", "highAvailability.enabled needs podDisruptionBudget.enabled=true", "at '/podDisruptionBudget/enabled'"),
 		charttest.Rule("HA drains one pod at a time", haBase+"podDisruptionBudget: {maxUnavailable: 1}", haBase+"podDisruptionBudget: {maxUnavailable: 2}",
-			"podDisruptionBudget.maxUnavailable", "highAvailability.enabled needs podDisruptionBudget.maxUnavailable=1", "at '/podDisruptionBudget/maxUnavailable'"),
+			"podDisruptionBudget.maxUnavailable", "with podDisruptionBudget.maxUnavailable=1: the budgets keep a node drain", "at '/podDisruptionBudget/maxUnavailable'"),
 		charttest.Rule("HA needs queue mode", haBase, "highAvailability: {enabled: true}",
 			"architecture.mode", "highAvailability.enabled needs architecture.mode=queue: standalone runs one pod that owns a ReadWriteOnce volume (and SQLite)", "value must be 'queue'"),
 		charttest.Rule("HA refuses the bundled PostgreSQL", haBase, queueBase+"redis: {enabled: false, external: {host: redis}}\nhighAvailability: {enabled: true}",

@@ -28,7 +28,7 @@ highAvailability: {enabled: true}
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowkit.Rules, 28, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 27, "every rule needs a case here")
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)
 }
 
@@ -88,7 +88,7 @@ func ruleCases() []charttest.RuleCase {
 		charttest.Rule("HA keeps the budgets", haBase, haBase+"podDisruptionBudget: {enabled: false}",
 			"podDisruptionBudget.enabled", "highAvailability.enabled needs podDisruptionBudget.enabled=true", "at '/podDisruptionBudget/enabled'"),
 		charttest.Rule("HA drains one pod at a time", haBase, haBase+"podDisruptionBudget: {maxUnavailable: 2}",
-			"podDisruptionBudget.maxUnavailable", "highAvailability.enabled needs podDisruptionBudget.maxUnavailable=1", "at '/podDisruptionBudget/maxUnavailable'"),
+			"podDisruptionBudget.maxUnavailable", "with podDisruptionBudget.maxUnavailable=1: the budgets keep a node drain", "at '/podDisruptionBudget/maxUnavailable'"),
 		charttest.Rule("HA needs scenario full", haBase, haBase+"scenario: db-etl-machine",
 			"scenario", "highAvailability.enabled needs scenario full", "value must be 'full'"),
 		charttest.Rule("HA needs the redis 2FA cache", haBase, haBase+"flowauth: {postgresql: {enabled: false}, externalDatabase: {host: db}, cacheBackend: file}",

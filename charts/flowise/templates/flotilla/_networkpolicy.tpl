@@ -63,8 +63,9 @@ spec:
 Egress policy of every pod of the release, when networkPolicy.egress.restrict is true: DNS
 (kube-dns in kube-system, 53 UDP and TCP), the release's own pods, dict "ctx" $ "ports" (list
 PORT ...: the external database's and Redis's ports the values name) plus
-networkPolicy.egress.ports at any address, and networkPolicy.egress.cidrs on any port. Renders
-nothing otherwise; starts with "---".
+networkPolicy.egress.ports at any address, and networkPolicy.egress.cidrs on any port (a false
+or 0 entry of "ports" is skipped, for callers that pass conditional ports). Renders nothing
+otherwise; starts with "---".
 */}}
 {{- define "flotilla.networkpolicy.egress" -}}
 {{- $np := .ctx.Values.networkPolicy -}}
@@ -85,10 +86,11 @@ spec:
     - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
       ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
     - to: [{podSelector: {matchLabels: {app.kubernetes.io/instance: {{ $release }}}}}]
-    {{- with concat (.ports | default list) $np.egress.ports }}
+    {{- $ports := list }}{{ range concat (.ports | default list) $np.egress.ports }}{{ if . }}{{ $ports = append $ports (int .) }}{{ end }}{{ end }}
+    {{- with uniq $ports }}
     - ports:
-        {{- range uniq . }}
-        - {port: {{ int . }}, protocol: TCP}
+        {{- range . }}
+        - {port: {{ . }}, protocol: TCP}
         {{- end }}
     {{- end }}
     {{- with $np.egress.cidrs }}
