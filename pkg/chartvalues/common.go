@@ -22,8 +22,14 @@ type Common struct {
 	NodeSelector map[string]string `json:"nodeSelector"`
 	// Tolerations of the pods.
 	Tolerations []Toleration `json:"tolerations"`
-	// Affinity rules of the pods.
+	// Affinity rules of the pods. With highAvailability on, the replicated components add a preferred pod anti-affinity (one pod per node) unless this sets podAntiAffinity itself; nodeAffinity and podAffinity are kept as given.
 	Affinity Affinity `json:"affinity"`
+	// Topology spread constraints of the app's Deployments (Kubernetes TopologySpreadConstraint objects). An entry without labelSelector applies to each component's own pods. An entry replaces the highAvailability constraint on the same topologyKey; the others are kept.
+	TopologySpreadConstraints []map[string]any `json:"topologySpreadConstraints"`
+	// High-availability profile: several pods per stateless component, spread over zones and nodes, PodDisruptionBudgets and zero-downtime rolling updates.
+	HighAvailability HighAvailability `json:"highAvailability"`
+	// NetworkPolicies of the release (on by default): the release's firewall.
+	NetworkPolicy NetworkPolicy `json:"networkPolicy"`
 	// Annotations added to the app's pods.
 	PodAnnotations map[string]string `json:"podAnnotations"`
 	// Labels added to the app's pods.
@@ -71,18 +77,21 @@ type Secrets struct {
 // DefaultCommon is the common block for an app whose image runs as uid.
 func DefaultCommon(uid int) Common {
 	return Common{
-		ImagePullSecrets:         []map[string]any{},
-		ServiceAccount:           ServiceAccount{Create: true, Annotations: map[string]string{}},
-		PodDisruptionBudget:      PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},
-		PodSecurityContext:       RestrictedPodSecurityContext(uid),
-		ContainerSecurityContext: RestrictedContainerSecurityContext(),
-		NodeSelector:             map[string]string{},
-		Tolerations:              []Toleration{},
-		Affinity:                 Affinity{},
-		PodAnnotations:           map[string]string{},
-		PodLabels:                map[string]string{},
-		Secrets:                  Secrets{Generation: "helm"},
-		ExtraManifests:           []any{},
-		ExternalSecrets:          ExternalSecrets{SecretStoreRef: SecretStoreRef{Kind: "SecretStore"}, RefreshInterval: "1h"},
+		ImagePullSecrets:          []map[string]any{},
+		ServiceAccount:            ServiceAccount{Create: true, Annotations: map[string]string{}},
+		PodDisruptionBudget:       PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},
+		PodSecurityContext:        RestrictedPodSecurityContext(uid),
+		ContainerSecurityContext:  RestrictedContainerSecurityContext(),
+		NodeSelector:              map[string]string{},
+		Tolerations:               []Toleration{},
+		Affinity:                  Affinity{},
+		TopologySpreadConstraints: []map[string]any{},
+		HighAvailability:          DefaultHighAvailability(),
+		NetworkPolicy:             DefaultNetworkPolicy(),
+		PodAnnotations:            map[string]string{},
+		PodLabels:                 map[string]string{},
+		Secrets:                   Secrets{Generation: "helm"},
+		ExtraManifests:            []any{},
+		ExternalSecrets:           ExternalSecrets{SecretStoreRef: SecretStoreRef{Kind: "SecretStore"}, RefreshInterval: "1h"},
 	}
 }

@@ -63,7 +63,11 @@ var Rules = append(append([]chartkit.Rule{
 		If: chartkit.Eq("frontend.httpRoute.enabled", true), Then: chartkit.Eq("frontend.enabled", true)},
 	{Message: "backup needs the database as host, username and password: database.external.urlExistingSecret is not supported by backup.enabled or backup.restore.enabled",
 		If: chartkit.And(chartkit.BackupOn(), external), Then: chartkit.Eq("database.external.urlExistingSecret", "")},
-}, append(chartkit.BackupRules(nil, ""), chartkit.PostgreSQLRules("postgresql")...)...), chartkit.StatusRules()...)
+}, append(chartkit.BackupRules(nil, ""),
+	chartkit.HighAvailabilityRules(
+		chartkit.HABundledPostgreSQL("postgresql", "database.external.host (or database.external.urlExistingSecret)"),
+		chartkit.HABundledRedis(),
+	)...)...), append(chartkit.PostgreSQLRules("postgresql"), chartkit.StatusRules()...)...)
 
 // Chart is the Flagsmith chart definition.
 func Chart() chartkit.Chart {
@@ -112,6 +116,8 @@ writable volumes. Telemetry to flagsmith.com is off unless ` + "`telemetry.enabl
 				Description: "`backup.enabled`: a CronJob streams `pg_dump` of Flagsmith's database to an S3 bucket with retention (see Backup and restore)."},
 			{Name: "restore into a fresh release", Example: "restore.yaml",
 				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while the API and task processor run 0 replicas."},
+			{Name: "high availability", Example: "high-availability.yaml",
+				Description: "Queue mode with `highAvailability.enabled`: at least three API, task-processor, dashboard and PgBouncer pods each, spread over zones and nodes, on an external PostgreSQL (see High availability and NetworkPolicies)."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			chartkit.CloudNativePGSection("flagsmith", []string{"postgresql"}, "`redis.external.host`, the cache"),
@@ -158,6 +164,18 @@ sub-charts; the database password reaches Django as ` + "`DJANGO_DB_PASSWORD`" +
 and/or memory utilisation of the containers' requests, so set ` + "`resources.requests`" + `); the Deployment then
 leaves its replica count to the HPA. A ` + "`minReplicas`" + ` above ` + "`maxReplicas`" + ` is refused when rendering (a JSON
 schema cannot compare two values). The task processor only exists in queue mode.`},
+			chartkit.AvailabilitySection(chartkit.AvailabilityDoc{
+				Replicated: []string{"api (`api.replicaCount` or `api.autoscaling`)", "task-processor in queue mode (`taskProcessor.replicaCount` or `taskProcessor.autoscaling`)",
+					"frontend (`frontend.replicaCount`)", "pgbouncer when enabled (`pgbouncer.replicaCount`)"},
+				Single: "The bundled InfluxDB (analytics) stays a single pod; point `influxdb.external.url` at a replicated one if usage charts must survive a node.",
+				Needs: "It needs `postgresql.enabled: false` with an external PostgreSQL (`database.external.host` or `database.external.urlExistingSecret`) " +
+					"and, when a Redis cache is wanted, `redis.external.host` instead of the bundled Redis (`redis.enabled: false`).",
+				Firewall: "The API, the task processor (health and /metrics) and the dashboard admit traffic on their HTTP port; PgBouncer, " +
+					"the bundled PostgreSQL, Redis and InfluxDB admit only the pods that use them (API, task processor, migration Job, PgBouncer, backup and restore).",
+				Example: `highAvailability: {enabled: true}
+architecture: {mode: queue}
+postgresql: {enabled: false}
+database: {external: {host: pg.example.internal, existingSecret: flagsmith-db}}`}),
 			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flagsmith", Namespace: "flags", Databases: []string{"flagsmith"}, Objects: []string{""},
 				What:    "Backups cover Flagsmith's PostgreSQL database (bundled or external; migrations connect to it directly, never through PgBouncer, and so do backups): organisations, projects, environments, flags, segments, identities, users. InfluxDB analytics and the Redis cache are not included.",
 				Secrets: "Give the restored release the old release's `DJANGO_SECRET_KEY` (`auth.existingSecret`): it signs sessions and tokens.",

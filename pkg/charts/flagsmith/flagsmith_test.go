@@ -263,6 +263,14 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.EqualValues(t, 0, *d.Spec.Replicas, "restore mode stops the API")
 			},
 		},
+		{
+			file:   "high-availability.yaml",
+			want:   []string{api, tp, fe, "Deployment/rel-flagsmith-pgbouncer", "PodDisruptionBudget/rel-flagsmith-api", "NetworkPolicy/rel-flagsmith-pgbouncer"},
+			absent: []string{"StatefulSet/rel-flagsmith-postgresql", "StatefulSet/rel-flagsmith-redis", "NetworkPolicy/rel-flagsmith-postgresql"},
+			check: func(t *testing.T, res *render.Result) {
+				charttest.RequireHighAvailability(t, res, 3, "rel-flagsmith", "rel-flagsmith-task-processor", "rel-flagsmith-frontend", "rel-flagsmith-pgbouncer")
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -280,7 +288,7 @@ func TestEveryExampleHasATest(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	assert.ElementsMatch(t, []string{"standalone.yaml", "queue.yaml", "external-postgresql.yaml", "influxdb.yaml", "backup.yaml", "restore.yaml"}, names,
+	assert.ElementsMatch(t, []string{"standalone.yaml", "queue.yaml", "external-postgresql.yaml", "influxdb.yaml", "backup.yaml", "restore.yaml", "high-availability.yaml"}, names,
 		"a new example needs a case in TestExamplesProduceTheirTopology")
 }
 

@@ -15,11 +15,16 @@ postgresql: {enabled: false}
 database: {external: {host: db, existingSecret: db-creds}}
 `
 
+// haBase is a valid highAvailability document: an external database, no bundled Redis.
+const haBase = externalBase + `redis: {enabled: false}
+highAvailability: {enabled: true}
+`
+
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flagsmith.Rules, 27, "every rule needs a case here")
+	require.Len(t, flagsmith.Rules, 30, "every rule needs a case here")
 	charttest.RequireRules(t, "flagsmith", "", tests)
 }
 
@@ -82,6 +87,14 @@ func ruleCases() []charttest.RuleCase {
 			"postgresql.auth.existingSecret", "postgresql.auth.existingSecret (keys username and password) or postgresql.auth.password is required", "at '/postgresql/auth/existingSecret'"),
 		charttest.Rule("cloudnative-pg reads the key password", "postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}", "postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}",
 			"postgresql.auth.existingSecretPasswordKey", "postgresql.auth.existingSecretPasswordKey must be password when postgresql.mode is cloudnative-pg", "value must be 'password'"),
+		charttest.Rule("HA keeps the budgets", haBase, haBase+"podDisruptionBudget: {enabled: false}",
+			"podDisruptionBudget.enabled", "highAvailability.enabled needs podDisruptionBudget.enabled=true", "at '/podDisruptionBudget/enabled'"),
+		charttest.Rule("HA drains one pod at a time", haBase, haBase+"podDisruptionBudget: {maxUnavailable: 3}",
+			"podDisruptionBudget.maxUnavailable", "with podDisruptionBudget.maxUnavailable=1: the budgets keep a node drain", "at '/podDisruptionBudget/maxUnavailable'"),
+		charttest.Rule("HA refuses the bundled PostgreSQL", haBase, "redis: {enabled: false}\nhighAvailability: {enabled: true}",
+			"postgresql.enabled", "highAvailability.enabled needs postgresql.enabled=false or postgresql.mode=cloudnative-pg: the bundled PostgreSQL is a single pod", "at '/postgresql/enabled'"),
+		charttest.Rule("HA refuses the bundled Redis", haBase+"redis: {enabled: false, external: {host: r}}", haBase+"redis: {enabled: true}",
+			"redis.enabled", "highAvailability.enabled needs redis.enabled=false", "at '/redis/enabled'"),
 		// Single-field checks of the strict schema.
 		charttest.Rule("backup retention ages have a pattern", "backup: {retention: {keepWithin: 30d}}", "backup: {retention: {keepWithin: 1 month}}",
 			"backup.retention.keepWithin", "", "does not match pattern"),

@@ -97,7 +97,11 @@ var Rules = append(append([]chartkit.Rule{
 	chartkit.HTTPRouteRule("httpRoute"),
 }, append(chartkit.BackupRules(postgres,
 	"backup needs Flowise's data in PostgreSQL, not SQLite or MySQL: back the data volume up instead, or set postgresql.enabled=true (or database.mode=external with database.external.vendor=postgres)"),
-	chartkit.PostgreSQLRules("postgresql")...)...), chartkit.StatusRules()...)
+	chartkit.HighAvailabilityRules(
+		chartkit.HARule("architecture.mode=queue: standalone runs one pod that owns a ReadWriteOnce volume (and SQLite); queue mode runs main and worker replicas on a shared database, Redis and S3", queue),
+		chartkit.HABundledPostgreSQL("postgresql", "database.mode=external with database.external.host"),
+		chartkit.HABundledRedis(),
+	)...)...), append(chartkit.PostgreSQLRules("postgresql"), chartkit.StatusRules()...)...)
 
 // Chart is the Flowise chart definition.
 func Chart() chartkit.Chart {
@@ -156,6 +160,8 @@ writable volumes.`,
 				Description: "Any PostgreSQL topology plus `backup.enabled`: a CronJob streams `pg_dump` of Flowise's database to an S3 bucket, encrypted, with retention (see Backup and restore)."},
 			{Name: "restore into a fresh release", Example: "restore.yaml",
 				Description: "`backup.restore.enabled`: a Job restores the newest backup of another release into this release's empty database while Flowise runs 0 replicas."},
+			{Name: "high availability", Example: "high-availability.yaml",
+				Description: "Queue mode with `highAvailability.enabled`: three main and three worker pods spread over zones and nodes, PodDisruptionBudgets, zero-downtime rolling updates, on an external PostgreSQL and Redis and S3; users reach it only through the ingress controller (see High availability and NetworkPolicies)."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			{Title: "Secrets and upgrades", Body: `Flowise needs five secrets (FLOWISE_SECRETKEY_OVERWRITE, JWT_AUTH_TOKEN_SECRET,
@@ -199,6 +205,20 @@ Flowise with 0 replicas.`},
 				"| `azure` | `storage.azure.containerName` (AZURE_BLOB_STORAGE_CONTAINER_NAME), `accountName` | `storage.azure.existingSecret`: the account key, or a connection string (`existingSecretConnectionStringKey`, used instead of the name and key); Flowise has no other way to authenticate |\n\n" +
 				"Queue mode needs s3, gcs or azure: main and worker pods share the blobs. With gcs Flowise 3.1.1 also sends its logs to Cloud Logging with the same credentials (the service account needs `roles/logging.logWriter`); with azure it writes them to the container. GCS and Azure were not run for real here (no cloud access): their variables come from Flowise 3.1.1's storage providers (`packages/components/src/storage`).\n\n" +
 				"```sh\nkubectl -n ai create secret generic flowise-gcs --from-file=key.json=./service-account.json\nhelm upgrade flowise oci://REGISTRY/charts/flowise --reuse-values --set storage.type=gcs \\\n  --set storage.gcs.bucketName=my-flowise --set storage.gcs.existingSecret=flowise-gcs\n```"},
+			chartkit.AvailabilitySection(chartkit.AvailabilityDoc{
+				Replicated: []string{"main (UI + API, `flowise.replicaCount`)", "worker (BullMQ, `queue.worker.replicaCount`)"},
+				Single:     "Everything else the release runs is external: that is what the profile requires.",
+				Needs: "It needs `architecture.mode: queue` (standalone is one pod on a ReadWriteOnce volume, maybe with SQLite), " +
+					"`postgresql.enabled: false` with an external PostgreSQL (`database.mode: external`), and `redis.enabled: false` with " +
+					"`redis.external.host`: the bundled PostgreSQL and Redis are single pods. Queue mode already requires S3 for blobs.",
+				Firewall: "The main pods admit traffic on their HTTP port; workers admit nothing (they only connect out); the bundled " +
+					"PostgreSQL admits main, worker, backup and restore pods, the bundled Redis main and worker pods.",
+				Example: `highAvailability: {enabled: true}
+architecture: {mode: queue}
+persistence: {enabled: false}
+storage: {type: s3, s3: {bucketName: flowise, existingSecret: flowise-s3}}
+database: {mode: external, external: {host: pg.example.internal, existingSecret: flowise-db}}
+redis: {enabled: false, external: {host: redis.example.internal, existingSecret: flowise-redis}}`}),
 			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowise", Namespace: "ai", Databases: []string{"flowise"}, Objects: []string{""},
 				What:    "Backups cover Flowise's PostgreSQL database (bundled or external): chat flows, messages, credentials (encrypted with the auth encryption key), document stores. SQLite, the data volume and S3 blobs (`storage.*`) are not included.",
 				Secrets: "The restored release must use the old release's `auth.existingSecret` (copy the Secret first): stored credentials are encrypted with its encryption key."}),

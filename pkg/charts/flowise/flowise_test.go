@@ -241,6 +241,16 @@ func TestExamplesProduceTheirTopology(t *testing.T) {
 				assert.Contains(t, res.Notes, "RESTORE MODE")
 			},
 		},
+		{
+			file:   "high-availability.yaml",
+			want:   []string{main, "Deployment/rel-flowise-worker", "PodDisruptionBudget/rel-flowise-main", "PodDisruptionBudget/rel-flowise-worker", "NetworkPolicy/rel-flowise-main"},
+			absent: []string{"StatefulSet/rel-flowise-postgresql", "StatefulSet/rel-flowise-redis", "PersistentVolumeClaim/rel-flowise-data"},
+			check: func(t *testing.T, res *render.Result) {
+				charttest.RequireHighAvailability(t, res, 3, "rel-flowise", "rel-flowise-worker")
+				from := charttest.Object[*networkingv1.NetworkPolicy](t, res, "NetworkPolicy", "rel-flowise-main").Spec.Ingress[0].From
+				require.Len(t, from, 2, "the ingress controller's namespace and the release's own pods")
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

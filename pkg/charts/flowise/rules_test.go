@@ -18,11 +18,21 @@ postgresql: {enabled: true}
 redis: {enabled: true}
 `
 
+// haBase is a valid highAvailability document: queue mode on an external database and Redis.
+const haBase = `
+architecture: {mode: queue}
+persistence: {enabled: false}
+storage: {type: s3, s3: {bucketName: b}}
+database: {mode: external, external: {host: db}}
+redis: {enabled: false, external: {host: redis}}
+highAvailability: {enabled: true}
+`
+
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowise.Rules, 36, "every rule needs a case here")
+	require.Len(t, flowise.Rules, 40, "every rule needs a case here")
 	charttest.RequireRules(t, "flowise", "", tests)
 }
 
@@ -108,7 +118,21 @@ func ruleCases() []charttest.RuleCase {
 			"postgresql.auth.existingSecret", "postgresql.auth.existingSecret (keys username and password) or postgresql.auth.password is required", "at '/postgresql/auth/existingSecret'"),
 		charttest.Rule("cloudnative-pg reads the key password", "postgresql: {enabled: true, mode: cloudnative-pg, auth: {existingSecret: pg}}", "postgresql: {enabled: true, mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}",
 			"postgresql.auth.existingSecretPasswordKey", "postgresql.auth.existingSecretPasswordKey must be password when postgresql.mode is cloudnative-pg", "value must be 'password'"),
+		charttest.Rule("HA keeps the budgets", haBase, haBase+"podDisruptionBudget: {enabled: false}",
+			"podDisruptionBudget.enabled", "highAvailability.enabled needs podDisruptionBudget.enabled=true", "at '/podDisruptionBudget/enabled'"),
+		charttest.Rule("HA drains one pod at a time", haBase+"podDisruptionBudget: {maxUnavailable: 1}", haBase+"podDisruptionBudget: {maxUnavailable: 2}",
+			"podDisruptionBudget.maxUnavailable", "with podDisruptionBudget.maxUnavailable=1: the budgets keep a node drain", "at '/podDisruptionBudget/maxUnavailable'"),
+		charttest.Rule("HA needs queue mode", haBase, "highAvailability: {enabled: true}",
+			"architecture.mode", "highAvailability.enabled needs architecture.mode=queue: standalone runs one pod that owns a ReadWriteOnce volume (and SQLite)", "value must be 'queue'"),
+		charttest.Rule("HA refuses the bundled PostgreSQL", haBase, queueBase+"redis: {enabled: false, external: {host: redis}}\nhighAvailability: {enabled: true}",
+			"postgresql.enabled", "highAvailability.enabled needs postgresql.enabled=false or postgresql.mode=cloudnative-pg: the bundled PostgreSQL is a single pod", "at '/postgresql/enabled'"),
+		charttest.Rule("HA refuses the bundled Redis", haBase, haBase+"redis: {enabled: true, external: {host: ''}}",
+			"redis.enabled", "Use an external Redis (redis.external.host", "at '/redis/enabled'"),
 		// Single-field checks of the strict schema.
+		charttest.Rule("HA runs three pods or more", haBase+"highAvailability: {enabled: true, replicas: 5}", haBase+"highAvailability: {enabled: true, replicas: 2}",
+			"highAvailability.replicas", "", "minimum"),
+		charttest.Rule("egress CIDRs have a pattern", "networkPolicy: {egress: {restrict: true, cidrs: [10.0.0.0/8]}}", "networkPolicy: {egress: {restrict: true, cidrs: [10.0.0.0]}}",
+			"networkPolicy.egress.cidrs.0", "", "does not match pattern"),
 		charttest.Rule("backup schedules are cron expressions", "backup: {schedule: '*/30 2,14 * * 1-5'}", "backup: {schedule: 'every night'}",
 			"backup.schedule", "", "does not match pattern"),
 		charttest.Rule("backup IDs are latest or a timestamp", "backup: {restore: {backup: 20260102T030000.000Z}}", "backup: {restore: {backup: yesterday}}",

@@ -60,7 +60,17 @@ var Rules = append(append([]chartkit.Rule{
 	chartkit.HTTPRouteRule("flowetl.httpRoute"),
 	{Message: "backup.databases needs at least one of flowdb, flowetl, flowauth, autoflow when backup.enabled or backup.restore.enabled is true",
 		If: chartkit.BackupOn(), Then: chartkit.HasItems("backup.databases", 1)},
-}, append(append(append(chartkit.BackupRules(nil, ""), chartkit.PostgreSQLRules("flowetl.postgresql")...), chartkit.PostgreSQLRules("flowauth.postgresql")...), chartkit.PostgreSQLRules("autoflow.postgresql")...)...), chartkit.StatusRules()...)
+}, append(chartkit.BackupRules(nil, ""),
+	chartkit.HighAvailabilityRules(
+		chartkit.HARule("scenario full: the components it replicates (the FlowMachine server, FlowAPI and FlowAuth) run only there; FlowDB and FlowETL are single instances in every scenario",
+			chartkit.Eq("scenario", "full")),
+		chartkit.HARule("flowauth.cacheBackend=redis: the file and memory two-factor caches are per pod, so a code used on one FlowAuth replica could be used again on another",
+			chartkit.Eq("flowauth.cacheBackend", "redis")),
+		chartkit.HABundledPostgreSQL("flowauth.postgresql", "flowauth.externalDatabase.host"),
+		chartkit.HARule("flowauth.externalDatabase.host (or flowauth.postgresql with mode cloudnative-pg): FlowAuth's replicas share one database (the SQLite fallback lives in each pod). Use "+chartkit.HAPostgreSQLInstead,
+			chartkit.Or(chartkit.NotEmpty("flowauth.externalDatabase.host"), chartkit.Eq("flowauth.postgresql.enabled", true))),
+		chartkit.HABundledRedis(),
+	)...)...), append(append(append(chartkit.PostgreSQLRules("flowetl.postgresql"), chartkit.PostgreSQLRules("flowauth.postgresql")...), chartkit.PostgreSQLRules("autoflow.postgresql")...), chartkit.StatusRules()...)...)
 
 // Chart is the FlowKit chart definition.
 func Chart() chartkit.Chart {
@@ -116,6 +126,8 @@ Airflow's user, the other components as uid 1000.`,
 				Description: "`backup.enabled`: one CronJob per database of `backup.databases` streams `pg_dump` to an S3 bucket with retention (see Backup and restore)."},
 			{Name: "restore into a fresh release", Example: "restore.yaml",
 				Description: "`backup.restore.enabled`: one Job per database restores the newest backups of another release while FlowETL, FlowMachine, FlowAPI, FlowAuth and AutoFlow run 0 replicas."},
+			{Name: "high availability", Example: "high-availability.yaml",
+				Description: "Scenario full with `highAvailability.enabled`: three FlowMachine, FlowAPI and FlowAuth pods each, spread over zones and nodes; FlowAuth on an external PostgreSQL with the Redis two-factor cache, an external Redis (see High availability and NetworkPolicies)."},
 		},
 		ReadmeNotes: []chartkit.Section{
 			chartkit.CloudNativePGSection("flowkit", []string{"flowetl.postgresql", "flowauth.postgresql", "autoflow.postgresql"}, "`redis.external.host`, FlowMachine's query state"),
@@ -177,6 +189,23 @@ several FlowAPI servers, give them all the same ` + "`jwt.existingSecret`" + `.`
 				"while any query is queued, executing or resetting, unless the Job is made with `FORCE=true` (as FlowMachine's\n" +
 				"`resync_redis_with_cache`, which overwrites them). Scenario `db-etl` has no Redis: only the invalidation template\n" +
 				"exists, with `--no-redis`."},
+			chartkit.AvailabilitySection(chartkit.AvailabilityDoc{
+				Replicated: []string{"flowmachine (`flowmachine.replicaCount`; the servers share query state through Redis)", "flowapi (`flowapi.replicaCount`)",
+					"flowauth (`flowauth.replicaCount`)"},
+				Single: "FlowDB and FlowETL (Airflow) are single instances in every FlowKit scenario, so the profile needs `scenario: full` and keeps them as they are.",
+				Needs: "It needs `scenario: full`, `flowauth.cacheBackend: redis` (the file and memory two-factor caches are per pod), FlowAuth on an " +
+					"external PostgreSQL (`flowauth.postgresql.enabled: false`, `flowauth.externalDatabase.host`) and `redis.external.host` " +
+					"instead of the bundled Redis (`redis.enabled: false`).",
+				Firewall: "As the guide deploys FlowKit, only FlowAPI and FlowAuth face users; FlowDB admits FlowETL, FlowMachine, FlowAPI, the cache " +
+					"Jobs, backups and the test pod; FlowMachine admits FlowAPI; Redis admits FlowMachine, FlowAuth and the cache Jobs; FlowETL's " +
+					"interface admits nobody unless `flowetl.ingress` or `flowetl.httpRoute` publishes it. FlowMachine library users and SQL tools " +
+					"outside the release need a NetworkPolicy of your own selecting `app.kubernetes.io/component: flowdb` (or `redis`).",
+				Example: `highAvailability: {enabled: true}
+redis: {enabled: false, external: {host: redis.example.internal, existingSecret: flowkit-redis}}
+flowauth:
+  cacheBackend: redis
+  postgresql: {enabled: false}
+  externalDatabase: {host: pg.example.internal, existingSecret: flowauth-db}`}),
 			chartkit.BackupSection(chartkit.BackupDoc{Chart: "flowkit", Namespace: "flowkit", Databases: []string{"flowetl", "flowdb", "flowauth", "autoflow"}, Objects: []string{"-flowetl", "-flowdb", "-flowauth", "-autoflow"},
 				What:    "`backup.databases` picks the databases (default all four): FlowDB (`flowdb`, as the flowdb superuser; it can be very large — leave it out and keep it with your own tooling if a nightly full dump is too much), FlowETL's Airflow metadata (`flowetl`), FlowAuth's (`flowauth`) and AutoFlow's (`autoflow`) databases, bundled or external. A database the scenario does not run, or that uses SQLite, is skipped. FlowDB's dump runs in the postgres image tagged `backup.flowdbImageTag` (FlowDB's PostgreSQL major version; default `backup.image.tag`).",
 				Secrets: "Give the restored release the old release's `flowauth.auth.existingSecret` (FLOWAUTH_FERNET_KEY encrypts tokens at rest) and `flowetl.auth.existingSecret` (Airflow's Fernet key encrypts connections).",

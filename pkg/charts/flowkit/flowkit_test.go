@@ -320,6 +320,14 @@ func TestExamplesProduceTheirScenario(t *testing.T) {
 				assert.EqualValues(t, 1, *charttest.Object[*appsv1.StatefulSet](t, res, "StatefulSet", "rel-flowkit-flowdb").Spec.Replicas, "databases keep running")
 			},
 		},
+		{
+			file:   "high-availability.yaml",
+			want:   []string{"Deployment/rel-flowkit-flowauth", "PodDisruptionBudget/rel-flowkit-flowauth", "NetworkPolicy/rel-flowkit-flowdb"},
+			absent: []string{"StatefulSet/rel-flowkit-redis", "StatefulSet/rel-flowkit-flowauth-postgresql"},
+			check: func(t *testing.T, res *render.Result) {
+				charttest.RequireHighAvailability(t, res, 3, "rel-flowkit-flowmachine", "rel-flowkit-flowapi", "rel-flowkit-flowauth")
+			},
+		},
 	}
 	entries, err := os.ReadDir(example(""))
 	require.NoError(t, err)

@@ -16,11 +16,19 @@ const (
 	flowauthIngressOn = "flowauth: {ingress: {enabled: true, hosts: [{host: auth, paths: [{path: /, pathType: Prefix}]}]}}\n"
 )
 
+// haBase is a valid highAvailability document: FlowAuth on an external database with the redis
+// 2FA cache, and an external Redis.
+const haBase = `
+redis: {enabled: false, external: {host: redis}}
+flowauth: {postgresql: {enabled: false}, externalDatabase: {host: db, existingSecret: db}, cacheBackend: redis}
+highAvailability: {enabled: true}
+`
+
 // TestRules feeds every cross-field rule a document it accepts and one it refuses, through
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowkit.Rules, 34, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 40, "every rule needs a case here")
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)
 }
 
@@ -101,6 +109,20 @@ func ruleCases() []charttest.RuleCase {
 			"autoflow.postgresql.standalone.persistence.enabled", "autoflow.postgresql.standalone.persistence.enabled must be true when autoflow.postgresql.mode is cloudnative-pg", "value must be true"),
 		charttest.Rule("autoflow cloudnative-pg reads the key password", "autoflow: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg}}}", "autoflow: {postgresql: {mode: cloudnative-pg, auth: {existingSecret: pg, existingSecretPasswordKey: pw}}}",
 			"autoflow.postgresql.auth.existingSecretPasswordKey", "autoflow.postgresql.auth.existingSecretPasswordKey must be password when autoflow.postgresql.mode is cloudnative-pg", "value must be 'password'"),
+		charttest.Rule("HA keeps the budgets", haBase, haBase+"podDisruptionBudget: {enabled: false}",
+			"podDisruptionBudget.enabled", "highAvailability.enabled needs podDisruptionBudget.enabled=true", "at '/podDisruptionBudget/enabled'"),
+		charttest.Rule("HA drains one pod at a time", haBase, haBase+"podDisruptionBudget: {maxUnavailable: 2}",
+			"podDisruptionBudget.maxUnavailable", "with podDisruptionBudget.maxUnavailable=1: the budgets keep a node drain", "at '/podDisruptionBudget/maxUnavailable'"),
+		charttest.Rule("HA needs scenario full", haBase, haBase+"scenario: db-etl-machine",
+			"scenario", "highAvailability.enabled needs scenario full", "value must be 'full'"),
+		charttest.Rule("HA needs the redis 2FA cache", haBase, haBase+"flowauth: {postgresql: {enabled: false}, externalDatabase: {host: db, existingSecret: db}, cacheBackend: file}",
+			"flowauth.cacheBackend", "highAvailability.enabled needs flowauth.cacheBackend=redis", "value must be 'redis'"),
+		charttest.Rule("HA refuses FlowAuth's bundled PostgreSQL", haBase, haBase+"flowauth: {cacheBackend: redis}",
+			"flowauth.postgresql.enabled", "highAvailability.enabled needs flowauth.postgresql.enabled=false or flowauth.postgresql.mode=cloudnative-pg", "at '/flowauth/postgresql/enabled'"),
+		charttest.Rule("HA refuses FlowAuth's SQLite", haBase, haBase+"flowauth: {postgresql: {enabled: false}, cacheBackend: redis}",
+			"flowauth.externalDatabase.host", "highAvailability.enabled needs flowauth.externalDatabase.host (or flowauth.postgresql with mode cloudnative-pg)", "at '/flowauth/externalDatabase/host'"),
+		charttest.Rule("HA refuses the bundled Redis", haBase, haBase+"redis: {enabled: true, external: {host: ''}}",
+			"redis.enabled", "highAvailability.enabled needs redis.enabled=false", "at '/redis/enabled'"),
 		// Single-field checks of the strict schema.
 		charttest.Rule("any prune frequency from a minute", "cache: {pruning: {frequency: 5000}}", "cache: {pruning: {frequency: 59}}",
 			"cache.pruning.frequency", "", "minimum"),

@@ -4,9 +4,16 @@ HorizontalPodAutoscalers and pod scheduling fields. Generated into each chart th
 templates/flotilla/_scheduling.tpl from pkg/chartkit/templates/_scheduling.tpl: edit it there.
 */}}
 
-{{/* PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "component" C "replicas" N "pdb" .Values.x. */}}
+{{/*
+PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "component" C
+"replicas" N "pdb" .Values.x. With highAvailability on, N is at least highAvailability.replicas
+(the schema keeps the budget on, at maxUnavailable 1, under the profile).
+*/}}
 {{- define "flotilla.pdb" -}}
-{{- if and .pdb.enabled (gt (int .replicas) 1) }}
+{{- $n := int .replicas -}}
+{{- $ha := .ctx.Values.highAvailability -}}
+{{- if $ha.enabled }}{{ $n = max $n (int $ha.replicas) }}{{ end -}}
+{{- if and .pdb.enabled (gt $n 1) }}
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
@@ -43,12 +50,19 @@ priorityClassName: {{ . }}
 {{/*
 HorizontalPodAutoscaler (autoscaling/v2) of a Deployment: dict "ctx" $ "component" C "target"
 DEPLOYMENT-NAME "autoscaling" (a cv.Autoscaling value block). Renders nothing when disabled.
-minReplicas > maxReplicas is the chart's templates/checks.yaml's to refuse
-(flotilla.autoscalingProblems): a JSON schema cannot compare two values.
+With highAvailability on, minReplicas is at least highAvailability.replicas (and maxReplicas at
+least that). minReplicas > maxReplicas in the values is the chart's templates/checks.yaml's to
+refuse (flotilla.autoscalingProblems): a JSON schema cannot compare two values.
 */}}
 {{- define "flotilla.hpa" -}}
 {{- $a := .autoscaling -}}
 {{- if $a.enabled }}
+{{- $ha := .ctx.Values.highAvailability }}
+{{- if $ha.enabled }}
+{{- /* The profile's floor: never fewer than highAvailability.replicas pods, nor a maximum below it. */}}
+{{- $min := max (int $a.minReplicas) (int $ha.replicas) }}
+{{- $a = dict "minReplicas" $min "maxReplicas" (max (int $a.maxReplicas) $min) "targetCPUUtilizationPercentage" $a.targetCPUUtilizationPercentage "targetMemoryUtilizationPercentage" $a.targetMemoryUtilizationPercentage }}
+{{- end }}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:

@@ -4,9 +4,16 @@ HorizontalPodAutoscalers and pod scheduling fields. Generated into each chart th
 templates/flotilla/_scheduling.tpl from pkg/chartkit/templates/_scheduling.tpl: edit it there.
 */}}
 
-{{/* PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "component" C "replicas" N "pdb" .Values.x. */}}
+{{/*
+PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "component" C
+"replicas" N "pdb" .Values.x. With highAvailability on, N is at least highAvailability.replicas
+(the schema keeps the budget on, at maxUnavailable 1, under the profile).
+*/}}
 {{- define "flotilla.pdb" -}}
-{{- if and .pdb.enabled (gt (int .replicas) 1) }}
+{{- $n := int .replicas -}}
+{{- $ha := .ctx.Values.highAvailability -}}
+{{- if $ha.enabled }}{{ $n = max $n (int $ha.replicas) }}{{ end -}}
+{{- if and .pdb.enabled (gt $n 1) }}
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
