@@ -10,7 +10,7 @@ templates/flotilla/_scheduling.tpl from pkg/chartkit/templates/_scheduling.tpl: 
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
-  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
 spec:
@@ -51,14 +51,14 @@ fails when minReplicas > maxReplicas (a JSON schema cannot compare two values).
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
-  name: {{ .target }}
+  name: {{ .target | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
     kind: Deployment
-    name: {{ .target }}
+    name: {{ .target | quote }}
   minReplicas: {{ $a.minReplicas }}
   maxReplicas: {{ $a.maxReplicas }}
   {{- if or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage }}
@@ -67,7 +67,7 @@ spec:
     {{- if $target }}
     - type: Resource
       resource:
-        name: {{ $resource }}
+        name: {{ $resource | quote }}
         target:
           type: Utilization
           averageUtilization: {{ $target }}

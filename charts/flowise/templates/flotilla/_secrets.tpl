@@ -17,7 +17,7 @@ cluster to look into, so there every render makes new random values.
 apiVersion: v1
 kind: Secret
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
   annotations:
@@ -40,7 +40,7 @@ data:
 apiVersion: v1
 kind: Secret
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
 type: Opaque
@@ -52,9 +52,9 @@ data:
 
 {{/* One env var read from a Secret key: dict "name" ENV "secret" S "key" K. */}}
 {{- define "flotilla.secretEnv" -}}
-- name: {{ .name }}
+- name: {{ .name | quote }}
   valueFrom:
     secretKeyRef:
-      name: {{ .secret }}
-      key: {{ .key }}
+      name: {{ .secret | quote }}
+      key: {{ .key | quote }}
 {{- end -}}

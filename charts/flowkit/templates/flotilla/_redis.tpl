@@ -58,7 +58,7 @@ external Redis's inline password.
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ $name }}
+  name: {{ $name | quote }}
   labels:
     {{- $labels | nindent 4 }}
 spec:
@@ -73,12 +73,12 @@ spec:
 apiVersion: apps/v1
 kind: StatefulSet
 metadata:
-  name: {{ $name }}
+  name: {{ $name | quote }}
   labels:
     {{- $labels | nindent 4 }}
 spec:
   replicas: 1
-  serviceName: {{ $name }}
+  serviceName: {{ $name | quote }}
   selector:
     matchLabels:
       {{- $selector | nindent 6 }}
@@ -99,7 +99,7 @@ spec:
       {{- with include "flotilla.scheduling" $ | trim }}{{ . | nindent 6 }}{{ end }}
       containers:
         - name: redis
-          image: {{ include "flotilla.image" (dict "image" $r.image "default" "7") }}
+          image: {{ include "flotilla.image" (dict "image" $r.image "default" "7") | quote }}
           imagePullPolicy: {{ $r.image.pullPolicy }}
           securityContext: {{ include "flotilla.containerSecurityContext" $ }}
           {{- if $r.auth.enabled }}
@@ -107,8 +107,8 @@ spec:
             - name: REDIS_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ $conn.secret }}
-                  key: {{ $conn.key }}
+                  name: {{ $conn.secret | quote }}
+                  key: {{ $conn.key | quote }}
             - name: REDISCLI_AUTH
               value: $(REDIS_PASSWORD)
           {{- end }}
@@ -166,7 +166,7 @@ spec:
         {{- end }}
         resources:
           requests:
-            storage: {{ $r.persistence.size }}
+            storage: {{ $r.persistence.size | quote }}
   {{- end }}
 {{- end }}
 {{- end -}}

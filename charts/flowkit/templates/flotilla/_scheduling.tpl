@@ -10,7 +10,7 @@ templates/flotilla/_scheduling.tpl from pkg/chartkit/templates/_scheduling.tpl: 
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
-  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
 spec:
