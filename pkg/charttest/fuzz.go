@@ -18,6 +18,7 @@ import (
 	"helm.sh/helm/v3/pkg/chartutil"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
@@ -88,21 +89,7 @@ func FuzzSeeds(t testing.TB, examplesDir, base string) []map[string]any {
 // test, naming the mutated document.
 func RequireFuzzedRenders(t *testing.T, f Fuzz) FuzzCounts {
 	t.Helper()
-	ch, err := render.Load(context.Background(), f.Chart, render.LoadOptions{})
-	require.NoError(t, err)
-	defaults, err := chartutil.CoalesceValues(ch, map[string]any{})
-	require.NoError(t, err)
-	skip := func(path []any) bool {
-		p := dotted(path)
-		for s := range f.Skip {
-			if p == s || strings.HasPrefix(p, s+".") || strings.Contains(p, "."+s+".") || strings.HasSuffix(p, "."+s) {
-				return true
-			}
-		}
-		return false
-	}
-	n := FuzzN(t, f.N)
-	docs := MutantsExcept(FuzzSeeds(t, f.ExamplesDir, f.Base), defaults, n, f.Chart+"-render", skip)
+	ch, docs := f.Documents(t, FuzzN(t, f.N))
 	var counts FuzzCounts
 	failures := 0
 	for i, doc := range docs {
@@ -129,6 +116,39 @@ func RequireFuzzedRenders(t *testing.T, f Fuzz) FuzzCounts {
 	}
 	t.Logf("%s: %d fuzzed documents: %d accepted, %d refused, %d crashes, %d invalid", f.Chart, len(docs), counts.Accepted, counts.Refused, counts.Crashes, counts.Invalid)
 	return counts
+}
+
+// Documents loads the chart and returns its n seeded mutated documents (the same for the same
+// n): the corpus RequireFuzzedRenders checks and the e2e dry-run samples.
+func (f Fuzz) Documents(t testing.TB, n int) (*chart.Chart, []map[string]any) {
+	t.Helper()
+	ch, err := render.Load(context.Background(), f.Chart, render.LoadOptions{})
+	require.NoError(t, err)
+	defaults, err := chartutil.CoalesceValues(ch, map[string]any{})
+	require.NoError(t, err)
+	skip := func(path []any) bool {
+		p := "." + dotted(path) + "."
+		for s := range f.Skip {
+			if strings.Contains(p, "."+s+".") {
+				return true
+			}
+		}
+		return false
+	}
+	return ch, MutantsExcept(FuzzSeeds(t, f.ExamplesDir, f.Base), defaults, n, f.Chart+"-render", skip)
+}
+
+// Accepted renders doc and returns the result when the chart accepts it and its manifests pass
+// ManifestProblems; nil otherwise.
+func Accepted(ch *chart.Chart, doc map[string]any) *render.Result {
+	if verdict, _ := checkMutant(ch, doc); verdict != "accepted" {
+		return nil
+	}
+	res, err := render.RenderValues(ch, doc, render.Options{ReleaseName: "fuzz", Namespace: "fuzz"})
+	if err != nil {
+		return nil
+	}
+	return res
 }
 
 // checkMutant renders one document and returns its verdict with what is wrong, if anything.
@@ -220,6 +240,11 @@ func ManifestProblems(res *render.Result) []string {
 				if q, ok := c.Spec.Resources.Requests[corev1.ResourceStorage]; !ok || q.Sign() <= 0 {
 					add(m, field.ErrorList{field.Required(field.NewPath("spec", "volumeClaimTemplates", "storage"), "a positive size")})
 				}
+			}
+		case *batchv1.CronJob:
+			// The API refuses longer CronJob names: its Jobs' names add 11 characters.
+			if len(o.Name) > 52 {
+				add(m, field.ErrorList{field.TooLong(field.NewPath("metadata", "name"), o.Name, 52)})
 			}
 		case *autoscalingv2.HorizontalPodAutoscaler:
 			if o.Spec.MinReplicas != nil && *o.Spec.MinReplicas > o.Spec.MaxReplicas {
