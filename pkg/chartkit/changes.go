@@ -8,6 +8,8 @@ var sharedChanges = map[string][]Change{
 		{Kind: "changed", Description: "extraEnv, resources, scheduling, pull secrets, pod annotations, Ingress tls and HTTPRoute references render as one-line JSON: the same objects, half the render time with thousands of env entries."},
 		{Kind: "changed", Description: "The shared helpers come as one file per concept under templates/flotilla/."},
 		{Kind: "added", Description: "README: Install with flotilla secrets, then helm install from the OCI registry; a table of every Secret key the values can name."},
+		{Kind: "changed", Description: "values.schema.json refuses what would render manifests Kubernetes rejects: a null for a value the chart needs (every value is required: Helm deletes a nulled default), integers beyond int32, Secret/ConfigMap/claim names that are not DNS-1123 subdomains, Secret keys outside the API's key rule, name overrides that are not DNS-1035 labels of at most 40 characters, image references with spaces."},
+		{Kind: "fixed", Description: "Names, keys, labels, class names, sizes and images from values are written quoted: a Secret named true or a nameOverride of on no longer turns into a boolean."},
 		{Kind: "added", Description: "backup: a CronJob streams pg_dump of the chart's databases to S3 (retention, optional encryption) and backup.restore restores one into an empty database, also in a fresh release."},
 	},
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"maps"
 	"os"
 	"path/filepath"
@@ -90,6 +92,11 @@ func FuzzSeeds(t testing.TB, examplesDir, base string) []map[string]any {
 func RequireFuzzedRenders(t *testing.T, f Fuzz) FuzzCounts {
 	t.Helper()
 	ch, docs := f.Documents(t, FuzzN(t, f.N))
+	// Helm's coalescing logs a warning through the standard logger for every mistyped value;
+	// thousands of them would bury the test's own report.
+	prev := log.Writer()
+	log.SetOutput(io.Discard)
+	defer log.SetOutput(prev)
 	var counts FuzzCounts
 	failures := 0
 	for i, doc := range docs {
