@@ -58,9 +58,9 @@ func defects() []defect {
 			assert.Equal(t, "secret:true/jwt-auth-token-secret", charttest.Env(d.Spec.Template.Spec.Containers[0])["JWT_AUTH_TOKEN_SECRET"])
 		}},
 		{name: "nameOverride 0x10", chart: "flowise", setString: []string{"nameOverride=0x10"}, refusedAt: "nameOverride"},
-		{name: "nameOverride on (a YAML 1.1 boolean)", chart: "flowise", setString: []string{"nameOverride=on"}, check: func(t *testing.T, res *render.Result) {
-			d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "fuzz-on")
-			assert.Equal(t, "on", d.Labels["app.kubernetes.io/name"])
+		{name: "nameOverride true", chart: "flowise", setString: []string{"nameOverride=true"}, check: func(t *testing.T, res *render.Result) {
+			d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "fuzz-true")
+			assert.Equal(t, "true", d.Labels["app.kubernetes.io/name"])
 		}},
 		{name: "release-wide Secret key true", chart: "flowkit", values: noKeygen, setString: []string{"jwt.existingSecretPrivateKeyKey=true"}, check: func(t *testing.T, res *render.Result) {}},
 		{name: "image tag with a space", chart: "flowise", setString: []string{"image.tag=1 2"}, refusedAt: "image.tag"},
