@@ -13,8 +13,8 @@ import (
 // from Defaults, and the cross-field rules as allOf entries.
 func (c Chart) Schema(comments map[string]string) ([]byte, error) {
 	r := &jsonschema.Reflector{
-		DoNotReference:             true,
-		ExpandedStruct:             true,
+		DoNotReference: true,
+		ExpandedStruct: true,
 		// Every field without omitempty is required: see kubeschema.go.
 		RequiredFromJSONSchemaTags: false,
 		Anonymous:                  true,

@@ -3,14 +3,17 @@ package charttest_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
 	appsv1 "k8s.io/api/apps/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/flotilla/flotilla/pkg/chartkit"
 	"github.com/flotilla/flotilla/pkg/charttest"
@@ -132,4 +135,39 @@ func TestLongestNameOverrides(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzValues is the property test as a native Go fuzz target: any YAML values document for any
+// chart is refused with a field path or renders valid manifests. `go test` runs the examples as
+// its seed corpus; `go test ./pkg/charttest/ -run '^$' -fuzz FuzzValues` explores further.
+func FuzzValues(f *testing.F) {
+	charts := []string{"flowise", "flowkit", "flagsmith"}
+	loaded := map[string]*chart.Chart{}
+	for i, name := range charts {
+		ch, err := render.Load(context.Background(), name, render.LoadOptions{})
+		require.NoError(f, err)
+		loaded[name] = ch
+		files, err := filepath.Glob(filepath.Join("..", "..", "examples", name, "*.yaml"))
+		require.NoError(f, err)
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			require.NoError(f, err)
+			f.Add(uint8(i), string(data))
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, values string) {
+		name := charts[int(which)%len(charts)]
+		doc := map[string]any{}
+		if yaml.Unmarshal([]byte(values), &doc) != nil {
+			t.Skip("not a YAML map")
+		}
+		if name == "flowkit" {
+			if jwt, ok := doc["jwt"].(map[string]any); !ok || jwt["existingSecret"] == "" || jwt["existingSecret"] == nil {
+				doc["jwt"] = map[string]any{"existingSecret": "jwt"} // no 4096-bit key generation per input
+			}
+		}
+		if verdict, problems := charttest.CheckDocument(loaded[name], doc); len(problems) > 0 {
+			t.Fatalf("%s: %s: %v", name, verdict, problems)
+		}
+	})
 }

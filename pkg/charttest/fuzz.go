@@ -100,7 +100,7 @@ func RequireFuzzedRenders(t *testing.T, f Fuzz) FuzzCounts {
 	var counts FuzzCounts
 	failures := 0
 	for i, doc := range docs {
-		verdict, problems := checkMutant(ch, doc)
+		verdict, problems := CheckDocument(ch, doc)
 		switch verdict {
 		case "accepted":
 			counts.Accepted++
@@ -148,7 +148,7 @@ func (f Fuzz) Documents(t testing.TB, n int) (*chart.Chart, []map[string]any) {
 // Accepted renders doc and returns the result when the chart accepts it and its manifests pass
 // ManifestProblems; nil otherwise.
 func Accepted(ch *chart.Chart, doc map[string]any) *render.Result {
-	if verdict, _ := checkMutant(ch, doc); verdict != "accepted" {
+	if verdict, _ := CheckDocument(ch, doc); verdict != "accepted" {
 		return nil
 	}
 	res, err := render.RenderValues(ch, doc, render.Options{ReleaseName: "fuzz", Namespace: "fuzz"})
@@ -158,8 +158,9 @@ func Accepted(ch *chart.Chart, doc map[string]any) *render.Result {
 	return res
 }
 
-// checkMutant renders one document and returns its verdict with what is wrong, if anything.
-func checkMutant(ch *chart.Chart, doc map[string]any) (verdict string, problems []string) {
+// CheckDocument renders one values document and returns its verdict (accepted, refused, crash,
+// invalid) with what is wrong, if anything: the property RequireFuzzedRenders checks.
+func CheckDocument(ch *chart.Chart, doc map[string]any) (verdict string, problems []string) {
 	defer func() {
 		if r := recover(); r != nil {
 			verdict, problems = "crash", []string{fmt.Sprintf("panic: %v", r)}
