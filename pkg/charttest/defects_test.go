@@ -82,6 +82,11 @@ func defects() []defect {
 		{name: "Secret key ..", chart: "flowise", values: "auth: {existingSecret: s, existingSecretEncryptionKeyKey: ..}", refusedAt: "auth.existingSecretEncryptionKeyKey"},
 		{name: "Secret key /", chart: "flowise", values: "auth: {existingSecret: s, existingSecretEncryptionKeyKey: /}", refusedAt: "auth.existingSecretEncryptionKeyKey"},
 		{name: "Secret name with a capital", chart: "flagsmith", values: "auth: {existingSecret: Secret}", refusedAt: "auth.existingSecret"},
+		{name: "pull Secret without a name", chart: "flagsmith", values: "imagePullSecrets: [{name: ''}]", refusedAt: "imagePullSecrets.0.name"},
+		{name: "pull Secret named true", chart: "flagsmith", values: "imagePullSecrets: [{name: 'true'}]", check: func(t *testing.T, res *render.Result) {
+			d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "fuzz-flagsmith")
+			assert.Equal(t, "true", d.Spec.Template.Spec.ImagePullSecrets[0].Name)
+		}},
 		{name: "ingress path omitted", chart: "flowise", values: "ingress: {enabled: true, hosts: [{host: a.example.com, paths: [{pathType: Prefix}]}]}", refusedAt: "ingress.hosts.0.paths.0.path"},
 		{name: "ingress path not absolute", chart: "flowise", values: "ingress: {enabled: true, hosts: [{host: a.example.com, paths: [{path: api, pathType: Prefix}]}]}", refusedAt: "ingress.hosts.0.paths.0.path"},
 	}

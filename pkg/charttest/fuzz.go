@@ -391,4 +391,5 @@ var OtherScopes = map[string]string{
 	"containerSecurityContext": "free-form Kubernetes SecurityContext: same class as the typed resources (issue 11, speed)",
 	"affinity":                 "typed from the k8s OpenAPI (issue 11, speed)",
 	"parentRefs":               "typed from the k8s OpenAPI (issue 11, speed)",
+	"tolerations":              "free-form Kubernetes Tolerations: same class as the typed resources (issue 11, speed)",
 }
