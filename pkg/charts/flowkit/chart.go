@@ -36,6 +36,10 @@ var Rules = append([]chartkit.Rule{
 		If: chartkit.Eq("flowetl.postgresql.enabled", false), Then: chartkit.NotEmpty("flowetl.externalDatabase.host")},
 	{Message: "flowetl.externalDatabase.host must be empty when flowetl.postgresql.enabled is true: choose the bundled or the external database",
 		If: chartkit.Eq("flowetl.postgresql.enabled", true), Then: chartkit.Eq("flowetl.externalDatabase.host", "")},
+	{Message: "flowauth.externalDatabase.existingSecret is required when flowauth.externalDatabase.host is set: FlowAuth reads the database password from it",
+		If: chartkit.And(chartkit.Eq("flowauth.postgresql.enabled", false), chartkit.NotEmpty("flowauth.externalDatabase.host")), Then: chartkit.NotEmpty("flowauth.externalDatabase.existingSecret")},
+	{Message: "flowetl.externalDatabase.existingSecret is required when flowetl.postgresql.enabled is false: Airflow reads the database password from it",
+		If: chartkit.Eq("flowetl.postgresql.enabled", false), Then: chartkit.NotEmpty("flowetl.externalDatabase.existingSecret")},
 	{Message: "autoflow.enabled needs scenario full: AutoFlow runs its workflows through FlowAPI",
 		If: chartkit.Eq("autoflow.enabled", true), Then: chartkit.Eq("scenario", "full")},
 	{Message: "autoflow.existingSecret is required when autoflow.enabled is true: the FlowAPI token comes from FlowAuth, the chart cannot generate it",
@@ -69,6 +73,7 @@ func Chart() chartkit.Chart {
 		Version: "0.2.0",
 		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: append(chartkit.SharedChanges("0.2.0"),
 			chartkit.Change{Kind: "added", Description: "Cache pruning keeps FlowMachine's Redis query states in step, skips queries in use, and runs at any frequency of 60 s or more."},
+			chartkit.Change{Kind: "fixed", Description: "flowauth.externalDatabase and flowetl.externalDatabase need their existingSecret: without one the pods referenced a Secret with an empty name."},
 			chartkit.Change{Kind: "added", Description: "Suspended CronJobs for one-off cache invalidate and resync-redis Jobs; FlowAuth and FlowETL can be published (Ingress/HTTPRoute); flowauth.cacheFile and flowauth.resetDb values."},
 		)}, {Version: "0.1.0", Changes: []chartkit.Change{
 			{Kind: "added", Description: "FlowKit deployment scenarios db-etl, db-etl-machine and full (+ AutoFlow), one or several FlowMachine servers."},

@@ -20,7 +20,7 @@ const (
 // pkg/render and through Helm's own install action, and checks the reason users see.
 func TestRules(t *testing.T) {
 	tests := ruleCases()
-	require.Len(t, flowkit.Rules, 21, "every rule needs a case here")
+	require.Len(t, flowkit.Rules, 23, "every rule needs a case here")
 	charttest.RequireRules(t, "flowkit", noKeygen, tests)
 }
 
@@ -41,10 +41,14 @@ func ruleCases() []charttest.RuleCase {
 			"flowauth.replicaCount", "flowauth.replicaCount must be 1 with FlowAuth's SQLite fallback", "at '/flowauth/replicaCount'"),
 		charttest.Rule("per-pod 2FA caches allow one flowauth", "flowauth: {replicaCount: 2, cacheBackend: redis}", "flowauth: {replicaCount: 2, cacheBackend: file}",
 			"flowauth.replicaCount", "unless flowauth.cacheBackend is redis", "at '/flowauth/replicaCount'"),
-		charttest.Rule("one flowauth database", "flowauth: {postgresql: {enabled: false}, externalDatabase: {host: h}}", "flowauth: {externalDatabase: {host: h}}",
+		charttest.Rule("one flowauth database", "flowauth: {postgresql: {enabled: false}, externalDatabase: {host: h, existingSecret: s}}", "flowauth: {externalDatabase: {host: h}}",
 			"flowauth.externalDatabase.host", "flowauth.externalDatabase.host must be empty when flowauth.postgresql.enabled is true", "at '/flowauth/externalDatabase/host'"),
-		charttest.Rule("flowetl needs a database", "flowetl: {postgresql: {enabled: false}, externalDatabase: {host: h}}", "flowetl: {postgresql: {enabled: false}}",
+		charttest.Rule("flowetl needs a database", "flowetl: {postgresql: {enabled: false}, externalDatabase: {host: h, existingSecret: s}}", "flowetl: {postgresql: {enabled: false}}",
 			"flowetl.externalDatabase.host", "flowetl.externalDatabase.host is required", "at '/flowetl/externalDatabase/host'"),
+		charttest.Rule("external flowauth database needs its Secret", "flowauth: {postgresql: {enabled: false}, externalDatabase: {host: h, existingSecret: s}}", "flowauth: {postgresql: {enabled: false}, externalDatabase: {host: h}}",
+			"flowauth.externalDatabase.existingSecret", "flowauth.externalDatabase.existingSecret is required", "at '/flowauth/externalDatabase/existingSecret'"),
+		charttest.Rule("external flowetl database needs its Secret", "flowetl: {postgresql: {enabled: false}, externalDatabase: {host: h, existingSecret: s}}", "flowetl: {postgresql: {enabled: false}, externalDatabase: {host: h}}",
+			"flowetl.externalDatabase.existingSecret", "flowetl.externalDatabase.existingSecret is required", "at '/flowetl/externalDatabase/existingSecret'"),
 		charttest.Rule("one flowetl database", "flowetl: {postgresql: {enabled: true}}", "flowetl: {externalDatabase: {host: h}}",
 			"flowetl.externalDatabase.host", "flowetl.externalDatabase.host must be empty", "at '/flowetl/externalDatabase/host'"),
 		charttest.Rule("autoflow needs full", autoflowOn, "scenario: db-etl-machine\n"+autoflowOn,
