@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // Mutants returns n documents, each one of seeds (in turn) with one to three seeded mutations at
@@ -13,6 +14,11 @@ import (
 // unknown key, a null, a string outside any enum, an out-of-range number, an empty string, list
 // or object. The same arguments give the same documents.
 func Mutants(seeds []map[string]any, defaults map[string]any, n int, salt string) []map[string]any {
+	return MutantsExcept(seeds, defaults, n, salt, nil)
+}
+
+// MutantsExcept is Mutants without mutations at the paths skip reports (nil skips none).
+func MutantsExcept(seeds []map[string]any, defaults map[string]any, n int, salt string, skip func(path []any) bool) []map[string]any {
 	h := fnv.New64a()
 	h.Write([]byte(salt))
 	rng := rand.New(rand.NewPCG(uint64(n), h.Sum64()))
@@ -20,7 +26,7 @@ func Mutants(seeds []map[string]any, defaults map[string]any, n int, salt string
 	for i := 0; i < n; i++ {
 		doc := deepCopy(seeds[i%len(seeds)]).(map[string]any)
 		for m := 1 + rng.IntN(3); m > 0; m-- {
-			mutate(rng, doc, defaults)
+			mutate(rng, doc, defaults, skip)
 		}
 		out = append(out, doc)
 	}
@@ -28,16 +34,27 @@ func Mutants(seeds []map[string]any, defaults map[string]any, n int, salt string
 }
 
 // replacements are the values a mutation may put in place of another: every JSON type, enum
-// misses, empty values and numbers outside the usual bounds.
+// misses, empty values, numbers at and beyond the bounds of int32 and of ports, and strings
+// that YAML or the API read as something else when written unquoted (a newline, "true",
+// "0x10", "1e400", "null"), path-like and over-long strings.
 var replacements = []any{
 	"not-a-valid-value", "", "10 GB", float64(0), float64(-1), float64(70000), float64(1e12), 2.5,
 	true, false, nil, map[string]any{}, map[string]any{"unknownKey": "x"}, []any{}, []any{"x"},
 	[]any{map[string]any{"name": ""}},
+	float64(2147483647), float64(2147483648), float64(-2147483649), float64(65536), float64(1),
+	"x\ny", "true", "0x10", "1e400", "null", "..", ".", "/", "a/b", "-x", "Upper", "with space",
+	"ok-name", "yes", "~", "a.b", strings.Repeat("c", 40), strings.Repeat("a", 64), strings.Repeat("b", 300),
 }
 
-func mutate(rng *rand.Rand, doc, defaults map[string]any) {
+func mutate(rng *rand.Rand, doc, defaults map[string]any, skip func([]any) bool) {
 	merged := merge(deepCopy(defaults), doc).(map[string]any)
 	paths := leafAndBranchPaths(merged, nil)
+	if skip != nil {
+		paths = slices.DeleteFunc(paths, skip)
+		if len(paths) == 0 {
+			return
+		}
+	}
 	path := paths[rng.IntN(len(paths))]
 	if obj, ok := valueAt(merged, path).(map[string]any); ok && rng.IntN(3) == 0 {
 		// An unknown key next to real ones, often a near-miss of one of them.
@@ -49,8 +66,34 @@ func mutate(rng *rand.Rand, doc, defaults map[string]any) {
 		setAt(doc, merged, append(slices.Clone(path), name), "x")
 		return
 	}
-	setAt(doc, merged, path, deepCopy(replacements[rng.IntN(len(replacements))]))
+	pool := replacements
+	// Half the time keep the value's JSON type, so that more documents pass the schema and
+	// reach the templates: the strings and numbers the API or YAML treat specially.
+	if rng.IntN(2) == 0 {
+		switch valueAt(merged, path).(type) {
+		case string:
+			pool = stringReplacements
+		case float64, int, int64:
+			pool = numberReplacements
+		}
+	}
+	setAt(doc, merged, path, deepCopy(pool[rng.IntN(len(pool))]))
 }
+
+func ofType[T any](vs []any) []any {
+	var out []any
+	for _, v := range vs {
+		if _, ok := v.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+var (
+	stringReplacements = ofType[string](replacements)
+	numberReplacements = ofType[float64](replacements)
+)
 
 // leafAndBranchPaths lists every path in v (map keys sorted, list indexes as ints).
 func leafAndBranchPaths(v any, prefix []any) [][]any {

@@ -9,7 +9,7 @@ type Common struct {
 	// Override the full release name.
 	FullnameOverride string `json:"fullnameOverride"`
 	// Secrets for pulling images from private registries, e.g. [{name: regcred}].
-	ImagePullSecrets []map[string]any `json:"imagePullSecrets"`
+	ImagePullSecrets []LocalObjectReference `json:"imagePullSecrets"`
 	// ServiceAccount of the pods.
 	ServiceAccount ServiceAccount `json:"serviceAccount"`
 	// PodDisruptionBudgets of the chart's Deployments (created for those with more than one replica).
@@ -77,7 +77,7 @@ type Secrets struct {
 // DefaultCommon is the common block for an app whose image runs as uid.
 func DefaultCommon(uid int) Common {
 	return Common{
-		ImagePullSecrets:          []map[string]any{},
+		ImagePullSecrets:          []LocalObjectReference{},
 		ServiceAccount:            ServiceAccount{Create: true, Annotations: map[string]string{}},
 		PodDisruptionBudget:       PodDisruptionBudget{Enabled: true, MaxUnavailable: 1},
 		PodSecurityContext:        RestrictedPodSecurityContext(uid),
@@ -94,4 +94,10 @@ func DefaultCommon(uid int) Common {
 		ExtraManifests:            []any{},
 		ExternalSecrets:           ExternalSecrets{SecretStoreRef: SecretStoreRef{Kind: "SecretStore"}, RefreshInterval: "1h"},
 	}
+}
+
+// LocalObjectReference names an object in the release's namespace (a pull Secret).
+type LocalObjectReference struct {
+	// Name of the object.
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=253,pattern=^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"`
 }

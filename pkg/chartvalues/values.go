@@ -8,9 +8,9 @@ import "github.com/invopop/jsonschema"
 // Image selects a container image.
 type Image struct {
 	// Image repository, with its registry.
-	Repository string `json:"repository" jsonschema:"minLength=1"`
+	Repository string `json:"repository" jsonschema:"minLength=1,pattern=^[^\\s@]+$"`
 	// Image tag. Empty means the chart's appVersion.
-	Tag string `json:"tag"`
+	Tag string `json:"tag" jsonschema:"maxLength=128,pattern=^([a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$"`
 	// Image digest (sha256:...). When set it pins the image and the tag is ignored.
 	Digest string `json:"digest" jsonschema:"pattern=^(sha256:[a-f0-9]{64})?$"`
 	// Image pull policy.

@@ -63,7 +63,7 @@ func TestGenerateCheckNamesDriftedFiles(t *testing.T) {
 func TestRenderAndSchema(t *testing.T) {
 	code, out, errOut := run("render", "flowise", "-f", "../../examples/flowise/queue.yaml", "--set", "queue.worker.replicaCount=4", "--release", "x")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "name: x-flowise-worker")
+	assert.Contains(t, out, `name: "x-flowise-worker"`)
 	assert.Contains(t, out, "replicas: 4")
 	assert.Contains(t, out, "# Source: flowise/templates/deployment.yaml")
 

@@ -128,13 +128,13 @@ func TestOCIWithoutVersion(t *testing.T) {
 	code, out, errOut := run("render", ref, "--plain-http")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, errOut, ref+" has no --version: using its highest SemVer tag, 0.10.0 (as helm install does); pass --version to pin it")
-	assert.Contains(t, out, "helm.sh/chart: flowise-0.10.0")
+	assert.Contains(t, out, `helm.sh/chart: "flowise-0.10.0"`)
 
 	for _, args := range [][]string{{"render", ref, "--plain-http", "--version", "0.9.0"}, {"render", ref + ":0.9.0", "--plain-http"}} {
 		code, out, errOut = run(args...)
 		require.Equal(t, 0, code, errOut)
 		assert.NotContains(t, errOut, "has no --version", args)
-		assert.Contains(t, out, "helm.sh/chart: flowise-0.9.0", args)
+		assert.Contains(t, out, `helm.sh/chart: "flowise-0.9.0"`, args)
 	}
 
 	code, _, errOut = run("schema", "oci://"+host+"/charts/nothing", "--plain-http")

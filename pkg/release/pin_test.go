@@ -91,7 +91,7 @@ func TestPinnedChartRendersDigest(t *testing.T) {
 	require.NoError(t, err)
 	res, err := render.Render(loaded, render.Options{ReleaseName: "r", Namespace: "ns"})
 	require.NoError(t, err)
-	assert.Contains(t, res.YAML(), "image: "+pinned.Repository+"@"+pinned.Digest)
+	assert.Contains(t, res.YAML(), `image: "`+pinned.Repository+"@"+pinned.Digest+`"`)
 	assert.NotContains(t, res.YAML(), hookRepo)
 }
 

@@ -3,6 +3,7 @@ package render_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,7 +67,7 @@ func TestResultOrderAndShape(t *testing.T) {
 		obj, err := m.Object()
 		require.NoError(t, err)
 		assert.Equal(t, m.Kind, obj["kind"])
-		assert.Contains(t, m.YAML, "name: "+m.Name)
+		assert.True(t, strings.Contains(m.YAML, "name: "+m.Name) || strings.Contains(m.YAML, fmt.Sprintf("name: %q", m.Name)), "%s: name %q", m.Kind, m.Name)
 	}
 	assert.Less(t, order["ServiceAccount"], order["Secret"])
 	assert.Less(t, order["Secret"], order["ConfigMap"])

@@ -189,6 +189,14 @@ func Validate(schemaJSON []byte, vals map[string]any) ([]Problem, error) {
 			}
 			return
 		}
+		if req, ok := e.ErrorKind.(*kind.Required); ok && ruleKey(e.SchemaURL) == "" {
+			// Name each missing value itself. Helm's coalescing deletes a key a user sets to
+			// null, so this is almost always a null where the chart needs a value.
+			for _, name := range req.Missing {
+				out = append(out, Problem{Path: strings.TrimPrefix(path+"."+name, "."), Message: "required: null or missing, but the chart needs a value here (leave it out to keep the default)"})
+			}
+			return
+		}
 		p := Problem{Path: path, Message: e.ErrorKind.LocalizedString(printer)}
 		if req, ok := e.ErrorKind.(*kind.Required); ok && len(req.Missing) > 0 {
 			// A rule on a.b.c fails on a document without a (nulled, or --set a=null): name

@@ -156,7 +156,7 @@ caches, analytics and task run method.
 {{ include "flotilla.secretEnv" (dict "name" "DJANGO_SECRET_KEY" "secret" (include "flagsmith.authSecret" .) "key" (ternary $v.auth.existingSecretSecretKeyKey "django-secret-key" (ne $v.auth.existingSecret ""))) }}
 {{- include "flagsmith.dbEnv" (dict "ctx" . "direct" false) }}
 - name: TASK_RUN_METHOD
-  value: {{ ternary "TASK_PROCESSOR" "SEPARATE_THREAD" (eq $v.architecture.mode "queue") }}
+  value: {{ ternary "TASK_PROCESSOR" "SEPARATE_THREAD" (eq $v.architecture.mode "queue") | quote }}
 - name: ENABLE_TELEMETRY
   value: {{ $v.telemetry.enabled | quote }}
 {{- if not $v.telemetry.enabled }}
@@ -292,7 +292,7 @@ PostgreSQL directly, never through PgBouncer.
 {{- define "flagsmith.migrateContainer" -}}
 {{- $api := .Values.api -}}
 - name: migrate
-  image: {{ include "flotilla.image" (dict "image" $api.image "default" .Chart.AppVersion) }}
+  image: {{ include "flotilla.image" (dict "image" $api.image "default" .Chart.AppVersion) | quote }}
   imagePullPolicy: {{ $api.image.pullPolicy }}
   command: ["/app/scripts/run-docker.sh"]
   args: ["migrate"]

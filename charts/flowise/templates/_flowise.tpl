@@ -81,28 +81,28 @@ the largest part of a render.
 - name: EXPRESS_SESSION_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ $auth }}
-      key: {{ ternary $a.existingSecretExpressSessionSecretKey "EXPRESS_SESSION_SECRET" $own }}
+      name: {{ $auth | quote }}
+      key: {{ ternary $a.existingSecretExpressSessionSecretKey "EXPRESS_SESSION_SECRET" $own | quote }}
 - name: FLOWISE_SECRETKEY_OVERWRITE
   valueFrom:
     secretKeyRef:
-      name: {{ $auth }}
-      key: {{ ternary $a.existingSecretEncryptionKeyKey "FLOWISE_SECRETKEY_OVERWRITE" $own }}
+      name: {{ $auth | quote }}
+      key: {{ ternary $a.existingSecretEncryptionKeyKey "FLOWISE_SECRETKEY_OVERWRITE" $own | quote }}
 - name: JWT_AUTH_TOKEN_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ $auth }}
-      key: {{ ternary $a.existingSecretJwtAuthTokenSecretKey "JWT_AUTH_TOKEN_SECRET" $own }}
+      name: {{ $auth | quote }}
+      key: {{ ternary $a.existingSecretJwtAuthTokenSecretKey "JWT_AUTH_TOKEN_SECRET" $own | quote }}
 - name: JWT_REFRESH_TOKEN_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ $auth }}
-      key: {{ ternary $a.existingSecretJwtRefreshTokenSecretKey "JWT_REFRESH_TOKEN_SECRET" $own }}
+      name: {{ $auth | quote }}
+      key: {{ ternary $a.existingSecretJwtRefreshTokenSecretKey "JWT_REFRESH_TOKEN_SECRET" $own | quote }}
 - name: TOKEN_HASH_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ $auth }}
-      key: {{ ternary $a.existingSecretTokenHashSecretKey "TOKEN_HASH_SECRET" $own }}
+      name: {{ $auth | quote }}
+      key: {{ ternary $a.existingSecretTokenHashSecretKey "TOKEN_HASH_SECRET" $own | quote }}
 {{- if or $v.tls.caBundle.existingSecret $v.tls.caBundle.existingConfigMap }}
 - name: NODE_EXTRA_CA_CERTS
   value: /run/flotilla/ca/ca.crt
@@ -122,7 +122,7 @@ the largest part of a render.
 - name: DATABASE_TYPE
   value: postgres
 - name: DATABASE_HOST
-  value: {{ include "flotilla.postgresql.host" $ }}
+  value: {{ include "flotilla.postgresql.host" $ | quote }}
 - name: DATABASE_PORT
   value: "5432"
 - name: DATABASE_NAME
@@ -132,8 +132,8 @@ the largest part of a render.
 - name: DATABASE_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ $ref._0 }}
-      key: {{ $ref._1 }}
+      name: {{ $ref._0 | quote }}
+      key: {{ $ref._1 | quote }}
 {{- else }}
 {{- $e := $v.database.external }}
 - name: DATABASE_TYPE
@@ -150,8 +150,8 @@ the largest part of a render.
 - name: DATABASE_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ default (printf "%s-external-db" $fullname) $e.existingSecret }}
-      key: {{ ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret "") }}
+      name: {{ default (printf "%s-external-db" $fullname) $e.existingSecret | quote }}
+      key: {{ ternary $e.existingSecretPasswordKey "database-password" (ne $e.existingSecret "") | quote }}
 {{- end }}
 - name: DATABASE_SSL
   value: {{ $e.ssl | quote }}
@@ -179,13 +179,13 @@ the largest part of a render.
 - name: S3_STORAGE_ACCESS_KEY_ID
   valueFrom:
     secretKeyRef:
-      name: {{ $s3.existingSecret }}
-      key: {{ $s3.existingSecretAccessKeyIdKey }}
+      name: {{ $s3.existingSecret | quote }}
+      key: {{ $s3.existingSecretAccessKeyIdKey | quote }}
 - name: S3_STORAGE_SECRET_ACCESS_KEY
   valueFrom:
     secretKeyRef:
-      name: {{ $s3.existingSecret }}
-      key: {{ $s3.existingSecretSecretAccessKeyKey }}
+      name: {{ $s3.existingSecret | quote }}
+      key: {{ $s3.existingSecretSecretAccessKeyKey | quote }}
 {{- end }}
 {{- else if ne $v.storage.type "local" }}
 {{- /* gcs, azure: files/storage-env.yaml, parsed (tpl) only by releases that use them. */}}
@@ -215,8 +215,8 @@ the largest part of a render.
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ $r.secret }}
-      key: {{ $r.key }}
+      name: {{ $r.secret | quote }}
+      key: {{ $r.key | quote }}
 {{- end }}
 - name: REDIS_TLS
   value: {{ $r.tls | quote }}
@@ -239,22 +239,22 @@ the largest part of a render.
 - name: data
 {{- if .claim }}
   persistentVolumeClaim:
-    claimName: {{ .claim }}
+    claimName: {{ .claim | quote }}
 {{- else }}
   emptyDir: {}
 {{- end }}
 {{- with include "flowise.preload" .ctx }}
 - name: flotilla-runtime
   configMap:
-    name: {{ . }}
+    name: {{ . | quote }}
 {{- end }}
 {{- $e := $v.database.external }}
 {{- if and (eq (include "flowise.database" .ctx) "external") $e.sslExistingSecret }}
 - name: db-ssl
   secret:
-    secretName: {{ $e.sslExistingSecret }}
+    secretName: {{ $e.sslExistingSecret | quote }}
     items:
-      - key: {{ $e.sslExistingSecretKey }}
+      - key: {{ $e.sslExistingSecretKey | quote }}
         path: ca.crt
 {{- end }}
 {{- if and (eq $v.storage.type "gcs") $v.storage.gcs.existingSecret }}
@@ -268,7 +268,7 @@ the largest part of a render.
 {{- with include "flowise.redisTLSItems" .ctx }}
 - name: redis-tls
   secret:
-    secretName: {{ $v.tls.redis.existingSecret }}
+    secretName: {{ $v.tls.redis.existingSecret | quote }}
     items:
       {{- . | nindent 6 }}
 {{- end }}
@@ -276,16 +276,16 @@ the largest part of a render.
 {{- if $ca.existingSecret }}
 - name: ca-bundle
   secret:
-    secretName: {{ $ca.existingSecret }}
+    secretName: {{ $ca.existingSecret | quote }}
     items:
-      - key: {{ $ca.key }}
+      - key: {{ $ca.key | quote }}
         path: ca.crt
 {{- else if $ca.existingConfigMap }}
 - name: ca-bundle
   configMap:
-    name: {{ $ca.existingConfigMap }}
+    name: {{ $ca.existingConfigMap | quote }}
     items:
-      - key: {{ $ca.key }}
+      - key: {{ $ca.key | quote }}
         path: ca.crt
 {{- end }}
 {{- end -}}
@@ -298,7 +298,7 @@ the largest part of a render.
 - name: tmp
   mountPath: /tmp
 - name: data
-  mountPath: {{ $v.flowise.dataPath }}
+  mountPath: {{ $v.flowise.dataPath | quote }}
 {{- if include "flowise.preload" . }}
 - name: flotilla-runtime
   mountPath: /opt/flotilla
@@ -331,15 +331,15 @@ the largest part of a render.
 {{- $r := .Values.tls.redis -}}
 {{- if and $r.existingSecret (not .Values.redis.enabled) .Values.redis.external.tls (eq .Values.architecture.mode "queue") -}}
 {{- with $r.caKey }}
-- key: {{ . }}
+- key: {{ . | quote }}
   path: ca.crt
 {{- end }}
 {{- with $r.certKey }}
-- key: {{ . }}
+- key: {{ . | quote }}
   path: tls.crt
 {{- end }}
 {{- with $r.keyKey }}
-- key: {{ . }}
+- key: {{ . | quote }}
   path: tls.key
 {{- end }}
 {{- end -}}

@@ -105,12 +105,12 @@ LABELS "name" CONTAINER "args" (list ...) "pg" PG "image" POSTGRES-IMAGE-VALUES.
 metadata:
   labels:
     {{- include "flotilla.selectorLabels" .lbl | nindent 4 }}
-    flotilla.dev/job: {{ .name }}
+    flotilla.dev/job: {{ .name | quote }}
 spec:
   restartPolicy: Never
   # The release's ServiceAccount: without backup.s3.existingSecret, S3 access comes from its IAM
   # role (IRSA injects its own token volume; the Kubernetes API token is not needed).
-  serviceAccountName: {{ include "flotilla.serviceAccountName" $ }}
+  serviceAccountName: {{ include "flotilla.serviceAccountName" $ | quote }}
   automountServiceAccountToken: false
   # The postgres image's user; pg_dump and pg_restore only talk to the network and stdout/stdin.
   securityContext:
@@ -122,7 +122,7 @@ spec:
   {{- with include "flotilla.scheduling" $ | trim }}{{ . | nindent 2 }}{{ end }}
   initContainers:
     - name: stage-flotilla-hook
-      image: {{ include "flotilla.image" (dict "image" $h.image "default" $.Chart.AppVersion) }}
+      image: {{ include "flotilla.image" (dict "image" $h.image "default" $.Chart.AppVersion) | quote }}
       imagePullPolicy: {{ $h.image.pullPolicy }}
       args: ["backup", "stage", "/flotilla", "--log-format=json"]
       securityContext: {{ toJson $sc }}
@@ -133,8 +133,8 @@ spec:
         - name: flotilla
           mountPath: /flotilla
   containers:
-    - name: {{ .name }}
-      image: {{ include "flotilla.image" (dict "image" .image "default" "17") }}
+    - name: {{ .name | quote }}
+      image: {{ include "flotilla.image" (dict "image" .image "default" "17") | quote }}
       imagePullPolicy: {{ .image.pullPolicy }}
       command: ["/flotilla/flotilla-hook"]
       args:
@@ -182,17 +182,17 @@ spec:
     {{- with $b.s3.caExistingSecret }}
     - name: s3-ca
       secret:
-        secretName: {{ . }}
+        secretName: {{ . | quote }}
         items:
-          - key: {{ $b.s3.caExistingSecretKey }}
+          - key: {{ $b.s3.caExistingSecretKey | quote }}
             path: ca.crt
     {{- end }}
     {{- with $b.encryption.existingSecret }}
     - name: backup-key
       secret:
-        secretName: {{ . }}
+        secretName: {{ . | quote }}
         items:
-          - key: {{ $b.encryption.existingSecretKeyKey }}
+          - key: {{ $b.encryption.existingSecretKeyKey | quote }}
             path: key
     {{- end }}
 {{- end -}}

@@ -10,7 +10,7 @@ edit it there.
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
   annotations:
@@ -25,6 +25,6 @@ spec:
   {{- end }}
   resources:
     requests:
-      storage: {{ .p.size }}
+      storage: {{ .p.size | quote }}
 {{- end }}
 {{- end -}}

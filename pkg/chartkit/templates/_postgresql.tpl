@@ -94,7 +94,7 @@ data:
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ $name }}
+  name: {{ $name | quote }}
   labels:
     {{- $labels | nindent 4 }}
 spec:
@@ -110,12 +110,12 @@ spec:
 apiVersion: apps/v1
 kind: StatefulSet
 metadata:
-  name: {{ $name }}
+  name: {{ $name | quote }}
   labels:
     {{- $labels | nindent 4 }}
 spec:
   replicas: 1
-  serviceName: {{ $name }}
+  serviceName: {{ $name | quote }}
   selector:
     matchLabels:
       {{- $selector | nindent 6 }}
@@ -136,7 +136,7 @@ spec:
       {{- with include "flotilla.scheduling" $ | trim }}{{ . | nindent 6 }}{{ end }}
       containers:
         - name: postgresql
-          image: {{ include "flotilla.image" (dict "image" $pg.image "default" "17") }}
+          image: {{ include "flotilla.image" (dict "image" $pg.image "default" "17") | quote }}
           imagePullPolicy: {{ $pg.image.pullPolicy }}
           securityContext: {{ include "flotilla.containerSecurityContext" $ }}
           env:
@@ -147,8 +147,8 @@ spec:
             - name: POSTGRES_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ $ref._0 }}
-                  key: {{ $ref._1 }}
+                  name: {{ $ref._0 | quote }}
+                  key: {{ $ref._1 | quote }}
             - name: PGDATA
               value: /var/lib/postgresql/data/pgdata
           ports:
@@ -211,7 +211,7 @@ spec:
         {{- end }}
         resources:
           requests:
-            storage: {{ $pg.standalone.persistence.size }}
+            storage: {{ $pg.standalone.persistence.size | quote }}
   {{- end }}
 {{- end }}
 {{- end -}}

@@ -647,7 +647,7 @@ func TestHookOffDropsTheWaits(t *testing.T) {
 func TestHTTPRoutePublishesFlowAPI(t *testing.T) {
 	res := renderWith(t, nil, "httpRoute.enabled=true", "httpRoute.parentRefs[0].name=gw", "httpRoute.hostnames[0]=api.example.org", "jwt.existingSecret=jwt")
 	require.Len(t, res.Find("HTTPRoute", "rel-flowkit"), 1)
-	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit")[0].YAML, "name: rel-flowkit\n          port: 9090")
+	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit")[0].YAML, "name: \"rel-flowkit\"\n          port: 9090")
 }
 
 // TestCacheJobs: the one-off Job templates are suspended CronJobs with the pruner's FlowDB role
@@ -727,8 +727,8 @@ func TestWebInterfacesPublished(t *testing.T) {
 		assert.Equal(t, "http", backend.Port.Name)
 		require.Len(t, res.Find("HTTPRoute", "rel-flowkit-"+tc.component), 1)
 	}
-	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit-flowauth")[0].YAML, "name: rel-flowkit-flowauth\n          port: 80")
-	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit-flowetl")[0].YAML, "name: rel-flowkit-flowetl\n          port: 8080")
+	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit-flowauth")[0].YAML, "name: \"rel-flowkit-flowauth\"\n          port: 80")
+	assert.Contains(t, res.Find("HTTPRoute", "rel-flowkit-flowetl")[0].YAML, "name: \"rel-flowkit-flowetl\"\n          port: 8080")
 	assert.Empty(t, res.Find("Ingress", "rel-flowkit"), "FlowAPI's own Ingress stays off")
 
 	off := renderWith(t, nil, "jwt.existingSecret=jwt")

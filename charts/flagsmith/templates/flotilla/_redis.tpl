@@ -81,7 +81,7 @@ external Redis's inline password.
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ $name }}
+  name: {{ $name | quote }}
   labels:
     {{- $labels | nindent 4 }}
 spec:
@@ -98,12 +98,12 @@ spec:
 apiVersion: apps/v1
 kind: StatefulSet
 metadata:
-  name: {{ $name }}
+  name: {{ $name | quote }}
   labels:
     {{- $labels | nindent 4 }}
 spec:
   replicas: 1
-  serviceName: {{ include "flotilla.governingServiceName" $name }}
+  serviceName: {{ include "flotilla.governingServiceName" $name | quote }}
   selector:
     matchLabels:
       {{- $selector | nindent 6 }}
@@ -124,7 +124,7 @@ spec:
       {{- with include "flotilla.scheduling" $ | trim }}{{ . | nindent 6 }}{{ end }}
       containers:
         - name: redis
-          image: {{ include "flotilla.image" (dict "image" $r.image "default" "7") }}
+          image: {{ include "flotilla.image" (dict "image" $r.image "default" "7") | quote }}
           imagePullPolicy: {{ $r.image.pullPolicy }}
           securityContext: {{ include "flotilla.containerSecurityContext" $ }}
           {{- if $r.auth.enabled }}
@@ -132,8 +132,8 @@ spec:
             - name: REDIS_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ $conn.secret }}
-                  key: {{ $conn.key }}
+                  name: {{ $conn.secret | quote }}
+                  key: {{ $conn.key | quote }}
             - name: REDISCLI_AUTH
               value: $(REDIS_PASSWORD)
           {{- end }}
@@ -191,7 +191,7 @@ spec:
         {{- end }}
         resources:
           requests:
-            storage: {{ $r.persistence.size }}
+            storage: {{ $r.persistence.size | quote }}
   {{- end }}
 {{- end }}
 {{- end -}}

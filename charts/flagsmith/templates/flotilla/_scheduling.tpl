@@ -17,7 +17,7 @@ PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "com
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
-  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
 spec:
@@ -66,14 +66,14 @@ refuse (flotilla.autoscalingProblems): a JSON schema cannot compare two values.
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
-  name: {{ .target }}
+  name: {{ .target | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
     kind: Deployment
-    name: {{ .target }}
+    name: {{ .target | quote }}
   minReplicas: {{ $a.minReplicas }}
   maxReplicas: {{ $a.maxReplicas }}
   {{- if or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage }}
@@ -82,7 +82,7 @@ spec:
     {{- if $target }}
     - type: Resource
       resource:
-        name: {{ $resource }}
+        name: {{ $resource | quote }}
         target:
           type: Utilization
           averageUtilization: {{ $target }}

@@ -15,7 +15,7 @@ edit it there.
 apiVersion: v1
 kind: ServiceAccount
 metadata:
-  name: {{ include "flotilla.serviceAccountName" . }}
+  name: {{ include "flotilla.serviceAccountName" . | quote }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" . "component" "main") | nindent 4 }}
   {{- with .Values.serviceAccount.annotations }}

@@ -17,8 +17,8 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
 */}}
 {{- define "flotilla.hook.container" -}}
 {{- $h := .ctx.Values.hook -}}
-- name: {{ .name }}
-  image: {{ include "flotilla.image" (dict "image" $h.image "default" .ctx.Chart.AppVersion) }}
+- name: {{ .name | quote }}
+  image: {{ include "flotilla.image" (dict "image" $h.image "default" .ctx.Chart.AppVersion) | quote }}
   imagePullPolicy: {{ $h.image.pullPolicy }}
   args:
     {{- range .args }}
@@ -32,7 +32,7 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
     {{- end }}
   env:
     {{- range .env }}
-    - name: {{ .name }}
+    - name: {{ .name | quote }}
       value: {{ .value | quote }}
     {{- end }}
     {{- with .redis }}
@@ -83,8 +83,8 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
   {{- if .userSecret }}
   valueFrom:
     secretKeyRef:
-      name: {{ .userSecret }}
-      key: {{ .userKey }}
+      name: {{ .userSecret | quote }}
+      key: {{ .userKey | quote }}
   {{- else }}
   value: {{ .user | quote }}
   {{- end }}
@@ -103,23 +103,23 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
 {{- define "flotilla.hook.volume" -}}
 - name: flotilla-db-password
   secret:
-    secretName: {{ .secret }}
+    secretName: {{ .secret | quote }}
     items:
-      - key: {{ .key }}
+      - key: {{ .key | quote }}
         path: password
 {{- if .caSecret }}
 - name: flotilla-db-ca
   secret:
-    secretName: {{ .caSecret }}
+    secretName: {{ .caSecret | quote }}
     items:
-      - key: {{ .caKey }}
+      - key: {{ .caKey | quote }}
         path: ca.crt
 {{- else if .caConfigMap }}
 - name: flotilla-db-ca
   configMap:
-    name: {{ .caConfigMap }}
+    name: {{ .caConfigMap | quote }}
     items:
-      - key: {{ .caKey }}
+      - key: {{ .caKey | quote }}
         path: ca.crt
 {{- end }}
 {{- end -}}
@@ -137,7 +137,7 @@ ServiceAccount (no token) and may only mount Secrets that already exist or are e
 apiVersion: batch/v1
 kind: Job
 metadata:
-  name: {{ printf "%s-db-bootstrap" (include "flotilla.fullname" .ctx) | trunc 63 | trimSuffix "-" }}
+  name: {{ printf "%s-db-bootstrap" (include "flotilla.fullname" .ctx) | trunc 63 | trimSuffix "-" | quote }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" .ctx "component" "db-bootstrap") | nindent 4 }}
   annotations:

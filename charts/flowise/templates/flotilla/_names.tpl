@@ -33,11 +33,13 @@ release name alone when it already contains the chart name. Memoised per render 
 {{/*
 Label lines shared by every component of the release, stored in the root context as
 "flotillaLabels" (dict "selector" S "rest" R) once per render (see the top). Renders nothing.
+Values from users (nameOverride, the release name) are quoted: "true", "on" or "0x10" are valid
+names that YAML would otherwise read as a boolean or a number.
 */}}
 {{- define "flotilla.labelParts" -}}
 {{- $name := default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- $chart := printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
-{{- $_ := set . "flotillaLabels" (dict "selector" (printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s" $name .Release.Name) "rest" (printf "app.kubernetes.io/version: %s\napp.kubernetes.io/managed-by: %s\napp.kubernetes.io/part-of: %s\nhelm.sh/chart: %s" (quote .Chart.AppVersion) .Release.Service $name $chart)) -}}
+{{- $_ := set . "flotillaLabels" (dict "selector" (printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s" (quote $name) (quote .Release.Name)) "rest" (printf "app.kubernetes.io/version: %s\napp.kubernetes.io/managed-by: %s\napp.kubernetes.io/part-of: %s\nhelm.sh/chart: %s" (quote .Chart.AppVersion) .Release.Service (quote $name) (quote $chart))) -}}
 {{- end -}}
 
 {{/* Selector labels of a component: dict "ctx" $ "component" "main". Never change across upgrades. */}}

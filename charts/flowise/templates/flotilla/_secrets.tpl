@@ -59,7 +59,7 @@ cluster to look into, so there every render makes new random values: secrets.gen
 apiVersion: v1
 kind: Secret
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
   annotations:
@@ -250,7 +250,7 @@ With Argo CD or any tool that renders with helm template, set secrets.generation
 apiVersion: v1
 kind: Secret
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
 type: Opaque
@@ -262,11 +262,11 @@ data:
 
 {{/* One env var read from a Secret key: dict "name" ENV "secret" S "key" K. */}}
 {{- define "flotilla.secretEnv" -}}
-- name: {{ .name }}
+- name: {{ .name | quote }}
   valueFrom:
     secretKeyRef:
-      name: {{ .secret }}
-      key: {{ .key }}
+      name: {{ .secret | quote }}
+      key: {{ .key | quote }}
 {{- end -}}
 
 {{/*

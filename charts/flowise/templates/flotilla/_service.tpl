@@ -17,7 +17,7 @@ A Service for any component: dict "ctx" $ "name" N
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
   {{- with .svc.annotations }}

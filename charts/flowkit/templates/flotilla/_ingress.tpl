@@ -28,7 +28,7 @@ must be named http. Renders nothing when the block is disabled.
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
   {{- with $ing.annotations }}
@@ -37,7 +37,7 @@ metadata:
   {{- end }}
 spec:
   {{- with $ing.ingressClassName }}
-  ingressClassName: {{ . }}
+  ingressClassName: {{ . | quote }}
   {{- end }}
   {{- with $ing.tls }}
   tls: {{ toJson . }}
@@ -48,11 +48,11 @@ spec:
       http:
         paths:
           {{- range .paths }}
-          - path: {{ .path }}
+          - path: {{ .path | quote }}
             pathType: {{ .pathType }}
             backend:
               service:
-                name: {{ $svc }}
+                name: {{ $svc | quote }}
                 port:
                   name: http
           {{- end }}
@@ -71,7 +71,7 @@ Renders nothing when the block is disabled.
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
   {{- with $r.annotations }}
@@ -87,9 +87,9 @@ spec:
     - matches:
         - path:
             type: PathPrefix
-            value: {{ $r.path }}
+            value: {{ $r.path | quote }}
       backendRefs:
-        - name: {{ .service }}
+        - name: {{ .service | quote }}
           port: {{ .port }}
 {{- end }}
 {{- end -}}

@@ -17,7 +17,7 @@ PodDisruptionBudget of a component with more than one replica: dict "ctx" $ "com
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
-  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
 spec:

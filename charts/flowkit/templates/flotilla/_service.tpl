@@ -19,7 +19,7 @@ StatefulSet's stable DNS). Each port targets the container port of the same name
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" }}
+  name: {{ printf "%s-%s" (include "flotilla.fullname" .ctx) .component | trunc 63 | trimSuffix "-" | quote }}
   labels:
     {{- include "flotilla.labels" $lbl | nindent 4 }}
 spec:
@@ -29,7 +29,7 @@ spec:
   {{- end }}
   ports:
     {{- range .ports }}
-    - name: {{ .name }}
+    - name: {{ .name | quote }}
       port: {{ .port }}
       targetPort: {{ .name }}
       protocol: TCP
@@ -46,7 +46,7 @@ A Service for any component: dict "ctx" $ "name" N
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ .name }}
+  name: {{ .name | quote }}
   labels:
     {{- include "flotilla.labels" . | nindent 4 }}
   {{- with .svc.annotations }}
