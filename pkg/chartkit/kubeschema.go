@@ -66,8 +66,12 @@ var kubeStringRules = []kubeStringRule{
 	{"PersistentVolumeClaim name", func(k string) bool { return k == "existingClaim" || strings.HasSuffix(k, "Claim") },
 		dns1123Subdomain, subdomainMaxLength},
 	{"IngressClass name", func(k string) bool { return k == "ingressClassName" }, dns1123Subdomain, subdomainMaxLength},
+	{"PriorityClass name", func(k string) bool { return k == "priorityClassName" }, dns1123Subdomain, subdomainMaxLength},
 	{"StorageClass name", func(k string) bool { return k == "storageClass" }, storageClass, subdomainMaxLength},
 }
+
+// labelKeyHolders are the Kubernetes lists whose items' "key" is a label or taint key.
+var labelKeyHolders = map[string]bool{"matchExpressions": true, "matchFields": true, "tolerations": true}
 
 // kubeRuleFor returns the rule for a string value at key, if any.
 func kubeRuleFor(key string) (kubeStringRule, bool) {
@@ -91,6 +95,11 @@ func kubeConstraints(s *jsonschema.Schema, parent, key string) {
 	case "string":
 		if s.Pattern == "" && s.Enum == nil {
 			rule, ok := kubeRuleFor(key)
+			if key == "key" && labelKeyHolders[parent] {
+				// A label or taint key (kubernetes.io/arch), not a Secret key: the typed
+				// Kubernetes shapes (chartvalues' Affinity, Toleration) leave it to the API.
+				ok = false
+			}
 			if !ok && parent == "serviceAccount" && key == "name" {
 				rule, ok = kubeStringRule{pattern: dns1123Subdomain, maxLength: subdomainMaxLength}, true
 			}

@@ -28,6 +28,8 @@ import (
 func hookCases(t *testing.T, test func(t *testing.T, chart string, opts render.Options)) {
 	for _, c := range catalog.Charts() {
 		t.Run(c.Name+"/defaults", func(t *testing.T) { test(t, c.Name, render.Options{}) })
+		// The status endpoint's keys Secret is generated too.
+		t.Run(c.Name+"/status", func(t *testing.T) { test(t, c.Name, render.Options{Set: []string{"status.enabled=true"}}) })
 	}
 	forEachExample(t, func(t *testing.T, chart, f string) {
 		t.Run("as-is", func(t *testing.T) { test(t, chart, render.Options{ValueFiles: []string{f}}) })

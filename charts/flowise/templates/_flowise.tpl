@@ -30,6 +30,7 @@ secrets.yaml renders (or the secrets hook creates) and NOTES.txt reports.
 {{- if eq .Values.architecture.mode "queue" -}}
 {{- $out = concat $out (include "flotilla.redis.generatedSecrets" . | fromJsonArray) -}}
 {{- end -}}
+{{- $out = concat $out (include "flotilla.status.generatedSecrets" . | fromJsonArray) -}}
 {{- toJson $out -}}
 {{- end -}}
 

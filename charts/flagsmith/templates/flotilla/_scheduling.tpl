@@ -43,7 +43,7 @@ affinity: {{ toJson . }}
 imagePullSecrets: {{ toJson . }}
 {{- end }}
 {{- with .Values.priorityClassName }}
-priorityClassName: {{ . }}
+priorityClassName: {{ . | quote }}
 {{- end }}
 {{- end -}}
 

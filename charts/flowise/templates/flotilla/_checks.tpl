@@ -18,3 +18,38 @@ only, so no other template fails on values first.
 {{- fail (printf "values are invalid (flotilla checks):\n%s" (join "\n" $lines)) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+Problems of an autoscaling block (a cv.Autoscaling) at values path P, as a JSON list: dict "path"
+P "autoscaling" A. minReplicas above maxReplicas is refused by the HPA API.
+*/}}
+{{- define "flotilla.autoscalingProblems" -}}
+{{- $a := .autoscaling -}}
+{{- $out := list -}}
+{{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- $out = append $out (dict "path" (printf "%s.minReplicas" .path) "message" (printf "%s.minReplicas (%v) must not exceed %s.maxReplicas (%v)" .path $a.minReplicas .path $a.maxReplicas)) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+Problems of extraManifests, as a JSON list: every item, once through tpl, must be one
+Kubernetes object with apiVersion, kind and metadata.name (the API server refuses anything else,
+and Helm would stop halfway through the release). Takes the root context.
+*/}}
+{{- define "flotilla.extraManifestsProblems" -}}
+{{- $ := . -}}
+{{- $out := list -}}
+{{- range $i, $m := .Values.extraManifests -}}
+{{- $text := "" -}}
+{{- if typeIs "string" $m }}{{ $text = tpl $m $ }}{{ else }}{{ $text = tpl (toYaml $m) $ }}{{ end -}}
+{{- $obj := fromYaml $text -}}
+{{- $md := get $obj "metadata" -}}
+{{- $name := "" -}}
+{{- if kindIs "map" $md }}{{ $name = get $md "name" | toString }}{{ end -}}
+{{- if or (hasKey $obj "Error") (not (kindIs "string" (get $obj "apiVersion"))) (not (kindIs "string" (get $obj "kind"))) (not (get $obj "apiVersion")) (not (get $obj "kind")) (not $name) -}}
+{{- $out = append $out (dict "path" (printf "extraManifests.%d" $i) "message" "must be one Kubernetes object with apiVersion, kind and metadata.name (after tpl)") -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}

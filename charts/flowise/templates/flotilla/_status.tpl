@@ -10,6 +10,19 @@ templates/flotilla/_status.tpl from pkg/chartkit/templates/_status.tpl: edit it 
 {{- end -}}
 
 {{/*
+The generated keys Secret of the status endpoint, as a JSON list of flotilla.generatedSecrets
+items (empty when status is off or with status.existingSecret); the chart's
+<chart>.generatedSecrets lists it, so secrets.generation hook creates it like the others.
+*/}}
+{{- define "flotilla.status.generatedSecrets" -}}
+{{- $s := .Values.status -}}
+{{- if and $s.enabled (not $s.existingSecret) -}}
+{{- toJson (list (dict "name" (include "flotilla.status.fullname" .) "component" "status" "keys" (list (dict "key" "status-keys" "length" 32)))) -}}
+{{- else -}}[]
+{{- end -}}
+{{- end -}}
+
+{{/*
 The status endpoint of a release, when .Values.status.enabled: dict "ctx" $ "checks" (list ...),
 each check one of
   (dict "kind" "http" "name" N "url" URL)
@@ -108,10 +121,6 @@ secret is ever in the pod spec.
 {{- $volumes = append $volumes (dict "name" (printf "check-%s" .name) "dir" $dir "sources" $sources) -}}
 {{- end -}}
 {{- end -}}
-{{- if not $s.existingSecret }}
----
-{{ include "flotilla.generatedSecret" (dict "ctx" $ "name" $name "component" "status" "keys" (list (dict "key" "status-keys" "length" 32))) }}
-{{- end }}
 ---
 {{ include "flotilla.serviceFor" (dict "ctx" $ "name" $name "component" "status" "svc" $s.service "targetPort" "http") }}
 ---

@@ -43,6 +43,6 @@ affinity: {{ toJson . }}
 imagePullSecrets: {{ toJson . }}
 {{- end }}
 {{- with .Values.priorityClassName }}
-priorityClassName: {{ . }}
+priorityClassName: {{ . | quote }}
 {{- end }}
 {{- end -}}

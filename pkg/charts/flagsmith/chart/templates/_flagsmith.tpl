@@ -37,6 +37,7 @@ secrets.yaml renders (or the secrets hook creates) and NOTES.txt reports.
 {{- if and .Values.influxdb.enabled (not .Values.influxdb.auth.existingSecret) -}}
 {{- $out = append $out (dict "name" (include "flagsmith.influxdb.fullname" .) "component" "influxdb" "keys" (list (dict "key" "admin-password" "length" 32) (dict "key" "admin-token" "length" 64))) -}}
 {{- end -}}
+{{- $out = concat $out (include "flotilla.status.generatedSecrets" . | fromJsonArray) -}}
 {{- toJson $out -}}
 {{- end -}}
 

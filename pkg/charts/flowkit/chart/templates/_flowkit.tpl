@@ -54,6 +54,7 @@ secrets.yaml renders (or the secrets hook creates) and NOTES.txt reports.
 {{- if include "flowkit.redis" . -}}
 {{- $out = concat $out (include "flotilla.redis.generatedSecrets" . | fromJsonArray) -}}
 {{- end -}}
+{{- $out = concat $out (include "flotilla.status.generatedSecrets" . | fromJsonArray) -}}
 {{- toJson $out -}}
 {{- end -}}
 
