@@ -30,7 +30,8 @@ func TestFuzzDryRun(t *testing.T) {
 			if c.Name == "flowkit" {
 				f.Base = "jwt: {existingSecret: jwt}\n" // spares each render a 4096-bit key generation
 			}
-			ch, docs := f.Documents(t, 400)
+			// About one in twenty mutants passes the strict schema; 1,000 leave a margin for the sample.
+			ch, docs := f.Documents(t, 1000)
 			ns := freshNamespace(t, "fuzz-"+c.Name)
 			sent := 0
 			for i, doc := range docs {
