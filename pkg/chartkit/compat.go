@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -209,6 +210,9 @@ func (c Chart) rules() []Rule {
 	if c.hasExternalSecrets() {
 		rules = append(append([]Rule{}, rules...), ExternalSecretsRule)
 	}
+	if c.hasSecurityContexts() {
+		rules = append(append([]Rule{}, rules...), SecurityContextRules...)
+	}
 	for _, r := range rules {
 		out = append(out, Rule{Message: r.Message, If: resolveCond(r.If, aliases), Then: resolveCond(r.Then, aliases)})
 	}
@@ -229,8 +233,9 @@ func (c Chart) rules() []Rule {
 }
 
 // extendSchema declares the aliases (with their canonical key's schema, defaults dropped) and
-// the refused keys (any value; their rule refuses them) in s.
-func (c *Compat) extendSchema(s *jsonschema.Schema) error {
+// the refused keys (any value; their rule refuses them) in s. An alias of a map is merged over
+// the canonical map (aliasResolver), so it may leave out what the canonical schema requires.
+func (c *Compat) extendSchema(s *jsonschema.Schema, defaults map[string]any) error {
 	for _, a := range c.Aliases {
 		to, err := schemaAt(s, a.To, "")
 		if err != nil {
@@ -242,6 +247,11 @@ func (c *Compat) extendSchema(s *jsonschema.Schema) error {
 		}
 		if a.List {
 			cp = cp.Items
+		}
+		if def, _ := lookupPath(defaults, a.To); !a.List {
+			if m, isMap := def.(map[string]any); isMap {
+				dropDefaulted(cp, m)
+			}
 		}
 		cp.Description = fmt.Sprintf("The %s chart's name for %s (%s).", c.From, a.To, strings.TrimSuffix(to.Description, "."))
 		if a.List {
@@ -257,6 +267,25 @@ func (c *Compat) extendSchema(s *jsonschema.Schema) error {
 		}
 	}
 	return nil
+}
+
+// dropDefaulted makes the keys that def (the canonical map's default, which the alias is merged
+// over) holds optional in s, and so on in the maps below; what def lacks stays required.
+func dropDefaulted(s *jsonschema.Schema, def map[string]any) {
+	if s == nil {
+		return
+	}
+	s.Required = slices.DeleteFunc(slices.Clone(s.Required), func(k string) bool { _, ok := def[k]; return ok })
+	if len(s.Required) == 0 {
+		s.Required = nil
+	}
+	if s.Properties != nil {
+		for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+			if m, ok := def[p.Key].(map[string]any); ok {
+				dropDefaulted(p.Value, m)
+			}
+		}
+	}
 }
 
 // schemaAt finds the property schema at path; create makes missing objects on the way.

@@ -49,7 +49,7 @@ func (c Chart) Schema(comments map[string]string) ([]byte, error) {
 		if err := c.Compat.check(defaults); err != nil {
 			return nil, err
 		}
-		if err := c.Compat.extendSchema(s); err != nil {
+		if err := c.Compat.extendSchema(s, defaults); err != nil {
 			return nil, err
 		}
 	}

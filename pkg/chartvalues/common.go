@@ -15,9 +15,9 @@ type Common struct {
 	// PodDisruptionBudgets of the chart's Deployments (created for those with more than one replica).
 	PodDisruptionBudget PodDisruptionBudget `json:"podDisruptionBudget"`
 	// Pod securityContext of the app's pods. The default passes the "restricted" Pod Security Standard.
-	PodSecurityContext map[string]any `json:"podSecurityContext"`
+	PodSecurityContext PodSecurityContext `json:"podSecurityContext"`
 	// Container securityContext of every container the chart runs. The default passes the "restricted" Pod Security Standard.
-	ContainerSecurityContext map[string]any `json:"containerSecurityContext"`
+	ContainerSecurityContext ContainerSecurityContext `json:"containerSecurityContext"`
 	// Node labels the pods must run on.
 	NodeSelector map[string]string `json:"nodeSelector"`
 	// Tolerations of the pods.

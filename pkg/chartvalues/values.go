@@ -165,7 +165,7 @@ func DefaultProbes() Probes {
 }
 
 // RestrictedPodSecurityContext passes the Pod Security Standard "restricted" for the given user.
-func RestrictedPodSecurityContext(uid int) map[string]any {
+func RestrictedPodSecurityContext(uid int) PodSecurityContext {
 	return map[string]any{
 		"runAsNonRoot":        true,
 		"runAsUser":           uid,
@@ -177,7 +177,7 @@ func RestrictedPodSecurityContext(uid int) map[string]any {
 }
 
 // RestrictedContainerSecurityContext passes the Pod Security Standard "restricted".
-func RestrictedContainerSecurityContext() map[string]any {
+func RestrictedContainerSecurityContext() ContainerSecurityContext {
 	return map[string]any{
 		"allowPrivilegeEscalation": false,
 		"readOnlyRootFilesystem":   true,
