@@ -143,6 +143,9 @@ func TestBadExtraVolumesRefused(t *testing.T) {
 extraVolumeMounts: [{name: c, mountPath: /tmp/}]`, "extraVolumeMounts.0.mountPath"},
 		{"mountPath twice", `extraVolumes: [{name: c, emptyDir: {}}]
 extraVolumeMounts: [{name: c, mountPath: /c}, {name: c, mountPath: /c}]`, "extraVolumeMounts.1.mountPath"},
+		// The fuzz property test's [{name: ""}]: topologySpreadConstraints items are typed now.
+		{"spread entry of another shape", `topologySpreadConstraints: [{name: ""}]`, "topologySpreadConstraints.0.name"},
+		{"spread minDomains with ScheduleAnyway", `topologySpreadConstraints: [{maxSkew: 1, topologyKey: k, whenUnsatisfiable: ScheduleAnyway, minDomains: 2}]`, "topologySpreadConstraints.0.minDomains"},
 	}
 	for _, chart := range []string{"flowise", "flagsmith", "flowkit"} {
 		ch, err := render.Load(context.Background(), chart, render.LoadOptions{})

@@ -25,7 +25,7 @@ type Common struct {
 	// Affinity rules of the pods. With highAvailability on, the replicated components add a preferred pod anti-affinity (one pod per node) unless this sets podAntiAffinity itself; nodeAffinity and podAffinity are kept as given.
 	Affinity Affinity `json:"affinity"`
 	// Topology spread constraints of the app's Deployments (Kubernetes TopologySpreadConstraint objects). An entry without labelSelector applies to each component's own pods. An entry replaces the highAvailability constraint on the same topologyKey; the others are kept.
-	TopologySpreadConstraints []map[string]any `json:"topologySpreadConstraints"`
+	TopologySpreadConstraints []TopologySpreadConstraint `json:"topologySpreadConstraints"`
 	// High-availability profile: several pods per stateless component, spread over zones and nodes, PodDisruptionBudgets and zero-downtime rolling updates.
 	HighAvailability HighAvailability `json:"highAvailability"`
 	// NetworkPolicies of the release (on by default): the release's firewall.
@@ -91,7 +91,7 @@ func DefaultCommon(uid int) Common {
 		NodeSelector:              map[string]string{},
 		Tolerations:               []Toleration{},
 		Affinity:                  Affinity{},
-		TopologySpreadConstraints: []map[string]any{},
+		TopologySpreadConstraints: []TopologySpreadConstraint{},
 		HighAvailability:          DefaultHighAvailability(),
 		NetworkPolicy:             DefaultNetworkPolicy(),
 		PodAnnotations:            map[string]string{},
