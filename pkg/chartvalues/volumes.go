@@ -33,7 +33,7 @@ func (Labels) JSONSchema() *jsonschema.Schema {
 	maxValue := uint64(63)
 	props := jsonschema.NewProperties()
 	for _, k := range ReservedLabels {
-		props.Set(k, jsonschema.FalseSchema)
+		props.Set(k, &jsonschema.Schema{Not: &jsonschema.Schema{}, Description: "The chart's own label: not settable."})
 	}
 	return &jsonschema.Schema{
 		Type:       "object",
@@ -61,7 +61,7 @@ func (Volume) JSONSchema() *jsonschema.Schema {
 	props.Set("name", &jsonschema.Schema{Type: "string", MinLength: &minName, MaxLength: &maxName, Pattern: dns1123LabelPattern,
 		Description: "Volume name (a DNS-1123 label), what extraVolumeMounts[].name refers to."})
 	for _, src := range restrictedVolumeSources {
-		props.Set(src, &jsonschema.Schema{Type: "object"})
+		props.Set(src, &jsonschema.Schema{Type: "object", Description: "Kubernetes " + src + " volume source."})
 	}
 	return &jsonschema.Schema{
 		Type:                 "object",
