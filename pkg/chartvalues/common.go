@@ -25,15 +25,21 @@ type Common struct {
 	// Affinity rules of the pods. With highAvailability on, the replicated components add a preferred pod anti-affinity (one pod per node) unless this sets podAntiAffinity itself; nodeAffinity and podAffinity are kept as given.
 	Affinity Affinity `json:"affinity"`
 	// Topology spread constraints of the app's Deployments (Kubernetes TopologySpreadConstraint objects). An entry without labelSelector applies to each component's own pods. An entry replaces the highAvailability constraint on the same topologyKey; the others are kept.
-	TopologySpreadConstraints []map[string]any `json:"topologySpreadConstraints"`
+	TopologySpreadConstraints []TopologySpreadConstraint `json:"topologySpreadConstraints"`
 	// High-availability profile: several pods per stateless component, spread over zones and nodes, PodDisruptionBudgets and zero-downtime rolling updates.
 	HighAvailability HighAvailability `json:"highAvailability"`
 	// NetworkPolicies of the release (on by default): the release's firewall.
 	NetworkPolicy NetworkPolicy `json:"networkPolicy"`
 	// Annotations added to the app's pods.
 	PodAnnotations map[string]string `json:"podAnnotations"`
-	// Labels added to the app's pods.
+	// Labels added to the app's pods. A key also in commonLabels takes the commonLabels value.
 	PodLabels map[string]string `json:"podLabels"`
+	// Labels added to every object the chart renders (metadata.labels and pod template labels), never to selectors, so changing them upgrades in place. Keys and values follow Kubernetes label syntax; the app.kubernetes.io/* labels and helm.sh/chart are the chart's own.
+	CommonLabels Labels `json:"commonLabels"`
+	// More volumes of the app's pods (Kubernetes Volume objects, e.g. {name: certs, secret: {secretName: my-certs}}); not of the bundled PostgreSQL or Redis. Each is a name and one source the "restricted" Pod Security Standard allows: configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected or secret. A name must differ from the chart's own volumes.
+	ExtraVolumes []Volume `json:"extraVolumes"`
+	// More volume mounts of the app's containers (Kubernetes VolumeMount objects: name, one of extraVolumes; mountPath, absolute and not one the chart mounts; readOnly; subPath).
+	ExtraVolumeMounts []VolumeMount `json:"extraVolumeMounts"`
 	// How the chart makes the Secrets it generates (passwords and keys whose existingSecret is empty).
 	Secrets Secrets `json:"secrets"`
 	// PriorityClass of the app's pods; empty: the cluster's default.
@@ -85,11 +91,14 @@ func DefaultCommon(uid int) Common {
 		NodeSelector:              map[string]string{},
 		Tolerations:               []Toleration{},
 		Affinity:                  Affinity{},
-		TopologySpreadConstraints: []map[string]any{},
+		TopologySpreadConstraints: []TopologySpreadConstraint{},
 		HighAvailability:          DefaultHighAvailability(),
 		NetworkPolicy:             DefaultNetworkPolicy(),
 		PodAnnotations:            map[string]string{},
 		PodLabels:                 map[string]string{},
+		CommonLabels:              Labels{},
+		ExtraVolumes:              []Volume{},
+		ExtraVolumeMounts:         []VolumeMount{},
 		Secrets:                   Secrets{Generation: "helm"},
 		ExtraManifests:            []any{},
 		ExternalSecrets:           ExternalSecrets{SecretStoreRef: SecretStoreRef{Kind: "SecretStore"}, RefreshInterval: "1h"},

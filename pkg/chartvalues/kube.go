@@ -199,3 +199,40 @@ type ParentRef struct {
 	// Port of the Gateway to attach to.
 	Port int `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535"`
 }
+
+// TopologySpreadConstraint is a Kubernetes TopologySpreadConstraint, free-form in values.yaml,
+// typed by its schema (TopologySpreadConstraintShape).
+type TopologySpreadConstraint map[string]any
+
+// Shape is the item's schema: Kubernetes TopologySpreadConstraint.
+func (TopologySpreadConstraint) Shape() any { return TopologySpreadConstraintShape{} }
+
+// TopologySpreadConstraintShape is the shape of TopologySpreadConstraint.
+type TopologySpreadConstraintShape struct {
+	// Largest allowed difference in pod counts between topology domains.
+	MaxSkew int `json:"maxSkew" jsonschema:"required,minimum=1"`
+	// Node label whose values are the domains, e.g. topology.kubernetes.io/zone.
+	TopologyKey string `json:"topologyKey" jsonschema:"required,minLength=1"`
+	// What to do with a pod that does not fit.
+	WhenUnsatisfiable string `json:"whenUnsatisfiable" jsonschema:"required,enum=DoNotSchedule,enum=ScheduleAnyway"`
+	// Pods counted; without it, the component's own pods.
+	LabelSelector *LabelSelector `json:"labelSelector,omitempty"`
+	// Minimum number of eligible domains (only with whenUnsatisfiable DoNotSchedule).
+	MinDomains int `json:"minDomains,omitempty" jsonschema:"minimum=1"`
+	// Whether nodeAffinity/nodeSelector decide the domains counted.
+	NodeAffinityPolicy string `json:"nodeAffinityPolicy,omitempty" jsonschema:"enum=Honor,enum=Ignore"`
+	// Whether node taints decide the domains counted.
+	NodeTaintsPolicy string `json:"nodeTaintsPolicy,omitempty" jsonschema:"enum=Honor,enum=Ignore"`
+	// Pod label keys whose values are added to labelSelector.
+	MatchLabelKeys []string `json:"matchLabelKeys,omitempty"`
+}
+
+// JSONSchemaExtend refuses minDomains with ScheduleAnyway, as the API does.
+func (TopologySpreadConstraintShape) JSONSchemaExtend(s *jsonschema.Schema) {
+	cond := jsonschema.NewProperties()
+	cond.Set("whenUnsatisfiable", &jsonschema.Schema{Const: "ScheduleAnyway"})
+	then := jsonschema.NewProperties()
+	then.Set("minDomains", jsonschema.FalseSchema)
+	s.If = &jsonschema.Schema{Properties: cond, Required: []string{"whenUnsatisfiable"}}
+	s.Then = &jsonschema.Schema{Properties: then}
+}

@@ -53,3 +53,36 @@ and Helm would stop halfway through the release). Takes the root context.
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
+
+{{/*
+Problems of extraVolumes and extraVolumeMounts, as a JSON list: dict "ctx" $ "volumes" (list of
+the names of the chart's own volumes) "paths" (list of the chart's own mount paths). The API
+refuses a pod whose volume names or mount paths repeat, or that mounts a volume it lacks.
+*/}}
+{{- define "flotilla.extraVolumesProblems" -}}
+{{- $out := list -}}
+{{- $names := dict -}}
+{{- range $i, $v := .ctx.Values.extraVolumes -}}
+{{- $n := toString $v.name -}}
+{{- if has $n $.volumes -}}
+{{- $out = append $out (dict "path" (printf "extraVolumes.%d.name" $i) "message" (printf "%q is the name of one of the chart's own volumes (%s)" $n (join ", " $.volumes))) -}}
+{{- else if hasKey $names $n -}}
+{{- $out = append $out (dict "path" (printf "extraVolumes.%d.name" $i) "message" (printf "%q is already the name of extraVolumes.%v" $n (get $names $n))) -}}
+{{- end -}}
+{{- $_ := set $names $n $i -}}
+{{- end -}}
+{{- $paths := dict -}}
+{{- range $i, $m := .ctx.Values.extraVolumeMounts -}}
+{{- if not (hasKey $names $m.name) -}}
+{{- $out = append $out (dict "path" (printf "extraVolumeMounts.%d.name" $i) "message" (printf "%q is not the name of any of extraVolumes" $m.name)) -}}
+{{- end -}}
+{{- $p := trimSuffix "/" $m.mountPath -}}
+{{- if has $p $.paths -}}
+{{- $out = append $out (dict "path" (printf "extraVolumeMounts.%d.mountPath" $i) "message" (printf "%q is a path the chart mounts itself (%s)" $m.mountPath (join ", " $.paths))) -}}
+{{- else if hasKey $paths $p -}}
+{{- $out = append $out (dict "path" (printf "extraVolumeMounts.%d.mountPath" $i) "message" (printf "%q is already the mountPath of extraVolumeMounts.%v" $m.mountPath (get $paths $p))) -}}
+{{- end -}}
+{{- $_ := set $paths $p $i -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}

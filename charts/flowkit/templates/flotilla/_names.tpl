@@ -33,13 +33,16 @@ release name alone when it already contains the chart name. Memoised per render 
 {{/*
 Label lines shared by every component of the release, stored in the root context as
 "flotillaLabels" (dict "selector" S "rest" R) once per render (see the top). Renders nothing.
-Values from users (nameOverride, the release name) are quoted: "true", "on" or "0x10" are valid
+"rest" ends with commonLabels (never in "selector": selectors are immutable on upgrade).
+Values from users (nameOverride, the release name, commonLabels) are quoted: "true", "on" or "0x10" are valid
 names that YAML would otherwise read as a boolean or a number.
 */}}
 {{- define "flotilla.labelParts" -}}
 {{- $name := default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- $chart := printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
-{{- $_ := set . "flotillaLabels" (dict "selector" (printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s" (quote $name) (quote .Release.Name)) "rest" (printf "app.kubernetes.io/version: %s\napp.kubernetes.io/managed-by: %s\napp.kubernetes.io/part-of: %s\nhelm.sh/chart: %s" (quote .Chart.AppVersion) .Release.Service (quote $name) (quote $chart))) -}}
+{{- $rest := printf "app.kubernetes.io/version: %s\napp.kubernetes.io/managed-by: %s\napp.kubernetes.io/part-of: %s\nhelm.sh/chart: %s" (quote .Chart.AppVersion) .Release.Service (quote $name) (quote $chart) -}}
+{{- range $k, $v := .Values.commonLabels }}{{ $rest = printf "%s\n%s: %s" $rest (quote $k) (quote $v) }}{{ end -}}
+{{- $_ := set . "flotillaLabels" (dict "selector" (printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s" (quote $name) (quote .Release.Name)) "rest" $rest) -}}
 {{- end -}}
 
 {{/* Selector labels of a component: dict "ctx" $ "component" "main". Never change across upgrades. */}}
@@ -58,14 +61,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
-Pod template metadata of a component: its labels plus podLabels, and podAnnotations. dict "ctx" $
+Pod template metadata of a component: its labels plus podLabels (but those commonLabels sets:
+a key twice is invalid), and podAnnotations. dict "ctx" $
 "component" C, and "labels" when the caller has already rendered flotilla.labels.
 */}}
 {{- define "flotilla.podMetadata" -}}
 labels:
   {{- if .labels }}{{ .labels | nindent 2 }}{{ else }}{{ include "flotilla.labels" . | nindent 2 }}{{ end }}
-  {{- with .ctx.Values.podLabels }}
-  {{- toYaml . | nindent 2 }}
+  {{- range $k, $v := .ctx.Values.podLabels }}
+  {{- if not (hasKey $.ctx.Values.commonLabels $k) }}
+  {{ quote $k }}: {{ quote $v }}
+  {{- end }}
   {{- end }}
 {{- with .ctx.Values.podAnnotations }}
 annotations: {{ toJson . }}
