@@ -36,7 +36,7 @@ type NetworkPolicy struct {
 // NetworkPolicyIngress lists who may reach the user-facing components.
 type NetworkPolicyIngress struct {
 	// Sources (Kubernetes NetworkPolicyPeer objects: namespaceSelector, podSelector, ipBlock) allowed to reach the user-facing components on their service ports, e.g. your ingress controller: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]. Empty: any source. The release's own pods are always allowed.
-	From []map[string]any `json:"from"`
+	From []NetworkPolicyPeer `json:"from"`
 }
 
 // NetworkPolicyEgress restricts where the release's pods may connect.
@@ -53,7 +53,7 @@ type NetworkPolicyEgress struct {
 func DefaultNetworkPolicy() NetworkPolicy {
 	return NetworkPolicy{
 		Enabled: true,
-		Ingress: NetworkPolicyIngress{From: []map[string]any{}},
+		Ingress: NetworkPolicyIngress{From: []NetworkPolicyPeer{}},
 		Egress:  NetworkPolicyEgress{Ports: []int{443}, CIDRs: []string{}},
 	}
 }

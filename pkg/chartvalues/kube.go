@@ -236,3 +236,28 @@ func (TopologySpreadConstraintShape) JSONSchemaExtend(s *jsonschema.Schema) {
 	s.If = &jsonschema.Schema{Properties: cond, Required: []string{"whenUnsatisfiable"}}
 	s.Then = &jsonschema.Schema{Properties: then}
 }
+
+// NetworkPolicyPeer is a source NetworkPolicies admit (Kubernetes NetworkPolicyPeer), free-form
+// in values.yaml, typed by its schema (NetworkPolicyPeerShape).
+type NetworkPolicyPeer map[string]any
+
+// Shape is the item's schema: Kubernetes NetworkPolicyPeer.
+func (NetworkPolicyPeer) Shape() any { return NetworkPolicyPeerShape{} }
+
+// NetworkPolicyPeerShape is the shape of NetworkPolicyPeer.
+type NetworkPolicyPeerShape struct {
+	// Pods admitted (in the policy's namespace, or in the namespaces namespaceSelector selects).
+	PodSelector *LabelSelector `json:"podSelector,omitempty"`
+	// Namespaces whose pods are admitted.
+	NamespaceSelector *LabelSelector `json:"namespaceSelector,omitempty"`
+	// Addresses admitted.
+	IPBlock *IPBlock `json:"ipBlock,omitempty"`
+}
+
+// IPBlock is Kubernetes IPBlock: a CIDR, less some CIDRs inside it.
+type IPBlock struct {
+	// CIDR admitted, e.g. 10.0.0.0/8.
+	CIDR string `json:"cidr" jsonschema:"required,minLength=1"`
+	// CIDRs inside cidr left out.
+	Except []string `json:"except,omitempty"`
+}
