@@ -2,6 +2,7 @@ package charttest
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -125,6 +126,22 @@ func resolvePort(p intstr.IntOrString, names map[string]int32) int32 {
 		return p.IntVal
 	}
 	return names[p.StrVal]
+}
+
+// RequireExamplesAdmitClients renders every example (render takes value files and --set
+// values), requires NetworkPolicies by default, and checks them with
+// RequireNetworkPoliciesAdmitClients with open and with restricted egress.
+func RequireExamplesAdmitClients(t *testing.T, examples []string, render func(t testing.TB, files []string, set ...string) *render.Result) {
+	t.Helper()
+	require.NotEmpty(t, examples, "no examples")
+	for _, f := range examples {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			res := render(t, []string{f})
+			require.NotEmpty(t, NetworkPolicies(t, res), "on by default")
+			RequireNetworkPoliciesAdmitClients(t, res)
+			RequireNetworkPoliciesAdmitClients(t, render(t, []string{f}, "networkPolicy.egress.restrict=true"))
+		})
+	}
 }
 
 // RequireNetworkPoliciesAdmitClients checks a release's NetworkPolicies against its own pods:

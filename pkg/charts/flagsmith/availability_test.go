@@ -51,14 +51,7 @@ func TestHighAvailability(t *testing.T) {
 func TestNetworkPolicies(t *testing.T) {
 	files, err := filepath.Glob(example("*.yaml"))
 	require.NoError(t, err)
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			res := renderWith(t, []string{f})
-			require.NotEmpty(t, charttest.NetworkPolicies(t, res), "on by default")
-			charttest.RequireNetworkPoliciesAdmitClients(t, res)
-			charttest.RequireNetworkPoliciesAdmitClients(t, renderWith(t, []string{f}, "networkPolicy.egress.restrict=true"))
-		})
-	}
+	charttest.RequireExamplesAdmitClients(t, files, renderWith)
 	t.Run("users reach the API and the dashboard; PgBouncer and PostgreSQL only their clients", func(t *testing.T) {
 		res := renderWith(t, []string{example("queue.yaml")})
 		for _, name := range []string{"rel-flagsmith-api", "rel-flagsmith-frontend", "rel-flagsmith-task-processor"} {

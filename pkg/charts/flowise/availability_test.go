@@ -99,15 +99,7 @@ func TestNetworkPolicies(t *testing.T) {
 	t.Run("every example admits the release's own clients", func(t *testing.T) {
 		files, err := filepath.Glob(example("*.yaml"))
 		require.NoError(t, err)
-		for _, f := range files {
-			t.Run(filepath.Base(f), func(t *testing.T) {
-				res := renderWith(t, []string{f})
-				require.NotEmpty(t, charttest.NetworkPolicies(t, res), "on by default")
-				charttest.RequireNetworkPoliciesAdmitClients(t, res)
-				res = renderWith(t, []string{f}, "networkPolicy.egress.restrict=true")
-				charttest.RequireNetworkPoliciesAdmitClients(t, res)
-			})
-		}
+		charttest.RequireExamplesAdmitClients(t, files, renderWith)
 	})
 	t.Run("default: the main pods admit anyone on their port, the rest only their clients", func(t *testing.T) {
 		res := renderWith(t, []string{example("queue.yaml")})
