@@ -137,7 +137,7 @@ func TestChartTesting(t *testing.T) {
 			if prevDir := previousChart(t, c); prevDir != "" {
 				must(t, "stage previous release", nil, "cp", "-r", prevDir, staged)
 				git("commit previous", "add", "-A")
-				git("commit previous", "commit", "-q", "-m", "previous release "+prev.ref)
+				git("commit previous", "commit", "-q", "-m", "previous release "+previous(t).ref)
 				git("set origin/main", "update-ref", "refs/remotes/origin/main", "HEAD")
 				upgrade = true
 			}

@@ -286,9 +286,9 @@ func splitEach(files []string) [][]string {
 	return out
 }
 
-// previousRelease is "release N-1" for ct install --upgrade: the charts of the previous release
-// ref, released by `flotilla release` into the loopback registry, pulled back with
-// `helm pull --verify` and unpacked.
+// previousRelease is a release of the charts at an earlier git ref (release N-1 for
+// ct install --upgrade): released by `flotilla release` into the loopback registry, pulled back
+// with `helm pull --verify` and unpacked.
 type previousRelease struct {
 	ref    string            // git ref the charts come from
 	why    string            // how the ref was chosen
@@ -297,77 +297,97 @@ type previousRelease struct {
 }
 
 var (
-	prevOnce sync.Once
-	prev     previousRelease
+	releasesMu sync.Mutex
+	releasesAt = map[string]*previousRelease{} // by ref, each released once per test binary
 )
 
 // previousRef picks the previous release: $E2E_PREVIOUS_RELEASE, else the newest v* tag before
 // HEAD, else (no release tagged yet) the branch point from main, else HEAD's parent.
 func previousRef(ctx context.Context) (ref, why string) {
-	git := func(args ...string) string {
-		out, err := runCmd(ctx, "", nil, "git", append([]string{"-C", env.RepoRoot}, args...)...)
-		if err != nil {
-			return ""
-		}
-		return strings.TrimSpace(out)
-	}
 	if r := os.Getenv("E2E_PREVIOUS_RELEASE"); r != "" {
 		return r, "$E2E_PREVIOUS_RELEASE"
 	}
-	if tag := git("describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "HEAD"); tag != "" {
+	if tag := repoGit(ctx, "describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "HEAD"); tag != "" {
 		return tag, "the newest release tag"
 	}
-	head := git("rev-parse", "HEAD")
-	if mb := git("merge-base", "HEAD", "main"); mb != "" && mb != head {
+	head := repoGit(ctx, "rev-parse", "HEAD")
+	if mb := repoGit(ctx, "merge-base", "HEAD", "main"); mb != "" && mb != head {
 		return mb, "no release tag yet: the branch point from main"
 	}
-	if parent := git("rev-parse", "--verify", "-q", "HEAD^"); parent != "" {
+	if parent := repoGit(ctx, "rev-parse", "--verify", "-q", "HEAD^"); parent != "" {
 		return parent, "no release tag yet: HEAD's parent"
 	}
 	return "", "no release tag and no earlier commit"
 }
 
-func previous(t *testing.T) previousRelease {
-	t.Helper()
-	prevOnce.Do(func() {
-		r := releaseSetup(t)
-		ctx := context.Background()
-		prev.ref, prev.why = previousRef(ctx)
-		if prev.ref == "" {
-			return
-		}
-		src := filepath.Join(env.Work, "previous", "src")
-		_ = os.RemoveAll(src)
-		if prev.err = os.MkdirAll(src, 0o755); prev.err != nil {
-			return
-		}
-		if _, prev.err = runCmd(ctx, "", nil, "bash", "-c", `set -o pipefail; git -C "$1" archive --format=tar "$2" charts | tar -x -C "$3"`,
-			"archive", env.RepoRoot, prev.ref, src); prev.err != nil {
-			return
-		}
-		short, _ := runCmd(ctx, "", nil, "git", "-C", env.RepoRoot, "rev-parse", "--short=10", prev.ref)
-		version := "0.0.0-previous.g" + strings.TrimSpace(short)
-		if v, ok := strings.CutPrefix(prev.ref, "v"); ok {
-			version = v
-		}
-		out, errOut, err := r.release(t, "previous-"+releaseRun, version, "--charts", filepath.Join(src, "charts"))
-		if err != nil {
-			prev.err = fmt.Errorf("flotilla release of %s: %w", prev.ref, err)
-			return
-		}
-		t.Logf("previous release %s (%s) published as hook %s:\n%s", prev.ref, prev.why, version, indent(out+lastLines(errOut, 4)))
-		prev.charts = map[string]string{}
-		dest := filepath.Join(env.Work, "previous", "pulled")
-		_ = os.RemoveAll(dest)
-		for _, c := range parseInstallLines(t, out) {
-			r.pullVerified(t, c, dest, true)
-			prev.charts[c.Name] = filepath.Join(dest, c.Name)
-		}
-	})
-	if prev.err != nil {
-		t.Fatalf("STEP FAILED: previous release: %v", prev.err)
+// repoGit runs git in the repository under test; "" when it fails (no such ref, shallow clone).
+func repoGit(ctx context.Context, args ...string) string {
+	out, err := runCmd(ctx, "", nil, "git", append([]string{"-C", env.RepoRoot}, args...)...)
+	if err != nil {
+		return ""
 	}
-	return prev
+	return strings.TrimSpace(out)
+}
+
+func previous(t *testing.T) *previousRelease {
+	t.Helper()
+	ref, why := previousRef(context.Background())
+	return releasedAt(t, ref, why)
+}
+
+// releasedAt releases the charts as they were at ref (once per ref and test binary).
+func releasedAt(t *testing.T, ref, why string) *previousRelease {
+	t.Helper()
+	releasesMu.Lock()
+	defer releasesMu.Unlock()
+	p := releasesAt[ref]
+	if p == nil {
+		p = &previousRelease{ref: ref, why: why}
+		releasesAt[ref] = p
+		if ref != "" {
+			p.err = p.release(t)
+		}
+	}
+	if p.err != nil {
+		t.Fatalf("STEP FAILED: release of %s (%s): %v", p.ref, p.why, p.err)
+	}
+	return p
+}
+
+func (p *previousRelease) release(t *testing.T) error {
+	t.Helper()
+	r := releaseSetup(t)
+	ctx := context.Background()
+	short := repoGit(ctx, "rev-parse", "--short=10", p.ref)
+	if short == "" {
+		return fmt.Errorf("git ref %q is not in this clone (a shallow clone has no history: fetch it)", p.ref)
+	}
+	base := filepath.Join(env.Work, "previous", short)
+	src := filepath.Join(base, "src")
+	_ = os.RemoveAll(base)
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return err
+	}
+	if _, err := runCmd(ctx, "", nil, "bash", "-c", `set -o pipefail; git -C "$1" archive --format=tar "$2" charts | tar -x -C "$3"`,
+		"archive", env.RepoRoot, p.ref, src); err != nil {
+		return err
+	}
+	version := "0.0.0-previous.g" + short
+	if v, ok := strings.CutPrefix(p.ref, "v"); ok {
+		version = v
+	}
+	out, errOut, err := r.release(t, "previous-"+short+"-"+releaseRun, version, "--charts", filepath.Join(src, "charts"))
+	if err != nil {
+		return fmt.Errorf("flotilla release of %s: %w", p.ref, err)
+	}
+	t.Logf("release of %s (%s) published as hook %s:\n%s", p.ref, p.why, version, indent(out+lastLines(errOut, 4)))
+	p.charts = map[string]string{}
+	dest := filepath.Join(base, "pulled")
+	for _, c := range parseInstallLines(t, out) {
+		r.pullVerified(t, c, dest, true)
+		p.charts[c.Name] = filepath.Join(dest, c.Name)
+	}
+	return nil
 }
 
 // previousChart is c's directory in the previous release, or "" (said in the log) when c is the

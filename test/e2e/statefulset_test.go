@@ -3,8 +3,11 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,8 +33,8 @@ func getObject(t *testing.T, ns, kind, name string) e2eObject {
 	return o
 }
 
-// TestStatefulSetUpgrade upgrades Flagsmith with the bundled InfluxDB and Redis from the previous
-// release (their StatefulSets governed by their ClusterIP Services) to the working tree (headless
+// TestStatefulSetUpgrade upgrades Flagsmith with the bundled InfluxDB and Redis from a release
+// before headless Services (beforeHeadless: their StatefulSets governed by their ClusterIP Services) to the working tree (headless
 // governing Services): the pre-upgrade hook Job runs flotilla-hook kube recreate-statefulset
 // (for real, as its ServiceAccount, see hookRunner), the upgrade succeeds, both StatefulSets
 // have the new serviceName, InfluxDB's data claim is the same object, and the new StatefulSets
@@ -46,9 +49,10 @@ func TestStatefulSetUpgrade(t *testing.T) {
 	if c.Name == "" {
 		t.Fatal("no flagsmith chart")
 	}
-	prevDir := previousChart(t, c)
+	ref, why := beforeHeadless(t)
+	prevDir := releasedAt(t, ref, why).charts[c.Name]
 	if prevDir == "" {
-		t.Fatal("STEP FAILED: no previous release of flagsmith to upgrade from")
+		t.Fatalf("STEP FAILED: the release of %s (%s) has no flagsmith chart", ref, why)
 	}
 	ns := freshNamespace(t, "e2e-sts-upgrade")
 	example := filepath.Join(env.RepoRoot, "examples", "flagsmith", "influxdb.yaml")
@@ -108,4 +112,21 @@ func TestStatefulSetUpgrade(t *testing.T) {
 	if runner.ranIn(ns) != runsBefore {
 		t.Errorf("a second upgrade ran the statefulset-migrate Job again")
 	}
+}
+
+// beforeHeadless is the git ref this upgrade starts from: $E2E_STS_UPGRADE_FROM, else the parent
+// of the commit that gave Flagsmith's StatefulSets headless governing Services. Not "the previous
+// release": once that has headless Services too (HEAD's parent on main, say), it no longer tests
+// the migration.
+func beforeHeadless(t *testing.T) (ref, why string) {
+	t.Helper()
+	if r := os.Getenv("E2E_STS_UPGRADE_FROM"); r != "" {
+		return r, "$E2E_STS_UPGRADE_FROM"
+	}
+	ctx := context.Background()
+	first := strings.Fields(repoGit(ctx, "log", "--reverse", "--format=%H", "-S-headless", "--", "charts/flagsmith/templates"))
+	if len(first) == 0 {
+		t.Fatal("STEP FAILED: no commit in this clone's history adds Flagsmith's headless Services (a shallow clone? set $E2E_STS_UPGRADE_FROM)")
+	}
+	return first[0] + "^", "the parent of " + first[0][:10] + ", which added headless governing Services"
 }
