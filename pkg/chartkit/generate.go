@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 
 	"path/filepath"
 	"reflect"
@@ -115,12 +116,19 @@ func (c Chart) generate(root string, files Files) error {
 		files[dir+extraManifestsFile] = []byte(extraManifestsTemplate)
 		generated = append(generated, extraManifestsTemplate)
 	}
-	used, err := libraryFor(lib, c.Templates, generated...)
+	used, lazy, err := libraryFor(lib, c.Templates, generated...)
 	if err != nil {
 		return err
 	}
 	for name, text := range used {
 		files[dir+chartLibraryDir+name] = text
+	}
+	for name, text := range lazy {
+		p := dir + lazyDir + name + ".tpl"
+		if _, taken := files[p]; taken {
+			return fmt.Errorf("lazy helpers of _%s.tpl: %s is already a file of the chart", name, p)
+		}
+		files[p] = text
 	}
 	err = fs.WalkDir(c.Templates, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -148,10 +156,12 @@ func (c Chart) generate(root string, files Files) error {
 
 // unreadLeaves lists the declared values no template of the chart reads (unreadValues).
 func unreadLeaves(dir string, files Files, fields []field) ([]string, error) {
-	templates := map[string]string{}
+	templates, lazy := map[string]string{}, map[string]string{}
 	for p, data := range files {
 		if rel, ok := strings.CutPrefix(p, dir+"templates/"); ok {
 			templates[rel] = string(data)
+		} else if rel, ok := strings.CutPrefix(p, dir+lazyDir); ok && strings.HasSuffix(rel, ".tpl") && rel != path.Base(compatResolverFile) {
+			lazy[rel] = string(data)
 		}
 	}
 	var leaves []string
@@ -160,7 +170,7 @@ func unreadLeaves(dir string, files Files, fields []field) ([]string, error) {
 			leaves = append(leaves, f.Path)
 		}
 	}
-	return unreadValues(templates, leaves)
+	return unreadValues(templates, lazy, leaves)
 }
 
 // UnreadValues lists the chart's declared values that no template reads; generate fails on any.

@@ -13,12 +13,21 @@ import (
 // PostgreSQL, ...). Helm parses every template of a chart on every render, so each chart gets
 // only the helpers its own templates use (directly or through other helpers), each in a file of
 // the same name under the chart's templates/flotilla/.
+//
+// A helper whose leading comment has a line starting "Lazy:" (the heavy body of a feature that is
+// off by default) is not a template at all: its text goes to the chart file
+// files/flotilla/<concept>.tpl and templates/flotilla/_<concept>.tpl gets a stub of the same name
+// that runs it through tpl (flotilla.lazy). Releases that never call it never parse it.
 
 var (
 	defineRE = regexp.MustCompile(`(?m)^\{\{- define "([^"]+)" -\}\}`)
 	actionRE = regexp.MustCompile(`(?s)\{\{(/\*.*?\*/|[^}]*)\}\}`)
 	refRE    = regexp.MustCompile(`(?:include|template) "(flotilla\.[^"]+)"`)
+	lazyRE   = regexp.MustCompile(`(?m)^Lazy: `)
 )
+
+// lazyDir is where a chart's lazy helpers go (one file per library file), read by flotilla.lazy.
+const lazyDir = "files/flotilla/"
 
 // defineEnd returns the offset just past the {{ end }} that closes the define starting at
 // from, counting the blocks (if, range, with, define, block) opened in between.
@@ -43,6 +52,31 @@ func defineEnd(lib string, from int) int {
 type helper struct {
 	name string
 	text string // leading comment + define ... end
+	lazy bool   // its comment says "Lazy:": it goes to lazyDir, a stub stays in templates
+}
+
+// lazyStub is the template that stands for a lazy helper: it runs the helper's own text, read
+// from the chart file, through tpl; that text defines the helper again, replacing the stub in
+// tpl's copy of the templates.
+func lazyStub(name, concept string) string {
+	return fmt.Sprintf("{{/* The body of %[1]s is in %[3]s%[2]s.tpl, parsed only when called. */}}\n"+
+		"{{- define %[1]q -}}\n"+
+		"{{- include \"flotilla.lazy\" (dict \"file\" %[2]q \"name\" %[1]q \"args\" .) -}}\n"+
+		"{{- end -}}", name, concept, lazyDir)
+}
+
+// lazyText is a helper as it goes into a lazy file: tpl runs the file's text as a template, so
+// the whitespace around its comments is trimmed ("{{- /*") to print nothing but the helper.
+func lazyText(text string) string {
+	if t, ok := strings.CutPrefix(text, "{{/*"); ok {
+		return "{{- /*" + t
+	}
+	return text
+}
+
+// concept is a library file's concept: "_status.tpl" -> "status".
+func concept(file string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(file, "_"), ".tpl")
 }
 
 // splitLibrary cuts the library into its header and its helpers. Every helper starts with
@@ -73,7 +107,9 @@ func splitLibrary(lib string) (header string, helpers []helper, err error) {
 		if i+1 < len(defs) && stop > defs[i+1][0] {
 			return "", nil, fmt.Errorf("shared library: helper %s ends after the next define", name)
 		}
-		helpers = append(helpers, helper{name: name, text: lib[start(i):stop]})
+		text := lib[start(i):stop]
+		comment := lib[start(i):defs[i][0]]
+		helpers = append(helpers, helper{name: name, text: text, lazy: lazyRE.MatchString(comment)})
 	}
 	return header, helpers, nil
 }
@@ -121,8 +157,9 @@ func readLibrary(lib fs.FS) ([]libraryFile, error) {
 
 // libraryFor returns, per library file, the part of it the chart's templates need (directly or
 // through other helpers); files none of whose helpers are used are left out. generated are the
-// texts of templates the generator writes for the chart (they use helpers too).
-func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (map[string][]byte, error) {
+// texts of templates the generator writes for the chart (they use helpers too). lazy holds the
+// lazy helpers used, per concept (the file files/flotilla/<concept>.tpl).
+func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (out, lazy map[string][]byte, err error) {
 	byName := map[string]helper{}
 	for _, f := range lib {
 		for _, h := range f.helpers {
@@ -139,7 +176,7 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (map[st
 			}
 		}
 	}
-	err := fs.WalkDir(templates, ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(templates, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -148,7 +185,7 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (map[st
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, text := range generated {
 		mark(text)
@@ -158,22 +195,32 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (map[st
 		queue = queue[1:]
 		h, ok := byName[name]
 		if !ok {
-			return nil, fmt.Errorf("templates use %q, which the shared library does not define", name)
+			return nil, nil, fmt.Errorf("templates use %q, which the shared library does not define", name)
 		}
 		mark(h.text)
+		if h.lazy {
+			mark(lazyStub(h.name, ""))
+		}
 	}
-	out := map[string][]byte{}
+	out, lazy = map[string][]byte{}, map[string][]byte{}
 	for _, f := range lib {
-		var b strings.Builder
+		var b, l strings.Builder
 		for _, h := range f.helpers {
-			if need[h.name] {
-				b.WriteString(h.text)
-				b.WriteString("\n\n")
+			switch {
+			case !need[h.name]:
+			case h.lazy:
+				b.WriteString(lazyStub(h.name, concept(f.name)) + "\n\n")
+				l.WriteString(lazyText(h.text) + "\n\n")
+			default:
+				b.WriteString(h.text + "\n\n")
 			}
 		}
 		if b.Len() > 0 {
 			out[f.name] = []byte(f.header + strings.TrimRight(b.String(), "\n") + "\n")
 		}
+		if l.Len() > 0 {
+			lazy[concept(f.name)] = []byte(lazyText(f.header) + strings.TrimRight(l.String(), "\n") + "\n")
+		}
 	}
-	return out, nil
+	return out, lazy, nil
 }

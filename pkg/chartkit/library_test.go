@@ -66,7 +66,7 @@ func TestReadLibraryRefusesADefineInTwoFiles(t *testing.T) {
 func TestLibraryForKeepsOnlyWhatIsUsed(t *testing.T) {
 	lib := sharedLibrary(t)
 	templates := fstest.MapFS{"templates/svc.yaml": {Data: []byte(`{{ include "flotilla.service" (dict "ctx" . "component" "main" "targetPort" "http") }}`)}}
-	out, err := libraryFor(lib, templates)
+	out, _, err := libraryFor(lib, templates)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"_names.tpl", "_service.tpl"}, keys(out), "only files with a used helper")
 	all := string(out["_names.tpl"]) + string(out["_service.tpl"])
@@ -80,7 +80,7 @@ func TestLibraryForKeepsOnlyWhatIsUsed(t *testing.T) {
 		parses(t, string(text))
 	}
 
-	_, err = libraryFor(lib, fstest.MapFS{"templates/x.yaml": {Data: []byte(`{{ include "flotilla.nope" . }}`)}})
+	_, _, err = libraryFor(lib, fstest.MapFS{"templates/x.yaml": {Data: []byte(`{{ include "flotilla.nope" . }}`)}})
 	assert.ErrorContains(t, err, `templates use "flotilla.nope", which the shared library does not define`)
 }
 
@@ -90,4 +90,24 @@ func keys(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestLibraryForWritesLazyHelpersToFiles(t *testing.T) {
+	lib := sharedLibrary(t)
+	templates := fstest.MapFS{"templates/status.yaml": {Data: []byte(`{{ include "flotilla.status" (dict "ctx" . "checks" list) }}`)}}
+	out, lazy, err := libraryFor(lib, templates)
+	require.NoError(t, err)
+	require.Contains(t, lazy, "status")
+	body := string(lazy["status"])
+	assert.Contains(t, body, `define "flotilla.status" -}}`, "the helper's own text")
+	assert.NotContains(t, body, "{{/*", "comments trim the whitespace around them, so tpl prints only the helper")
+	stub := string(out["_status.tpl"])
+	assert.Contains(t, stub, `include "flotilla.lazy" (dict "file" "status" "name" "flotilla.status" "args" .)`)
+	assert.NotContains(t, stub, "--keys-file=", "the body is not a template")
+	assert.Contains(t, string(out["_lazy.tpl"]), `define "flotilla.lazy"`, "the stub's runner comes along")
+	assert.Contains(t, string(out["_names.tpl"]), `define "flotilla.fullname"`, "what the lazy body uses stays a template")
+	for _, text := range out {
+		parses(t, string(text))
+	}
+	parses(t, body)
 }

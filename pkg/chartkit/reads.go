@@ -52,7 +52,7 @@ type scope struct {
 
 // unreadValues returns the leaves (dotted paths) that no template of templates (file name →
 // text; files whose base name starts with "_" only define helpers) reads.
-func unreadValues(templates map[string]string, leaves []string) ([]string, error) {
+func unreadValues(templates, lazy map[string]string, leaves []string) ([]string, error) {
 	r := &reads{trees: map[string]*parse.Tree{}, whole: map[string]bool{}, exact: map[string]bool{},
 		memo: map[string]aval{}, active: map[string]bool{}}
 	names := make([]string, 0, len(templates))
@@ -69,6 +69,20 @@ func unreadValues(templates map[string]string, leaves []string) ([]string, error
 		}
 		if !strings.HasPrefix(path.Base(n), "_") {
 			entries = append(entries, n)
+		}
+	}
+	// Lazy helpers replace their stubs, as tpl's copy of the templates does (flotilla.lazy).
+	for n, text := range lazy {
+		set := map[string]*parse.Tree{}
+		t := parse.New(n)
+		t.Mode = parse.SkipFuncCheck
+		if _, err := t.Parse(text, "{{", "}}", set); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+		for name, tree := range set {
+			if name != n {
+				r.trees[name] = tree
+			}
 		}
 	}
 	for _, n := range entries {

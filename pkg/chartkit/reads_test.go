@@ -46,7 +46,7 @@ func TestUnreadValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := unreadValues(map[string]string{"_helpers.tpl": helper, "x.yaml": tt.tpl}, leaves)
+			got, err := unreadValues(map[string]string{"_helpers.tpl": helper, "x.yaml": tt.tpl}, nil, leaves)
 			require.NoError(t, err)
 			assert.Equal(t, tt.unread, got)
 		})

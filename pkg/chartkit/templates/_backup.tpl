@@ -16,6 +16,7 @@ dict "ctx" $ "database" LABEL "pg" (dict "host" H "port" P "database" D "user" U
 objects' names (<fullname>-backup-LABEL); "" for a chart with one database. The restore Job's name
 carries a hash of what it restores, so changing backup.restore runs a new Job and an unchanged
 upgrade does not restore twice.
+Lazy: off by default (backup.enabled, backup.restore.enabled).
 */}}
 {{- define "flotilla.backup" -}}
 {{- $ := .ctx -}}
@@ -96,6 +97,7 @@ spec:
 Pod template of a backup or restore: an init container copies flotilla-hook into an emptyDir, the
 postgres image's container runs it, and it runs pg_dump or pg_restore beside it. dict "ctx" $ "lbl"
 LABELS "name" CONTAINER "args" (list ...) "pg" PG "image" POSTGRES-IMAGE-VALUES.
+Lazy: called only by flotilla.backup.
 */}}
 {{- define "flotilla.backup.pod" -}}
 {{- $ := .ctx -}}

@@ -96,6 +96,7 @@ the request is authorised), so the Job may create any Secret of the namespace wh
 The Secrets it creates are not part of the release: helm uninstall leaves them, a reinstall or
 another tool's sync reuses them; they carry no app.kubernetes.io/instance label, so Argo CD's
 label tracking does not see (or prune) them.
+Lazy: only with secrets.generation hook.
 */}}
 {{- define "flotilla.secretsHook" -}}
 {{- $ := .ctx -}}

@@ -37,6 +37,7 @@ each check one of
 Every password, key and CA comes from the app's own Secrets, mounted read-only as files under
 /run/flotilla/status/<name>/ and re-read on every check (a rotated Secret needs no restart); no
 secret is ever in the pod spec.
+Lazy: off by default (status.enabled).
 */}}
 {{- define "flotilla.status" -}}
 {{- $ := .ctx -}}
