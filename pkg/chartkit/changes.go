@@ -24,6 +24,8 @@ var sharedChanges = map[string][]Change{
 		{Kind: "fixed", Description: "flotilla generate fails when a declared value is read by no template."},
 		{Kind: "added", Description: "externalSecrets: an external-secrets.io/v1 ExternalSecret for every Secret the values name with an existingSecret (one data entry per key the chart reads), so the External Secrets Operator creates them under the names the pods read."},
 		{Kind: "added", Description: "service.ipFamilyPolicy and service.ipFamilies (dual-stack Services); priorityClassName for the app's pods; extraManifests (objects or YAML strings, rendered through tpl)."},
+		{Kind: "changed", Description: "The heavy helpers of features off by default (status endpoint, backup and restore, the secrets hook, ExternalSecrets) are chart files under files/flotilla/, parsed through tpl only in releases that use them: every other render parses less."},
+		{Kind: "fixed", Description: "postgresql.mode cloudnative-pg: the Cluster's pods inherit the postgresql component's selector labels, so the release's NetworkPolicy selects them; it admits the other instances and the CloudNativePG operator (any namespace, port 8000)."},
 	},
 }
 

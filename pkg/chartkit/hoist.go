@@ -43,8 +43,8 @@ func hoistRepeated(root map[string]any, typeNames map[string]string) {
 	}
 }
 
-// mostRepeated finds the largest shareable subtree whose hoisting saves schemas: n copies of
-// size s become one copy and n one-schema $refs.
+// mostRepeated finds the largest shareable subtree whose hoisting saves work: n copies of
+// cost s (hoistCost) become one copy and n one-schema $refs.
 func mostRepeated(root, defs map[string]any) (string, map[string]any) {
 	type seen struct {
 		n, size int
@@ -54,7 +54,7 @@ func mostRepeated(root, defs map[string]any) (string, map[string]any) {
 	visitShareable(root, defs, func(s map[string]any) any {
 		c := canonical(s)
 		if count[c] == nil {
-			count[c] = &seen{size: schemaSize(s), node: s}
+			count[c] = &seen{size: hoistCost(s), node: s}
 		}
 		count[c].n++
 		return nil
@@ -74,8 +74,8 @@ func mostRepeated(root, defs map[string]any) (string, map[string]any) {
 	return bestCanon, best.node
 }
 
-// visitShareable calls f for every shareable subtree with subschemas of its own (a lone leaf
-// costs no more than a $ref), outermost first; a non-nil result replaces the subtree.
+// visitShareable calls f for every shareable subtree that costs more than a $ref (subschemas of
+// its own, or a pattern), outermost first; a non-nil result replaces the subtree.
 func visitShareable(root, defs map[string]any, f func(map[string]any) any) {
 	var visit func(s any, shareable bool) any
 	visit = func(s any, shareable bool) any {
@@ -83,7 +83,7 @@ func visitShareable(root, defs map[string]any, f func(map[string]any) any) {
 		if !ok {
 			return s
 		}
-		if shareable && schemaSize(obj) > 1 {
+		if shareable && hoistCost(obj) > 1 {
 			if r := f(obj); r != nil {
 				return r
 			}
@@ -95,6 +95,38 @@ func visitShareable(root, defs map[string]any, f func(map[string]any) any) {
 	for _, def := range defs {
 		eachSubschema(def.(map[string]any), func(_, _ string, sub any) any { return visit(sub, true) })
 	}
+}
+
+// patternNames names the shared definitions of the Kubernetes string patterns (kubeschema.go).
+var patternNames = map[string]string{
+	dns1123Subdomain: "DNSSubdomain",
+	dns1035Label:     "DNSLabel",
+	secretKey:        "SecretKey",
+	storageClass:     "StorageClassName",
+}
+
+// patternCost is what a pattern adds to a schema's cost: Helm's validator compiles its regexp,
+// and checks it against the metaschema's "format": "regex" (compiling it again), on every render;
+// a $ref to one shared copy compiles it once. Measured on the charts' name patterns, each costs
+// about as much as a few plain subschemas.
+const patternCost = 4
+
+// hoistCost is what s costs Helm to compile: its subschemas, and its patterns.
+func hoistCost(s any) int {
+	n := schemaSize(s)
+	var patterns func(s any)
+	patterns = func(s any) {
+		obj, ok := s.(map[string]any)
+		if !ok {
+			return
+		}
+		if _, ok := obj["pattern"]; ok {
+			n += patternCost
+		}
+		eachSubschema(obj, func(_, _ string, sub any) any { patterns(sub); return sub })
+	}
+	patterns(s)
+	return n
 }
 
 func canonical(s any) string {
@@ -118,10 +150,19 @@ func candidateNames(root map[string]any, typeNames map[string]string) map[string
 		if !ok {
 			return
 		}
-		if c := canonical(obj); schemaSize(obj) > 1 && names[c] == "" {
+		if c := canonical(obj); hoistCost(obj) > 1 && names[c] == "" {
 			switch region {
 			case "values":
 				names[c] = typeNames[path]
+				if p, ok := obj["pattern"].(string); ok && schemaSize(obj) == 1 {
+					names[c] = patternNames[p] // a Go type name would say "String"
+					if names[c] == "" {
+						names[c] = "pattern"
+					}
+					if obj["minLength"] != nil {
+						names[c] += "NonEmpty"
+					}
+				}
 			case "condition":
 				names[c] = conditionName(obj)
 			}

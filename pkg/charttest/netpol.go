@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -205,4 +206,48 @@ func hosts(spec corev1.PodSpec) string {
 		fmt.Fprintln(&b, strings.Join(c.Args, "\n"))
 	}
 	return b.String()
+}
+
+// RequireCloudNativePGAdmitted checks every CloudNativePG Cluster of res: the labels its pods
+// inherit (spec.inheritedMetadata.labels) put them under a NetworkPolicy of the release, which
+// admits the other instances (replication, 5432) and the operator from any namespace on the
+// instance manager's port 8000, and refuses a pod of another release.
+func RequireCloudNativePGAdmitted(t testing.TB, res *render.Result) {
+	t.Helper()
+	pols := NetworkPolicies(t, res)
+	clusters := res.Find("Cluster", "")
+	require.NotEmpty(t, clusters, "no CloudNativePG Cluster rendered")
+	ports := map[string]int32{"postgresql": 5432, "status": 8000}
+	operator := map[string]string{"app.kubernetes.io/name": "cloudnative-pg"}
+	for _, m := range clusters {
+		obj, err := m.Object()
+		require.NoError(t, err)
+		spec, _ := obj["spec"].(map[string]any)
+		inherited, _ := spec["inheritedMetadata"].(map[string]any)
+		labels, _ := inherited["labels"].(map[string]any)
+		require.NotEmpty(t, labels, "Cluster %s: spec.inheritedMetadata.labels", m.Name)
+		pod := map[string]string{"cnpg.io/cluster": m.Name, "cnpg.io/podRole": "instance"}
+		for k, v := range labels {
+			pod[k] = fmt.Sprint(v)
+		}
+		selected, admitsOperator := false, false
+		for _, p := range pols {
+			if !hasType(p, networkingv1.PolicyTypeIngress) || !Selects(t, &p.Spec.PodSelector, pod) {
+				continue
+			}
+			selected = true
+			for _, r := range p.Spec.Ingress {
+				for _, peer := range r.From {
+					anyNamespace := peer.NamespaceSelector != nil && len(peer.NamespaceSelector.MatchLabels) == 0 && len(peer.NamespaceSelector.MatchExpressions) == 0
+					if anyNamespace && peer.PodSelector != nil && Selects(t, peer.PodSelector, operator) && portsAdmit(r.Ports, 8000, ports) {
+						admitsOperator = true
+					}
+				}
+			}
+		}
+		require.True(t, selected, "Cluster %s: no NetworkPolicy selects its instances %v", m.Name, pod)
+		assert.True(t, admitsOperator, "Cluster %s: the operator (any namespace) reaches the instances on 8000", m.Name)
+		assert.True(t, AdmitsIngress(t, pols, pod, pod, 5432, ports), "Cluster %s: the instances replicate from each other", m.Name)
+		assert.False(t, AdmitsIngress(t, pols, map[string]string{"app.kubernetes.io/instance": "another"}, pod, 5432, ports), "Cluster %s: another release's pod is refused", m.Name)
+	}
 }

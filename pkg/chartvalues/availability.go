@@ -41,7 +41,7 @@ type NetworkPolicyIngress struct {
 
 // NetworkPolicyEgress restricts where the release's pods may connect.
 type NetworkPolicyEgress struct {
-	// Restrict outgoing traffic of every pod of the release (hook Jobs, CronJobs and test pods included) to DNS (kube-dns in kube-system, port 53 UDP and TCP), the release's own pods (bundled databases, Redis, internal components), the ports of the external database and Redis the values name, egress.ports at any address, and egress.cidrs.
+	// Restrict outgoing traffic of every pod of the release (hook Jobs, CronJobs and test pods included) to DNS (kube-dns in kube-system, port 53 UDP and TCP), the release's own pods (bundled databases, Redis, internal components), the ports of the external database and Redis the values name, egress.ports at any address, and egress.cidrs. The Kubernetes API server is not among them: the Jobs that call it (secrets.generation hook, the StatefulSet migration) and CloudNativePG's instances (postgresql.mode cloudnative-pg) need its address in egress.cidrs or its port in egress.ports.
 	Restrict bool `json:"restrict"`
 	// TCP ports the pods may reach at any address when restrict is true: 443 covers S3 (AWS), HTTPS APIs and LLM endpoints. Add e.g. 9000 for a MinIO endpoint.
 	Ports []int `json:"ports" jsonschema:"uniqueItems=true,minimum=1,maximum=65535"`

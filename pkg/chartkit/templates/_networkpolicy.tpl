@@ -16,7 +16,11 @@ list: nothing reaches it), or no "clients" for a component users reach (from
 networkPolicy.ingress.from plus the release's pods, or from anywhere when that is empty).
 PORT is a container port name or number (TCP). Optional "name" (default <fullname>-C) and
 "podLabels" (a dict, default the component's selector labels) for bundled instances with their
-own name label. Renders nothing when networkPolicy.enabled is false; starts with "---". The label
+own name label. Optional "cnpg" true for a bundled PostgreSQL run by CloudNativePG (its pods carry
+the component's labels through the Cluster's inheritedMetadata): the instances also admit each
+other (replication, 5432) and, on the instance manager's port 8000, the operator from any
+namespace (pods labelled app.kubernetes.io/name: cloudnative-pg, as its chart and manifests
+label them), which otherwise cannot manage the Cluster. Renders nothing when networkPolicy.enabled is false; starts with "---". The label
 lines come from flotilla.labelParts' memo (see _names.tpl): policies are on by default, so they
 stay cheap.
 */}}
@@ -46,7 +50,14 @@ spec:
       from:
         - podSelector:
             matchLabels: {app.kubernetes.io/instance: {{ $c.Release.Name | quote }}}
-            matchExpressions: [{key: app.kubernetes.io/component, operator: In, values: {{ toJson .clients }}}]
+            matchExpressions: [{key: app.kubernetes.io/component, operator: In, values: {{ toJson (concat .clients (ternary (list "postgresql") list (eq (toString .cnpg) "true"))) }}}]
+      {{- if .cnpg }}
+    - ports: [{port: 8000, protocol: TCP}]
+      from:
+        - podSelector: {matchLabels: {app.kubernetes.io/instance: {{ $c.Release.Name | quote }}, app.kubernetes.io/component: postgresql}}
+        - namespaceSelector: {}
+          podSelector: {matchLabels: {app.kubernetes.io/name: cloudnative-pg}}
+      {{- end }}
       {{- else if $c.Values.networkPolicy.ingress.from }}
       from:
         {{- range $c.Values.networkPolicy.ingress.from }}

@@ -76,7 +76,7 @@ dict "ctx" $ "extensions" (list "uuid-ossp").
 {{- $selector := include "flotilla.selectorLabels" $lbl -}}
 {{- $cnpg := eq $pg.mode "cloudnative-pg" -}}
 {{- if $cnpg }}
-{{- include "flotilla.postgresql.cnpg" (dict "ctx" $ "name" (trunc 60 $name | trimSuffix "-") "secret" $ref._0 "labels" $labels "extensions" .extensions) }}
+{{- include "flotilla.postgresql.cnpg" (dict "ctx" $ "name" (trunc 60 $name | trimSuffix "-") "secret" $ref._0 "labels" $labels "selector" (fromYaml $selector) "extensions" .extensions) }}
 {{- else }}
 ---
 apiVersion: v1
@@ -218,7 +218,9 @@ spec:
 
 {{/*
 CloudNativePG Cluster of a bundled PostgreSQL: dict "ctx" $ "name" CLUSTER "secret" S "labels"
-L "extensions" (list ...). initdb creates postgresql.auth.database owned by
+L "selector" SEL "extensions" (list ...). The operator copies inheritedMetadata's labels (SEL, the
+postgresql component's selector labels) onto the pods it makes, so the release's NetworkPolicies
+(flotilla.networkpolicy.postgresql) select and admit them as they do the standalone pod. initdb creates postgresql.auth.database owned by
 postgresql.auth.username with the password in S (keys username and password), and the
 extensions as superuser in that database, as the standalone init script does. Empty strings are
 left to the operator's defaults, except storageClass, where "" would mean "no class".
@@ -236,7 +238,7 @@ metadata:
   name: {{ $c.name }}
   labels:
     {{- $c.labels | nindent 4 }}
-spec: {{ toJson (dict "instances" $pg.cloudnativePG.instances "imageName" $pg.cloudnativePG.imageName "storage" $storage "resources" $pg.resources "affinity" (dict "nodeSelector" $v.nodeSelector "tolerations" $v.tolerations) "imagePullSecrets" $v.imagePullSecrets "bootstrap" (dict "initdb" (dict "database" $pg.auth.database "owner" $pg.auth.username "secret" (dict "name" $c.secret) "postInitApplicationSQL" $sql))) }}` (merge (dict "flotillaCNPG" (omit . "ctx")) .ctx) -}}
+spec: {{ toJson (dict "instances" $pg.cloudnativePG.instances "imageName" $pg.cloudnativePG.imageName "storage" $storage "resources" $pg.resources "affinity" (dict "nodeSelector" $v.nodeSelector "tolerations" $v.tolerations) "imagePullSecrets" $v.imagePullSecrets "inheritedMetadata" (dict "labels" $c.selector) "bootstrap" (dict "initdb" (dict "database" $pg.auth.database "owner" $pg.auth.username "secret" (dict "name" $c.secret) "postInitApplicationSQL" $sql))) }}` (merge (dict "flotillaCNPG" (omit . "ctx")) .ctx) -}}
 {{- end -}}
 
 {{/*

@@ -23,6 +23,7 @@ func TestCloudNativePGCluster(t *testing.T) {
 			set = append(set, "pgbouncer.enabled=true")
 		}
 		res := renderWith(t, nil, set...)
+		charttest.RequireCloudNativePGAdmitted(t, res)
 		charttest.RequireObjects(t, res, []string{"Cluster/rel-flagsmith-postgresql", "Secret/rel-flagsmith-postgresql"},
 			[]string{"StatefulSet/rel-flagsmith-postgresql", "Service/rel-flagsmith-postgresql"})
 		cl := charttest.Object[*unstructured.Unstructured](t, res, "Cluster", "rel-flagsmith-postgresql").Object

@@ -71,6 +71,9 @@ func TestEveryDataServiceCombination(t *testing.T) {
 			require.NoError(t, err)
 			charttest.RequireStrict(t, res)
 			charttest.RequireRestricted(t, res)
+			if c.pg == "cloudnative-pg" {
+				charttest.RequireCloudNativePGAdmitted(t, res)
+			}
 
 			main := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
 			env := charttest.Env(charttest.Container(t, main.Spec.Template, "flowise"))

@@ -17,6 +17,7 @@ import (
 func TestCloudNativePGClusters(t *testing.T) {
 	res := renderWith(t, []string{example("full-autoflow.yaml")},
 		"flowetl.postgresql.mode=cloudnative-pg", "flowauth.postgresql.enabled=true", "flowauth.postgresql.mode=cloudnative-pg", "flowauth.postgresql.cloudnativePG.instances=2")
+	charttest.RequireCloudNativePGAdmitted(t, res)
 	charttest.RequireObjects(t, res,
 		[]string{"Cluster/rel-flowkit-flowetl-postgresql", "Cluster/rel-flowkit-flowauth-postgresql", "StatefulSet/rel-flowkit-autoflow-postgresql"},
 		[]string{"StatefulSet/rel-flowkit-flowetl-postgresql", "StatefulSet/rel-flowkit-flowauth-postgresql", "Cluster/rel-flowkit-autoflow-postgresql"})
