@@ -17,13 +17,15 @@ import (
 // A helper whose leading comment has a line starting "Lazy:" (the heavy body of a feature that is
 // off by default) is not a template at all: its text goes to the chart file
 // files/flotilla/<concept>.tpl and templates/flotilla/_<concept>.tpl gets a stub of the same name
-// that runs it through tpl (flotilla.lazy). Releases that never call it never parse it.
+// that runs it through tpl (flotilla.lazy). Releases that never call it never parse it. A helper
+// called on every render that prints nothing unless its feature is on says "Lazy when PIPELINE:",
+// PIPELINE a condition on the helper's argument: the stub runs the body only when it holds.
 
 var (
 	defineRE = regexp.MustCompile(`(?m)^\{\{- define "([^"]+)" -\}\}`)
 	actionRE = regexp.MustCompile(`(?s)\{\{(/\*.*?\*/|[^}]*)\}\}`)
 	refRE    = regexp.MustCompile(`(?:include|template) "(flotilla\.[^"]+)"`)
-	lazyRE   = regexp.MustCompile(`(?m)^Lazy: `)
+	lazyRE   = regexp.MustCompile(`(?m)^Lazy(?: when (.+))?: `)
 )
 
 // lazyDir is where a chart's lazy helpers go (one file per library file), read by flotilla.lazy.
@@ -53,16 +55,19 @@ type helper struct {
 	name string
 	text string // leading comment + define ... end
 	lazy bool   // its comment says "Lazy:": it goes to lazyDir, a stub stays in templates
+	when string // "Lazy when PIPELINE:": the stub runs the body only when PIPELINE holds
 }
 
 // lazyStub is the template that stands for a lazy helper: it runs the helper's own text, read
 // from the chart file, through tpl; that text defines the helper again, replacing the stub in
 // tpl's copy of the templates.
-func lazyStub(name, concept string) string {
+func lazyStub(h helper, concept string) string {
+	run := fmt.Sprintf("{{- include \"flotilla.lazy\" (dict \"file\" %q \"name\" %q \"args\" .) -}}", concept, h.name)
+	if h.when != "" {
+		run = "{{- if " + h.when + " }}\n" + run + "\n{{- end -}}"
+	}
 	return fmt.Sprintf("{{/* The body of %[1]s is in %[3]s%[2]s.tpl, parsed only when called. */}}\n"+
-		"{{- define %[1]q -}}\n"+
-		"{{- include \"flotilla.lazy\" (dict \"file\" %[2]q \"name\" %[1]q \"args\" .) -}}\n"+
-		"{{- end -}}", name, concept, lazyDir)
+		"{{- define %[1]q -}}\n%[4]s\n{{- end -}}", h.name, concept, lazyDir, run)
 }
 
 // lazyText is a helper as it goes into a lazy file: tpl runs the file's text as a template, so
@@ -109,7 +114,11 @@ func splitLibrary(lib string) (header string, helpers []helper, err error) {
 		}
 		text := lib[start(i):stop]
 		comment := lib[start(i):defs[i][0]]
-		helpers = append(helpers, helper{name: name, text: text, lazy: lazyRE.MatchString(comment)})
+		h := helper{name: name, text: text}
+		if m := lazyRE.FindStringSubmatch(comment); m != nil {
+			h.lazy, h.when = true, m[1]
+		}
+		helpers = append(helpers, h)
 	}
 	return header, helpers, nil
 }
@@ -199,7 +208,7 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (out, l
 		}
 		mark(h.text)
 		if h.lazy {
-			mark(lazyStub(h.name, ""))
+			mark(lazyStub(h, ""))
 		}
 	}
 	out, lazy = map[string][]byte{}, map[string][]byte{}
@@ -209,7 +218,7 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (out, l
 			switch {
 			case !need[h.name]:
 			case h.lazy:
-				b.WriteString(lazyStub(h.name, concept(f.name)) + "\n\n")
+				b.WriteString(lazyStub(h, concept(f.name)) + "\n\n")
 				l.WriteString(lazyText(h.text) + "\n\n")
 			default:
 				b.WriteString(h.text + "\n\n")

@@ -139,6 +139,7 @@ pre-install,pre-upgrade Job creating PostgreSQL extensions on an external databa
 release's pods start: dict "ctx" $ "pg" (as for flotilla.hook.container) "extensions" (list ...).
 It runs before the release's own objects exist, so it uses the namespace's default
 ServiceAccount (no token) and may only mount Secrets that already exist or are earlier hooks.
+Lazy: only with hook.mode job and an external database.
 */}}
 {{- define "flotilla.hook.bootstrapJob" -}}
 {{- $h := .ctx.Values.hook -}}

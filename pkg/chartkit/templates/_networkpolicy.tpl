@@ -77,6 +77,7 @@ PORT ...: the external database's and Redis's ports the values name) plus
 networkPolicy.egress.ports at any address, and networkPolicy.egress.cidrs on any port (a false
 or 0 entry of "ports" is skipped, for callers that pass conditional ports). Renders nothing
 otherwise; starts with "---".
+Lazy when and .ctx.Values.networkPolicy.enabled .ctx.Values.networkPolicy.egress.restrict: off by default.
 */}}
 {{- define "flotilla.networkpolicy.egress" -}}
 {{- $np := .ctx.Values.networkPolicy -}}

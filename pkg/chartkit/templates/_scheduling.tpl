@@ -53,6 +53,7 @@ DEPLOYMENT-NAME "autoscaling" (a cv.Autoscaling value block). Renders nothing wh
 With highAvailability on, minReplicas is at least highAvailability.replicas (and maxReplicas at
 least that). minReplicas > maxReplicas in the values is the chart's templates/checks.yaml's to
 refuse (flotilla.autoscalingProblems): a JSON schema cannot compare two values.
+Lazy when .autoscaling.enabled: off by default.
 */}}
 {{- define "flotilla.hpa" -}}
 {{- $a := .autoscaling -}}

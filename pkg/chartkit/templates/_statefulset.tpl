@@ -61,6 +61,17 @@ kubectl delete statefulset NAME --cascade=orphan once, before syncing).
 {{- end -}}
 {{- end -}}
 {{- if $stale }}
+{{- include "flotilla.statefulset.migrationHooks" (dict "ctx" $ "stale" $stale) }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The hooks of flotilla.statefulsetMigration: dict "ctx" $ "stale" (list (dict "name" N ...) ...).
+Lazy: only on an upgrade that finds a StatefulSet to migrate.
+*/}}
+{{- define "flotilla.statefulset.migrationHooks" -}}
+{{- $ := .ctx -}}
+{{- $stale := .stale -}}
 {{- $h := $.Values.hook -}}
 {{- $name := printf "%s-statefulset-migrate" (include "flotilla.fullname" $ | trunc 41 | trimSuffix "-") -}}
 {{- $lbl := dict "ctx" $ "component" "statefulset-migrate" -}}
@@ -167,5 +178,4 @@ spec:
           {{- with $h.resources }}
           resources: {{ toJson . }}
           {{- end }}
-{{- end }}
 {{- end -}}

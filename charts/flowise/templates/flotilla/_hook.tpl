@@ -124,45 +124,7 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
 {{- end }}
 {{- end -}}
 
-{{/*
-pre-install,pre-upgrade Job creating PostgreSQL extensions on an external database before the
-release's pods start: dict "ctx" $ "pg" (as for flotilla.hook.container) "extensions" (list ...).
-It runs before the release's own objects exist, so it uses the namespace's default
-ServiceAccount (no token) and may only mount Secrets that already exist or are earlier hooks.
-*/}}
+{{/* The body of flotilla.hook.bootstrapJob is in files/flotilla/hook.tpl, parsed only when called. */}}
 {{- define "flotilla.hook.bootstrapJob" -}}
-{{- $h := .ctx.Values.hook -}}
-{{- $args := list "db" "bootstrap" -}}
-{{- range .extensions }}{{ $args = append $args (printf "--extension=%s" .) }}{{ end }}
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: {{ printf "%s-db-bootstrap" (include "flotilla.fullname" .ctx) | trunc 63 | trimSuffix "-" | quote }}
-  labels:
-    {{- include "flotilla.labels" (dict "ctx" .ctx "component" "db-bootstrap") | nindent 4 }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade
-    helm.sh/hook-weight: "0"
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
-spec:
-  backoffLimit: {{ $h.backoffLimit }}
-  activeDeadlineSeconds: {{ $h.activeDeadlineSeconds }}
-  template:
-    metadata:
-      labels:
-        {{- include "flotilla.selectorLabels" (dict "ctx" .ctx "component" "db-bootstrap") | nindent 8 }}
-    spec:
-      restartPolicy: Never
-      automountServiceAccountToken: false
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: 65532
-        runAsGroup: 65532
-        seccompProfile:
-          type: RuntimeDefault
-      {{- with include "flotilla.scheduling" .ctx | trim }}{{ . | nindent 6 }}{{ end }}
-      containers:
-        {{- include "flotilla.hook.container" (dict "ctx" .ctx "name" "bootstrap" "args" $args "pg" .pg) | nindent 8 }}
-      volumes:
-        {{- include "flotilla.hook.volume" .pg | nindent 8 }}
+{{- include "flotilla.lazy" (dict "file" "hook" "name" "flotilla.hook.bootstrapJob" "args" .) -}}
 {{- end -}}

@@ -70,45 +70,9 @@ spec:
 {{- end }}
 {{- end -}}
 
-{{/*
-Egress policy of every pod of the release, when networkPolicy.egress.restrict is true: DNS
-(kube-dns in kube-system, 53 UDP and TCP), the release's own pods, dict "ctx" $ "ports" (list
-PORT ...: the external database's and Redis's ports the values name) plus
-networkPolicy.egress.ports at any address, and networkPolicy.egress.cidrs on any port (a false
-or 0 entry of "ports" is skipped, for callers that pass conditional ports). Renders nothing
-otherwise; starts with "---".
-*/}}
+{{/* The body of flotilla.networkpolicy.egress is in files/flotilla/networkpolicy.tpl, parsed only when called. */}}
 {{- define "flotilla.networkpolicy.egress" -}}
-{{- $np := .ctx.Values.networkPolicy -}}
-{{- if and $np.enabled $np.egress.restrict }}
-{{- $release := .ctx.Release.Name | quote }}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: {{ printf "%s-egress" (include "flotilla.fullname" .ctx) | trunc 63 | trimSuffix "-" }}
-  labels:
-    {{- include "flotilla.labels" (dict "ctx" .ctx "component" "egress") | nindent 4 }}
-spec:
-  podSelector:
-    matchLabels: {app.kubernetes.io/instance: {{ $release }}}
-  policyTypes: [Egress]
-  egress:
-    - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
-      ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
-    - to: [{podSelector: {matchLabels: {app.kubernetes.io/instance: {{ $release }}}}}]
-    {{- $ports := list }}{{ range concat (.ports | default list) $np.egress.ports }}{{ if . }}{{ $ports = append $ports (int .) }}{{ end }}{{ end }}
-    {{- with uniq $ports }}
-    - ports:
-        {{- range . }}
-        - {port: {{ . }}, protocol: TCP}
-        {{- end }}
-    {{- end }}
-    {{- with $np.egress.cidrs }}
-    - to:
-        {{- range . }}
-        - ipBlock: {cidr: {{ . | quote }}}
-        {{- end }}
-    {{- end }}
-{{- end }}
+{{- if and .ctx.Values.networkPolicy.enabled .ctx.Values.networkPolicy.egress.restrict }}
+{{- include "flotilla.lazy" (dict "file" "networkpolicy" "name" "flotilla.networkpolicy.egress" "args" .) -}}
+{{- end -}}
 {{- end -}}
