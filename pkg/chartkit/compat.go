@@ -197,6 +197,22 @@ func resolveCond(c Cond, aliases map[string][]string) Cond {
 			cs[i] = resolveCond(x, aliases)
 		}
 		return combo{c.kind, cs}
+	case within:
+		// The condition's paths are relative to c.path: so are the aliases it resolves.
+		prefix := c.path + "."
+		rel := map[string][]string{}
+		for to, froms := range aliases {
+			if !strings.HasPrefix(to, prefix) {
+				continue
+			}
+			for _, from := range froms {
+				if !strings.HasPrefix(from, prefix) {
+					panic(fmt.Sprintf("within %s: the alias %s of %s is outside it", c.path, from, to))
+				}
+				rel[strings.TrimPrefix(to, prefix)] = append(rel[strings.TrimPrefix(to, prefix)], strings.TrimPrefix(from, prefix))
+			}
+		}
+		return within{c.path, resolveCond(c.c, rel)}
 	}
 	panic(fmt.Sprintf("unknown condition %T", c))
 }

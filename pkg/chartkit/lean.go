@@ -20,7 +20,8 @@ const draft07 = "http://json-schema.org/draft-07/schema#"
 // number of subschemas, so the lean copy
 //   - drops descriptions, titles and defaults (editors read them from schemas/), keeping each
 //     rule's message, which pkg/render reports;
-//   - nests each rule where its condition and requirement share a path;
+//   - rewrites each rule into an equivalent one with fewer subschemas, nested where its
+//     condition and requirement share a path (simplify);
 //   - writes every repeated subtree (Image, Probes, a rule's condition...) once under
 //     definitions and $refs it;
 //   - declares draft-07;
@@ -49,10 +50,10 @@ func leanSchema(editor []byte, typeNames map[string]string) ([]byte, error) {
 	stripAnnotations(root)
 	for i, r := range rules {
 		rule := r.(map[string]any)
-		nestRule(rule)
 		if messages[i] != nil {
 			rule["description"] = messages[i]
 		}
+		rules[i] = simplifyRule(rule)
 	}
 	hoistRepeated(root, typeNames)
 	root["$schema"] = draft07
@@ -128,40 +129,6 @@ func stripAnnotations(s any) {
 		stripAnnotations(sub)
 		return sub
 	})
-}
-
-// nestRule moves a rule {if: {properties: {a: X}, required: [a]}, then: {properties: {a: Y},
-// required: [a]}} to {properties: {a: {if: X, then: Y}}}, as deep as both sides share a path.
-// Both forms accept the same documents (without a, the condition fails and the rule holds);
-// the nested one compiles two schemas fewer per level. Failures stay under the rule's
-// allOf entry, where pkg/render finds its message.
-func nestRule(rule map[string]any) {
-	cond, req := rule["if"], rule["then"]
-	if cond == nil || req == nil || rule["else"] != nil {
-		return
-	}
-	var path []string
-	for {
-		k, c, ok := onlyProperty(cond)
-		k2, r, ok2 := onlyProperty(req)
-		if !ok || !ok2 || k != k2 {
-			break
-		}
-		path = append(path, k)
-		cond, req = c, r
-	}
-	if len(path) == 0 {
-		return
-	}
-	delete(rule, "if")
-	delete(rule, "then")
-	at := rule
-	for _, k := range path {
-		next := map[string]any{}
-		at["properties"] = map[string]any{k: next}
-		at = next
-	}
-	at["if"], at["then"] = cond, req
 }
 
 // onlyProperty matches a schema that is exactly {properties: {key: sub}, required: [key]}.

@@ -97,6 +97,31 @@ func Or(cs ...Cond) Cond { return combo{"or", cs} }
 // Not holds when c does not.
 func Not(c Cond) Cond { return combo{"not", []Cond{c}} }
 
+// IfElse holds when c and then hold, or c does not and els does.
+func IfElse(c, then, els Cond) Cond { return combo{"ifelse", []Cond{c, then, els}} }
+
+// Within holds when the value at path is missing, or c, whose paths are relative to that value,
+// holds for it. A rule on the fields of one object written within it compiles to far fewer
+// schemas than one repeating the object's path in every condition.
+func Within(path string, c Cond) Cond { return within{path, c} }
+
+type within struct {
+	path string
+	c    Cond
+}
+
+// schema nests c's schema under path without requiring any step.
+func (w within) schema() *jsonschema.Schema {
+	parts := strings.Split(w.path, ".")
+	s := w.c.schema()
+	for i := len(parts) - 1; i >= 0; i-- {
+		props := jsonschema.NewProperties()
+		props.Set(parts[i], s)
+		s = &jsonschema.Schema{Properties: props}
+	}
+	return s
+}
+
 func (r Rule) schema() *jsonschema.Schema {
 	s := &jsonschema.Schema{Description: r.Message, Then: r.Then.schema()}
 	if r.If != nil {

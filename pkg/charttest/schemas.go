@@ -17,8 +17,12 @@ import (
 	"github.com/flotilla/flotilla/pkg/render"
 )
 
-// fuzzed is how many seeded mutations of the chart's documents RequireEquivalentSchemas checks.
+// fuzzed is how many seeded mutations of the chart's documents RequireEquivalentSchemas checks
+// (FLOTILLA_FUZZ_N overrides it).
 const fuzzed = 300
+
+// baselineEnv names a directory of charts whose lean schemas RequireEquivalentSchemas compares too.
+const baselineEnv = "FLOTILLA_SCHEMA_BASELINE"
 
 // RequireEquivalentSchemas checks that a chart's two schemas agree: the lean copy Helm compiles
 // (charts/<chart>/values.schema.json) and the editor copy (schemas/), which is generated exactly
@@ -27,6 +31,12 @@ const fuzzed = 300
 // example in examplesDir, both documents of every rule case (after prefix) and a seeded fuzzed
 // corpus of them, both give the same verdict and pkg/render the same problems (path, message,
 // rule); Helm's own validator gives the same verdict on the examples and rule cases.
+//
+// With FLOTILLA_SCHEMA_BASELINE set to a directory of charts (a copy of charts/ from another
+// commit), the chart's lean schema there must give the same problems too: a change to how
+// schemas are derived (pkg/chartkit lean.go, simplify.go, rules.go) must change no verdict and
+// no problem. The corpus is fuzzed from the current rule cases, so compare commits with the
+// same ones.
 func RequireEquivalentSchemas(t *testing.T, chartName, examplesDir, prefix string, cases []RuleCase) {
 	t.Helper()
 	wd, err := os.Getwd()
@@ -40,6 +50,10 @@ func RequireEquivalentSchemas(t *testing.T, chartName, examplesDir, prefix strin
 	} {
 		schemas[name], err = os.ReadFile(p)
 		require.NoError(t, err)
+	}
+	if dir := os.Getenv(baselineEnv); dir != "" {
+		schemas["baseline"], err = os.ReadFile(filepath.Join(dir, chartName, "values.schema.json"))
+		require.NoError(t, err, baselineEnv)
 	}
 	ch, err := render.Load(context.Background(), chartName, render.LoadOptions{})
 	require.NoError(t, err)
@@ -65,6 +79,9 @@ func RequireEquivalentSchemas(t *testing.T, chartName, examplesDir, prefix strin
 		want := chartutil.ValidateAgainstSingleSchema(vals, schemas["editor"]) == nil
 		got := chartutil.ValidateAgainstSingleSchema(vals, schemas["lean"]) == nil
 		assert.Equal(t, want, got, "%s: Helm's verdict with the lean schema", name)
+		if schemas["baseline"] != nil {
+			assert.Equal(t, want, chartutil.ValidateAgainstSingleSchema(vals, schemas["baseline"]) == nil, "%s: Helm's verdict with the baseline schema", name)
+		}
 	}
 
 	defaults, err := chartutil.CoalesceValues(ch, map[string]any{})
@@ -73,7 +90,8 @@ func RequireEquivalentSchemas(t *testing.T, chartName, examplesDir, prefix strin
 	for _, name := range sortedNames(docs) {
 		seeds = append(seeds, docs[name])
 	}
-	for i, doc := range Mutants(seeds, defaults, fuzzed, chartName) {
+	n := FuzzN(t, fuzzed)
+	for i, doc := range Mutants(seeds, defaults, n, chartName) {
 		docs[fmt.Sprintf("fuzzed %03d", i)] = doc
 	}
 
@@ -84,11 +102,14 @@ func RequireEquivalentSchemas(t *testing.T, chartName, examplesDir, prefix strin
 		want := problems(t, schemas["editor"], vals)
 		verdicts[len(want) == 0]++
 		assert.Equal(t, want, problems(t, schemas["lean"], vals), "%s: problems with the lean schema", name)
+		if schemas["baseline"] != nil {
+			assert.Equal(t, problems(t, schemas["baseline"], vals), want, "%s: problems with the baseline schema (%s) and now", name, baselineEnv)
+		}
 	}
 	t.Logf("%d documents: %d valid, %d invalid", len(docs), verdicts[true], verdicts[false])
 	// A corpus that is all valid or all invalid would compare little.
 	assert.Greater(t, verdicts[true], len(cases), "valid documents")
-	assert.Greater(t, verdicts[false], fuzzed/2, "invalid documents")
+	assert.Greater(t, verdicts[false], n/2, "invalid documents")
 }
 
 func problems(t *testing.T, schema []byte, vals map[string]any) []render.Problem {

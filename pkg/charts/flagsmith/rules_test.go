@@ -106,7 +106,7 @@ func ruleCases() []charttest.RuleCase {
 			"influxdb.retention", "", "does not match pattern"),
 		charttest.Rule("extraEnv values are strings", "api: {extraEnv: [{name: A, value: '1'}]}", "api: {extraEnv: [{name: A, value: 1}]}",
 			"api.extraEnv.0.value", "", "got number, want string"),
-	}, charttest.StatusRuleCases()...)
+	}, append(charttest.StatusRuleCases(), charttest.SecurityContextRuleCases()...)...)
 }
 
 // TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema

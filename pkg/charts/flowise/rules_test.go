@@ -145,7 +145,7 @@ func ruleCases() []charttest.RuleCase {
 			"persistence.size", "", "does not match pattern"),
 		charttest.Rule("extraEnv values are strings", "flowise: {extraEnv: [{name: A, value: '1'}]}", "flowise: {extraEnv: [{name: A, value: 1}]}",
 			"flowise.extraEnv.0.value", "", "got number, want string"),
-	}, charttest.StatusRuleCases()...)
+	}, append(charttest.StatusRuleCases(), charttest.SecurityContextRuleCases()...)...)
 }
 
 // TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema

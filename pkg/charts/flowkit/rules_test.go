@@ -136,7 +136,7 @@ func ruleCases() []charttest.RuleCase {
 			"flowdb.shmsize", "", "additional properties 'shmsize' not allowed"),
 		charttest.Rule("cache size is bytes", "flowdb: {config: {cacheSize: '1000'}}", "flowdb: {config: {cacheSize: 10GB}}",
 			"flowdb.config.cacheSize", "", "does not match pattern"),
-	}, charttest.StatusRuleCases()...)
+	}, append(charttest.StatusRuleCases(), charttest.SecurityContextRuleCases()...)...)
 }
 
 // TestSchemaEquivalence checks that the chart's lean schema, the editor schema and the schema
