@@ -44,13 +44,21 @@ func simplifyRule(rule map[string]any) map[string]any {
 //     branch does, and reports the first branch's failure first.
 //   - {allOf: [X]} and {anyOf: [X]} are X.
 //   - P(k, true) is {required: [k]}.
-func simplify(s any) any {
+//
+// In a condition (an if and everything under it) only the verdict matters: Helm's validator
+// drops its failures. There, moreover, allOf joins every entry on the same property (not only
+// neighbours), and entries on different properties into one object.
+func simplify(s any) any { return simplifyIn(s, false) }
+
+func simplifyIn(s any, cond bool) any {
 	obj, ok := s.(map[string]any)
 	if !ok {
 		return s
 	}
-	eachSubschema(obj, func(_, _ string, sub any) any { return simplify(sub) })
+	eachSubschema(obj, func(kw, _ string, sub any) any { return simplifyIn(sub, cond || kw == "if") })
 	switch {
+	case cond && only(obj, "allOf"):
+		return simplifyCondAllOf(obj["allOf"].([]any))
 	case only(obj, "if", "then", "else"):
 		return simplifyIf(obj)
 	case only(obj, "allOf"):
@@ -89,7 +97,7 @@ func simplifyIf(obj map[string]any) any {
 		if then != nil {
 			inner["then"] = b
 		}
-		return property(k, simplify(inner), true)
+		return property(k, simplifyIn(inner, false), true)
 	}
 	if then == nil {
 		return true
@@ -97,7 +105,7 @@ func simplifyIf(obj map[string]any) any {
 	if isTrue(a) { // the condition is only "k is set"
 		return property(k, b, false)
 	}
-	return property(k, simplify(map[string]any{"if": a, "then": b}), false)
+	return property(k, simplifyIn(map[string]any{"if": a, "then": b}, false), false)
 }
 
 // simplifyList joins the entries of an allOf or anyOf on the same single property (see simplify).
@@ -137,6 +145,57 @@ func simplifyList(list []any, kw string) any {
 		return out[0]
 	}
 	return map[string]any{kw: out}
+}
+
+// simplifyCondAllOf rewrites an allOf in a condition: every entry on a property, P(k, X) or
+// P?(k, X), joins one object {properties: {k: {allOf: [X, ...]}, ...}, required: [...]}.
+// Entries in it and out of it are checked in another order, which changes no verdict.
+func simplifyCondAllOf(list []any) any {
+	props := map[string]any{}
+	var keys []string // in order of appearance
+	required := map[string]bool{}
+	var rest []any
+	for _, x := range list {
+		k, sub, req, ok := propertyOf(x)
+		if !ok {
+			rest = append(rest, x)
+			continue
+		}
+		if prev, seen := props[k]; seen {
+			if p, ok := prev.(map[string]any); ok && only(p, "allOf") {
+				p["allOf"] = append(p["allOf"].([]any), sub)
+			} else {
+				props[k] = map[string]any{"allOf": []any{prev, sub}}
+			}
+		} else {
+			props[k] = sub
+			keys = append(keys, k)
+		}
+		required[k] = required[k] || req
+	}
+	if len(keys) == 0 {
+		return simplifyList(list, "allOf")
+	}
+	var req []any
+	for _, k := range keys {
+		props[k] = simplifyIn(props[k], true)
+		if required[k] {
+			req = append(req, k)
+		}
+	}
+	var joined map[string]any
+	if len(keys) == 1 {
+		joined = property(keys[0], props[keys[0]], required[keys[0]])
+	} else {
+		joined = map[string]any{"properties": props}
+		if len(req) > 0 {
+			joined["required"] = req
+		}
+	}
+	if len(rest) == 0 {
+		return joined
+	}
+	return map[string]any{"allOf": append([]any{joined}, rest...)}
 }
 
 // propertyOf matches P(k, sub) (required) and P?(k, sub) (see simplify).

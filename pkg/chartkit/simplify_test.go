@@ -20,7 +20,8 @@ func TestSimplify(t *testing.T) {
 		bZ = `{"properties": {"b": {"properties": {"z": {"const": 3}}, "required": ["z"]}}, "required": ["b"]}`
 	)
 	docs := []string{`{}`, `{"a": 1}`, `{"a": {}}`, `{"a": {"x": 1}}`, `{"a": {"y": 2}}`, `{"a": {"x": 1, "y": 2}}`,
-		`{"a": {"x": 0, "y": 0}}`, `{"a": {"x": 1, "y": 2}, "b": {}}`, `{"a": {"x": 0}, "b": {"z": 3}}`, `{"b": {"z": 0}}`}
+		`{"a": {"x": 0, "y": 0}}`, `{"a": {"x": 1, "y": 2}, "b": {}}`, `{"a": {"x": 0}, "b": {"z": 3}}`, `{"b": {"z": 0}}`,
+		`{"a": {"x": 1, "y": 2}, "b": {"z": 3}}`, `{"a": {"x": 1, "y": 2}, "b": {"z": 3}, "c": 1}`, `{"a": {"x": 1, "y": 2}, "b": 3}`}
 	tests := []struct {
 		name, in, want string
 	}{
@@ -43,6 +44,8 @@ func TestSimplify(t *testing.T) {
 			`{"anyOf": [{"properties": {"a": {"anyOf": [{"properties": {"x": {"const": 1}}, "required": ["x"]}, {"properties": {"y": {"const": 2}}, "required": ["y"]}]}}, "required": ["a"]}, ` + bZ + `]}`},
 		{"a single entry is itself, as deep as the joins go", `{"anyOf": [` + aX + `, ` + aY + `]}`,
 			`{"properties": {"a": {"anyOf": [{"properties": {"x": {"const": 1}}, "required": ["x"]}, {"properties": {"y": {"const": 2}}, "required": ["y"]}]}}, "required": ["a"]}`},
+		{"in a condition, allOf entries on one property or several join", `{"if": {"allOf": [` + aX + `, ` + bZ + `, ` + aY + `]}, "then": {"required": ["c"]}}`,
+			`{"if": {"properties": {"a": {"properties": {"x": {"const": 1}, "y": {"const": 2}}, "required": ["x", "y"]}, "b": {"properties": {"z": {"const": 3}}, "required": ["z"]}}, "required": ["a", "b"]}, "then": {"required": ["c"]}}`},
 		{"required and optional properties do not join", `{"anyOf": [` + aX + `, {"properties": {"a": {"const": 1}}}]}`,
 			`{"anyOf": [` + aX + `, {"properties": {"a": {"const": 1}}}]}`},
 	}
