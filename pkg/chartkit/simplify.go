@@ -45,8 +45,9 @@ func simplifyRule(rule map[string]any) map[string]any {
 //   - {allOf: [X]} and {anyOf: [X]} are X.
 //   - P(k, true) is {required: [k]}.
 //
-// In a condition (an if and everything under it) only the verdict matters: Helm's validator
-// drops its failures. There, moreover, allOf joins every entry on the same property (not only
+// Only the verdict matters in an if, a not (Helm's validator drops their failures) and an
+// anyOf's branches after the first (the first branch's failure comes first), and everything
+// under them. There, moreover, allOf joins every entry on the same property (not only
 // neighbours), and entries on different properties into one object.
 func simplify(s any) any { return simplifyIn(s, false) }
 
@@ -55,7 +56,7 @@ func simplifyIn(s any, cond bool) any {
 	if !ok {
 		return s
 	}
-	eachSubschema(obj, func(kw, _ string, sub any) any { return simplifyIn(sub, cond || kw == "if") })
+	eachSubschema(obj, func(kw, key string, sub any) any { return simplifyIn(sub, cond || verdictOnly(kw, key)) })
 	switch {
 	case cond && only(obj, "allOf"):
 		return simplifyCondAllOf(obj["allOf"].([]any))
@@ -70,6 +71,12 @@ func simplifyIn(s any, cond bool) any {
 		return property(k, sub, req) // {required: [k]}
 	}
 	return obj
+}
+
+// verdictOnly reports whether only the verdict of the subschema at kw (and key) matters, not
+// which of its failures comes first (see simplify).
+func verdictOnly(kw, key string) bool {
+	return kw == "if" || kw == "not" || kw == "anyOf" && key != "0"
 }
 
 func simplifyIf(obj map[string]any) any {

@@ -46,6 +46,10 @@ func TestSimplify(t *testing.T) {
 			`{"properties": {"a": {"anyOf": [{"properties": {"x": {"const": 1}}, "required": ["x"]}, {"properties": {"y": {"const": 2}}, "required": ["y"]}]}}, "required": ["a"]}`},
 		{"in a condition, allOf entries on one property or several join", `{"if": {"allOf": [` + aX + `, ` + bZ + `, ` + aY + `]}, "then": {"required": ["c"]}}`,
 			`{"if": {"properties": {"a": {"properties": {"x": {"const": 1}, "y": {"const": 2}}, "required": ["x", "y"]}, "b": {"properties": {"z": {"const": 3}}, "required": ["z"]}}, "required": ["a", "b"]}, "then": {"required": ["c"]}}`},
+		{"in an anyOf branch after the first, too", `{"anyOf": [{"required": ["c"]}, {"allOf": [` + aX + `, ` + bZ + `]}]}`,
+			`{"anyOf": [{"required": ["c"]}, {"properties": {"a": {"properties": {"x": {"const": 1}}, "required": ["x"]}, "b": {"properties": {"z": {"const": 3}}, "required": ["z"]}}, "required": ["a", "b"]}]}`},
+		{"but not in the first", `{"anyOf": [{"allOf": [` + aX + `, ` + bZ + `]}, {"required": ["c"]}]}`,
+			`{"anyOf": [{"allOf": [` + aX + `, ` + bZ + `]}, {"required": ["c"]}]}`},
 		{"required and optional properties do not join", `{"anyOf": [` + aX + `, {"properties": {"a": {"const": 1}}}]}`,
 			`{"anyOf": [` + aX + `, {"properties": {"a": {"const": 1}}}]}`},
 	}
