@@ -26,6 +26,8 @@ var (
 	actionRE = regexp.MustCompile(`(?s)\{\{(/\*.*?\*/|[^}]*)\}\}`)
 	refRE    = regexp.MustCompile(`(?:include|template) "(flotilla\.[^"]+)"`)
 	lazyRE   = regexp.MustCompile(`(?m)^Lazy(?: when (.+))?: `)
+	// lazyRefRE finds where a helper is defined or called by name.
+	lazyRefRE = regexp.MustCompile(`(define |include |template )"(flotilla\.[^"]+)"`)
 )
 
 // lazyDir is where a chart's lazy helpers go (one file per library file), read by flotilla.lazy.
@@ -59,8 +61,7 @@ type helper struct {
 }
 
 // lazyStub is the template that stands for a lazy helper: it runs the helper's own text, read
-// from the chart file, through tpl; that text defines the helper again, replacing the stub in
-// tpl's copy of the templates.
+// from the chart file, through tpl; that text defines the body (name#lazy) and tpl calls it.
 func lazyStub(h helper, concept string) string {
 	run := fmt.Sprintf("{{- include \"flotilla.lazy\" (dict \"file\" %q \"name\" %q \"args\" .) -}}", concept, h.name)
 	if h.when != "" {
@@ -70,13 +71,25 @@ func lazyStub(h helper, concept string) string {
 		"{{- define %[1]q -}}\n%[4]s\n{{- end -}}", h.name, concept, lazyDir, run)
 }
 
+// lazySuffix marks the name a lazy helper's body has in its file. Not the stub's name: Helm
+// before 3.14 parses tpl's text first and the chart's templates after it, so a stub of the same
+// name would replace the body (and call itself through tpl forever).
+const lazySuffix = "#lazy"
+
 // lazyText is a helper as it goes into a lazy file: tpl runs the file's text as a template, so
-// the whitespace around its comments is trimmed ("{{- /*") to print nothing but the helper.
-func lazyText(text string) string {
+// the whitespace around its comments is trimmed ("{{- /*") to print nothing but the helper. The
+// file's own lazy helpers (names) are defined and called by their body names.
+func lazyText(text string, names map[string]bool) string {
 	if t, ok := strings.CutPrefix(text, "{{/*"); ok {
-		return "{{- /*" + t
+		text = "{{- /*" + t
 	}
-	return text
+	return lazyRefRE.ReplaceAllStringFunc(text, func(m string) string {
+		sub := lazyRefRE.FindStringSubmatch(m)
+		if !names[sub[2]] {
+			return m
+		}
+		return sub[1] + `"` + sub[2] + lazySuffix + `"`
+	})
 }
 
 // concept is a library file's concept: "_status.tpl" -> "status".
@@ -214,12 +227,16 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (out, l
 	out, lazy = map[string][]byte{}, map[string][]byte{}
 	for _, f := range lib {
 		var b, l strings.Builder
+		inFile := map[string]bool{}
+		for _, h := range f.helpers {
+			inFile[h.name] = h.lazy
+		}
 		for _, h := range f.helpers {
 			switch {
 			case !need[h.name]:
 			case h.lazy:
 				b.WriteString(lazyStub(h, concept(f.name)) + "\n\n")
-				l.WriteString(lazyText(h.text) + "\n\n")
+				l.WriteString(lazyText(h.text, inFile) + "\n\n")
 			default:
 				b.WriteString(h.text + "\n\n")
 			}
@@ -228,7 +245,7 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (out, l
 			out[f.name] = []byte(f.header + strings.TrimRight(b.String(), "\n") + "\n")
 		}
 		if l.Len() > 0 {
-			lazy[concept(f.name)] = []byte(lazyText(f.header) + strings.TrimRight(l.String(), "\n") + "\n")
+			lazy[concept(f.name)] = []byte(lazyText(f.header, nil) + strings.TrimRight(l.String(), "\n") + "\n")
 		}
 	}
 	return out, lazy, nil

@@ -1,6 +1,9 @@
 package chartkit
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -99,7 +102,7 @@ func TestLibraryForWritesLazyHelpersToFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, lazy, "status")
 	body := string(lazy["status"])
-	assert.Contains(t, body, `define "flotilla.status" -}}`, "the helper's own text")
+	assert.Contains(t, body, `define "flotilla.status#lazy" -}}`, "the helper's own text, under its body name (not the stub's)")
 	assert.NotContains(t, body, "{{/*", "comments trim the whitespace around them, so tpl prints only the helper")
 	stub := string(out["_status.tpl"])
 	assert.Contains(t, stub, `include "flotilla.lazy" (dict "file" "status" "name" "flotilla.status" "args" .)`)
@@ -110,4 +113,42 @@ func TestLibraryForWritesLazyHelpersToFiles(t *testing.T) {
 		parses(t, string(text))
 	}
 	parses(t, body)
+}
+
+// Helm before 3.14 parses tpl's text first and every template of the chart after it, so a
+// template defining a lazy body's name would replace the body (and the stub would call itself
+// through tpl until Helm gives up). No chart file may define what a template defines.
+func TestLazyBodiesHaveNamesOfTheirOwn(t *testing.T) {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	root, err := FindRoot(wd)
+	require.NoError(t, err)
+	charts, err := filepath.Glob(filepath.Join(root, "charts", "*", "Chart.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, charts)
+	defines := func(pattern string) map[string]string {
+		files, err := filepath.Glob(pattern)
+		require.NoError(t, err)
+		out := map[string]string{}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			for _, m := range regexp.MustCompile(`define "([^"]+)"`).FindAllStringSubmatch(string(data), -1) {
+				out[m[1]] = f
+			}
+		}
+		return out
+	}
+	lazyBodies := 0
+	for _, c := range charts {
+		dir := filepath.Dir(c)
+		templates := defines(filepath.Join(dir, "templates", "flotilla", "_*.tpl"))
+		for name, f := range defines(filepath.Join(dir, "files", "flotilla", "*.tpl")) {
+			lazyBodies++
+			assert.True(t, strings.HasSuffix(name, lazySuffix), "%s defines %s: a lazy body's name ends in %s", f, name, lazySuffix)
+			assert.NotContains(t, templates, name, "%s: %s is also defined by a template", f, name)
+			assert.Contains(t, templates, strings.TrimSuffix(name, lazySuffix), "%s: %s has a stub", f, name)
+		}
+	}
+	assert.Greater(t, lazyBodies, 10, "the charts have lazy helpers")
 }

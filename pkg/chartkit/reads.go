@@ -71,7 +71,7 @@ func unreadValues(templates, lazy map[string]string, leaves []string) ([]string,
 			entries = append(entries, n)
 		}
 	}
-	// Lazy helpers replace their stubs, as tpl's copy of the templates does (flotilla.lazy).
+	// Lazy helpers' bodies (name#lazy) stand for their stubs, which run them through tpl.
 	for n, text := range lazy {
 		set := map[string]*parse.Tree{}
 		t := parse.New(n)
@@ -82,6 +82,10 @@ func unreadValues(templates, lazy map[string]string, leaves []string) ([]string,
 		for name, tree := range set {
 			if name != n {
 				r.trees[name] = tree
+				// The stub calls the body through tpl: read it as the body.
+				if stub, ok := strings.CutSuffix(name, lazySuffix); ok {
+					r.trees[stub] = tree
+				}
 			}
 		}
 	}

@@ -12,7 +12,7 @@ ExternalSecret and its target carry the Secret's name, so pods read what the ope
 they read an existingSecret; Secrets whose existingSecret is empty are the chart's own.
 Lazy: only with externalSecrets.enabled.
 */}}
-{{- define "flotilla.externalSecrets" -}}
+{{- define "flotilla.externalSecrets#lazy" -}}
 {{- $es := .ctx.Values.externalSecrets }}
 {{- if $es.enabled }}
 {{- $keys := dict }}{{- $types := dict }}{{- $order := list }}

@@ -18,7 +18,7 @@ another tool's sync reuses them; they carry no app.kubernetes.io/instance label,
 label tracking does not see (or prune) them.
 Lazy: only with secrets.generation hook.
 */}}
-{{- define "flotilla.secretsHook" -}}
+{{- define "flotilla.secretsHook#lazy" -}}
 {{- $ := .ctx -}}
 {{- $h := $.Values.hook -}}
 {{- $name := printf "%s-secrets" (include "flotilla.fullname" $) | trunc 63 | trimSuffix "-" -}}

@@ -13,7 +13,7 @@ carries a hash of what it restores, so changing backup.restore runs a new Job an
 upgrade does not restore twice.
 Lazy: off by default (backup.enabled, backup.restore.enabled).
 */}}
-{{- define "flotilla.backup" -}}
+{{- define "flotilla.backup#lazy" -}}
 {{- $ := .ctx -}}
 {{- $b := $.Values.backup -}}
 {{- $suffix := ternary "" (printf "-%s" .database) (eq .database "") -}}
@@ -58,7 +58,7 @@ spec:
       backoffLimit: {{ $b.backoffLimit }}
       activeDeadlineSeconds: {{ $b.activeDeadlineSeconds }}
       template:
-        {{- include "flotilla.backup.pod" (merge (dict "lbl" $lbl "name" "backup" "args" (concat $args $common)) $pod) | nindent 8 }}
+        {{- include "flotilla.backup.pod#lazy" (merge (dict "lbl" $lbl "name" "backup" "args" (concat $args $common)) $pod) | nindent 8 }}
 {{- end }}
 {{- if $b.restore.enabled }}
 {{- $r := $b.restore }}
@@ -84,7 +84,7 @@ spec:
   backoffLimit: 0
   activeDeadlineSeconds: {{ $b.activeDeadlineSeconds }}
   template:
-    {{- include "flotilla.backup.pod" (merge (dict "lbl" $lbl "name" "restore" "args" (concat $args $common)) $pod) | nindent 4 }}
+    {{- include "flotilla.backup.pod#lazy" (merge (dict "lbl" $lbl "name" "restore" "args" (concat $args $common)) $pod) | nindent 4 }}
 {{- end }}
 {{- end -}}
 
@@ -94,7 +94,7 @@ postgres image's container runs it, and it runs pg_dump or pg_restore beside it.
 LABELS "name" CONTAINER "args" (list ...) "pg" PG "image" POSTGRES-IMAGE-VALUES.
 Lazy: called only by flotilla.backup.
 */}}
-{{- define "flotilla.backup.pod" -}}
+{{- define "flotilla.backup.pod#lazy" -}}
 {{- $ := .ctx -}}
 {{- $b := $.Values.backup -}}
 {{- $h := $.Values.hook -}}

@@ -11,7 +11,7 @@ It runs before the release's own objects exist, so it uses the namespace's defau
 ServiceAccount (no token) and may only mount Secrets that already exist or are earlier hooks.
 Lazy: only with hook.mode job and an external database.
 */}}
-{{- define "flotilla.hook.bootstrapJob" -}}
+{{- define "flotilla.hook.bootstrapJob#lazy" -}}
 {{- $h := .ctx.Values.hook -}}
 {{- $args := list "db" "bootstrap" -}}
 {{- range .extensions }}{{ $args = append $args (printf "--extension=%s" .) }}{{ end }}

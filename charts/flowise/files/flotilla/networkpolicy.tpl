@@ -18,7 +18,7 @@ or 0 entry of "ports" is skipped, for callers that pass conditional ports). Rend
 otherwise; starts with "---".
 Lazy when and .ctx.Values.networkPolicy.enabled .ctx.Values.networkPolicy.egress.restrict: off by default.
 */}}
-{{- define "flotilla.networkpolicy.egress" -}}
+{{- define "flotilla.networkpolicy.egress#lazy" -}}
 {{- $np := .ctx.Values.networkPolicy -}}
 {{- if and $np.enabled $np.egress.restrict }}
 {{- $release := .ctx.Release.Name | quote }}

@@ -12,7 +12,7 @@ least that). minReplicas > maxReplicas in the values is the chart's templates/ch
 refuse (flotilla.autoscalingProblems): a JSON schema cannot compare two values.
 Lazy when .autoscaling.enabled: off by default.
 */}}
-{{- define "flotilla.hpa" -}}
+{{- define "flotilla.hpa#lazy" -}}
 {{- $a := .autoscaling -}}
 {{- if $a.enabled }}
 {{- $ha := .ctx.Values.highAvailability }}

@@ -9,7 +9,7 @@ pkg/chartkit/templates/_statefulset.tpl: edit it there.
 The hooks of flotilla.statefulsetMigration: dict "ctx" $ "stale" (list (dict "name" N ...) ...).
 Lazy: only on an upgrade that finds a StatefulSet to migrate.
 */}}
-{{- define "flotilla.statefulset.migrationHooks" -}}
+{{- define "flotilla.statefulset.migrationHooks#lazy" -}}
 {{- $ := .ctx -}}
 {{- $stale := .stale -}}
 {{- $h := $.Values.hook -}}

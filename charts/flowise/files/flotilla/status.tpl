@@ -21,7 +21,7 @@ Every password, key and CA comes from the app's own Secrets, mounted read-only a
 secret is ever in the pod spec.
 Lazy: off by default (status.enabled).
 */}}
-{{- define "flotilla.status" -}}
+{{- define "flotilla.status#lazy" -}}
 {{- $ := .ctx -}}
 {{- $s := $.Values.status -}}
 {{- if $s.enabled }}

@@ -8,15 +8,18 @@ name in templates/ runs it through flotilla.lazy.
 
 {{/*
 Runs the lazy helper name from files/flotilla/<file>.tpl with args (the root context, or a dict
-holding it as ctx): tpl parses the file, whose define replaces the stub in tpl's copy of the
-templates, then includes it.
+holding it as ctx): tpl parses the file, which defines the body as <name>#lazy, and calls it. The
+values tpl runs with carry the root's Template, which Helm before 3.14 requires.
 */}}
 {{- define "flotilla.lazy" -}}
 {{- $ctx := .args -}}
 {{- if and (kindIs "map" .args) (hasKey .args "ctx") }}{{ $ctx = .args.ctx }}{{ end -}}
 {{- $body := $ctx.Files.Get (printf "files/flotilla/%s.tpl" .file) -}}
-{{- if not (contains (printf "define %q" .name) $body) -}}
-{{- fail (printf "flotilla.lazy: the chart file files/flotilla/%s.tpl does not define %s (regenerate the chart)" .file .name) -}}
+{{- $lazy := printf "%s#lazy" .name -}}
+{{- if not (contains (printf "define %q" $lazy) $body) -}}
+{{- fail (printf "flotilla.lazy: the chart file files/flotilla/%s.tpl does not define %s (regenerate the chart)" .file $lazy) -}}
 {{- end -}}
-{{- tpl (print $body (printf "{{- include %q . -}}" .name)) .args -}}
+{{- $vals := .args -}}
+{{- if not (hasKey $vals "Template") }}{{ $vals = merge (dict "Template" $ctx.Template) .args }}{{ end -}}
+{{- tpl (print $body (printf "{{- include %q . -}}" $lazy)) $vals -}}
 {{- end -}}
