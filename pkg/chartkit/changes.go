@@ -26,6 +26,7 @@ var sharedChanges = map[string][]Change{
 		{Kind: "added", Description: "service.ipFamilyPolicy and service.ipFamilies (dual-stack Services); priorityClassName for the app's pods; extraManifests (objects or YAML strings, rendered through tpl)."},
 		{Kind: "changed", Description: "The heavy helpers of features off by default (status endpoint, backup and restore, the secrets hook, ExternalSecrets) are chart files under files/flotilla/, parsed through tpl only in releases that use them: every other render parses less."},
 		{Kind: "fixed", Description: "postgresql.mode cloudnative-pg: the Cluster's pods inherit the postgresql component's selector labels, so the release's NetworkPolicy selects them; it admits the other instances and the CloudNativePG operator (any namespace, port 8000)."},
+		{Kind: "fixed", Description: "extraVolumes and extraVolumeMounts are checked against the volumes and mount paths the app pods' own templates render (one helper per chart renders them for both), not a hand-written list that could miss one: every volume name and path of every example and feature switch is refused as an extra one. Paths only the hook init containers mount (/run/flotilla/db...) are no longer refused for the app container; the hook's volume names stay reserved."},
 	},
 }
 

@@ -3,10 +3,12 @@ package charttest_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"helm.sh/helm/v3/pkg/chart"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -139,6 +141,7 @@ func TestBadExtraVolumesRefused(t *testing.T) {
 		{"mount of no volume", `extraVolumeMounts: [{name: c, mountPath: /c}]`, "extraVolumeMounts.0.name"},
 		{"volume name twice", `extraVolumes: [{name: c, emptyDir: {}}, {name: c, emptyDir: {}}]`, "extraVolumes.1.name"},
 		{"chart's own volume", `extraVolumes: [{name: tmp, emptyDir: {}}]`, "extraVolumes.0.name"},
+		{"hook's volume name, reserved", `extraVolumes: [{name: flotilla-db-ca, emptyDir: {}}]`, "extraVolumes.0.name"},
 		{"chart's own path", `extraVolumes: [{name: c, emptyDir: {}}]
 extraVolumeMounts: [{name: c, mountPath: /tmp/}]`, "extraVolumeMounts.0.mountPath"},
 		{"mountPath twice", `extraVolumes: [{name: c, emptyDir: {}}]
@@ -168,4 +171,36 @@ extraVolumeMounts: [{name: c, mountPath: /c}, {name: c, mountPath: /c}]`, "extra
 			})
 		}
 	}
+}
+
+// TestExtraVolumesClashesAcceptedFindsGaps: the completeness check fails a chart whose clash
+// check misses its own volumes or paths, and passes the real one.
+func TestExtraVolumesClashesAcceptedFindsGaps(t *testing.T) {
+	ch, err := render.Load(context.Background(), "flowise", render.LoadOptions{})
+	require.NoError(t, err)
+	doc := charttest.CaseDocument(t, charttest.ExtraVolumesCase{Name: "queue", Files: []string{"../../examples/flowise/queue.yaml"}})
+	assert.Empty(t, charttest.ExtraVolumesClashesAccepted(t, ch, doc))
+
+	// The same chart with a check that knows neither the hook's volumes nor any mount path.
+	broken := *ch
+	broken.Templates = nil
+	found := false
+	for _, f := range ch.Templates {
+		if f.Name == "templates/checks.yaml" {
+			data := strings.Replace(string(f.Data), `(include "flotilla.hook.volumes" .)`, "", 1)
+			data = strings.Replace(data, `"mounts" (list $mounts)`, `"mounts" (list)`, 1)
+			require.NotEqual(t, string(f.Data), data)
+			f = &chart.File{Name: f.Name, Data: []byte(data)}
+			found = true
+		}
+		broken.Templates = append(broken.Templates, f)
+	}
+	require.True(t, found)
+	assert.ElementsMatch(t, []string{
+		`extraVolumes name "flotilla-db-password" (a volume of the chart's own) is not refused`,
+		`extraVolumeMounts mountPath "/home/node" (a path the chart mounts) is not refused`,
+		`extraVolumeMounts mountPath "/home/node/.flowise" (a path the chart mounts) is not refused`,
+		`extraVolumeMounts mountPath "/opt/flotilla" (a path the chart mounts) is not refused`,
+		`extraVolumeMounts mountPath "/tmp" (a path the chart mounts) is not refused`,
+	}, charttest.ExtraVolumesClashesAccepted(t, &broken, doc))
 }

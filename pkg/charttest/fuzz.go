@@ -278,8 +278,8 @@ func ManifestProblems(res *render.Result) []string {
 }
 
 // podErrors checks what the API validates in a pod spec and the charts fill from values:
-// container names, images, env var names and the Secrets, keys, ConfigMaps and claims the
-// pod references.
+// container names, images, env var names, unique volume names and mount paths, and the
+// Secrets, keys, ConfigMaps and claims the pod references.
 func podErrors(pod *corev1.PodTemplateSpec) field.ErrorList {
 	var errs field.ErrorList
 	spec := field.NewPath("spec")
@@ -289,9 +289,14 @@ func podErrors(pod *corev1.PodTemplateSpec) field.ErrorList {
 	for i, s := range pod.Spec.ImagePullSecrets {
 		errs = append(errs, nameErrors(spec.Child("imagePullSecrets").Index(i), s.Name, validation.IsDNS1123Subdomain)...)
 	}
+	volumes := map[string]bool{}
 	for i, v := range pod.Spec.Volumes {
 		p := spec.Child("volumes").Index(i)
 		errs = append(errs, nameErrors(p.Child("name"), v.Name, validation.IsDNS1123Label)...)
+		if volumes[v.Name] {
+			errs = append(errs, field.Duplicate(p.Child("name"), v.Name))
+		}
+		volumes[v.Name] = true
 		switch {
 		case v.Secret != nil:
 			errs = append(errs, nameErrors(p.Child("secret", "secretName"), v.Secret.SecretName, validation.IsDNS1123Subdomain)...)
@@ -313,6 +318,13 @@ func podErrors(pod *corev1.PodTemplateSpec) field.ErrorList {
 		errs = append(errs, nameErrors(p.Child("name"), c.Name, validation.IsDNS1123Label)...)
 		if c.Image == "" || strings.TrimSpace(c.Image) != c.Image || strings.Contains(c.Image, "%!") {
 			errs = append(errs, field.Invalid(p.Child("image"), c.Image, "not an image reference"))
+		}
+		mountPaths := map[string]bool{}
+		for j, m := range c.VolumeMounts {
+			if mountPaths[m.MountPath] {
+				errs = append(errs, field.Invalid(p.Child("volumeMounts").Index(j).Child("mountPath"), m.MountPath, "must be unique"))
+			}
+			mountPaths[m.MountPath] = true
 		}
 		for j, e := range c.Env {
 			ep := p.Child("env").Index(j)

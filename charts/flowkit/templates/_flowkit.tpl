@@ -191,3 +191,159 @@ key prefix (FlowMachine's connection id) from its PG* settings.
 {{- toJson (dict "pg" $pg "args" (list "--no-redis")) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The volumes of a component's pod (without the hook's and the user's): dict "ctx" $ "component"
+C. The templates and checks.yaml (extraVolumes must not reuse a name) both read them here.
+*/}}
+{{- define "flowkit.volumes" -}}
+{{- $v := .ctx.Values -}}
+{{- $tmp := "- name: tmp\n  emptyDir: {}" -}}
+{{- if eq .component "autoflow" }}
+{{- $a := $v.autoflow }}
+- name: inputs
+  {{- if $a.inputsClaim }}
+  persistentVolumeClaim:
+    claimName: {{ $a.inputsClaim | quote }}
+    readOnly: true
+  {{- else }}
+  configMap:
+    name: {{ $a.inputsConfigMap | quote }}
+  {{- end }}
+- name: outputs
+  {{- if $a.outputsClaim }}
+  persistentVolumeClaim:
+    claimName: {{ $a.outputsClaim | quote }}
+  {{- else }}
+  emptyDir: {}
+  {{- end }}
+{{ $tmp }}
+{{- with $v.flowapi.tls.existingSecret }}
+- name: flowapi-cert
+  secret:
+    secretName: {{ . | quote }}
+    items:
+      - key: tls.crt
+        path: cert-flowkit.pem
+{{- end }}
+{{- else if eq .component "flowetl" }}
+{{ $tmp }}
+{{- with $v.flowetl.dagsClaim }}
+- name: dags
+  persistentVolumeClaim:
+    claimName: {{ . | quote }}
+{{- end }}
+{{- else if eq .component "flowapi" }}
+{{ $tmp }}
+{{- with $v.flowapi.tls.existingSecret }}
+- name: tls
+  secret:
+    secretName: {{ . | quote }}
+    items:
+      - key: tls.crt
+        path: cert-flowkit.pem
+      - key: tls.key
+        path: key-flowkit.pem
+{{- end }}
+{{- else if eq .component "flowauth" }}
+# The file cache backend's home, as in Docker's shared memory area.
+- name: dshm
+  emptyDir:
+    medium: Memory
+    sizeLimit: 64Mi
+{{ $tmp }}
+{{- else if eq .component "flowdb" }}
+{{- $db := $v.flowdb }}
+# The guide's shm_size: a memory-backed /dev/shm for PostgreSQL's parallel workers.
+- name: dshm
+  emptyDir:
+    medium: Memory
+    sizeLimit: {{ $db.shmSize | quote }}
+- name: run
+  emptyDir: {}
+{{ $tmp }}
+{{- with $db.etl.existingClaim }}
+- name: etl
+  persistentVolumeClaim:
+    claimName: {{ . | quote }}
+    readOnly: true
+{{- end }}
+{{- if not $db.persistence.enabled }}
+- name: data
+  emptyDir: {}
+{{- end }}
+{{- else }}
+{{ $tmp }}
+{{- end }}
+{{- end -}}
+
+{{/* The mounts of a component's main container (without the user's): as flowkit.volumes. */}}
+{{- define "flowkit.volumeMounts" -}}
+{{- $v := .ctx.Values -}}
+{{- $tmp := "- name: tmp\n  mountPath: /tmp" -}}
+{{- if eq .component "autoflow" }}
+- name: inputs
+  mountPath: /mounts/inputs
+  readOnly: true
+- name: outputs
+  mountPath: /mounts/outputs
+{{ $tmp }}
+{{- if $v.flowapi.tls.existingSecret }}
+# The guide hands AutoFlow FlowAPI's certificate as the cert-flowkit.pem secret.
+- name: flowapi-cert
+  mountPath: /run/secrets/cert-flowkit.pem
+  subPath: cert-flowkit.pem
+  readOnly: true
+{{- end }}
+{{- else if eq .component "flowetl" }}
+{{ $tmp }}
+{{- if $v.flowetl.dagsClaim }}
+- name: dags
+  mountPath: /opt/airflow/dags
+{{- end }}
+{{- else if eq .component "flowapi" }}
+{{ $tmp }}
+{{- if $v.flowapi.tls.existingSecret }}
+# FlowAPI's start script serves HTTPS when both files exist at these paths.
+- name: tls
+  mountPath: /run/secrets
+  readOnly: true
+{{- end }}
+{{- else if eq .component "flowauth" }}
+- name: dshm
+  mountPath: /dev/shm
+{{ $tmp }}
+{{- else if eq .component "flowdb" }}
+- name: data
+  mountPath: /var/lib/postgresql/data
+- name: dshm
+  mountPath: /dev/shm
+- name: run
+  mountPath: /var/run/postgresql
+{{ $tmp }}
+{{- if $v.flowdb.etl.existingClaim }}
+- name: etl
+  mountPath: /etl
+  readOnly: true
+{{- end }}
+{{- else }}
+{{ $tmp }}
+{{- end }}
+{{- end -}}
+
+{{/* FlowDB's volumeClaimTemplates with persistence (checks.yaml reads their names too): the root context. */}}
+{{- define "flowkit.flowdbClaims" -}}
+{{- $db := .Values.flowdb -}}
+- metadata:
+    name: data
+    labels:
+      {{- include "flotilla.selectorLabels" (dict "ctx" . "component" "flowdb") | nindent 6 }}
+  spec:
+    accessModes: ["ReadWriteOnce"]
+    {{- with $db.persistence.storageClass }}
+    storageClassName: {{ . | quote }}
+    {{- end }}
+    resources:
+      requests:
+        storage: {{ $db.persistence.size | quote }}
+{{- end -}}

@@ -113,6 +113,7 @@ func Chart() chartkit.Chart {
 		Name:    "flowise",
 		Version: "0.2.0",
 		Changelog: []chartkit.Release{{Version: "0.2.0", Changes: append(chartkit.SharedChanges("0.2.0"),
+			chartkit.Change{Kind: "fixed", Description: "An extraVolumeMounts entry at flowise.dataPath (/home/node/.flowise by default), where the data volume is mounted, is refused before install naming the field (the API server refused the pod: duplicate mountPath); so is a flowise.dataPath where the chart mounts another volume (/home/node, /tmp, /opt/flotilla...)."},
 			chartkit.Change{Kind: "fixed", Description: "database.sqlite.path and storage.local.path outside flowise.dataPath are reported together, each with its field path (flotilla validate, pkg/render), instead of one raw template error."},
 			chartkit.Change{Kind: "fixed", Description: "TLS to a private CA: the database CA reaches Flowise base64-encoded and the server certificate is verified (database.external.sslRejectUnauthorized to opt out); tls.redis.* for Redis CA/cert/key; tls.caBundle sets NODE_EXTRA_CA_CERTS; the hook verifies with verify-full and the same CA."},
 			chartkit.Change{Kind: "fixed", Description: "Worker probes: liveness from the worker's own heartbeat, readiness from an authenticated Redis PING; flowise.disableTelemetry empties POSTHOG_PUBLIC_API_KEY, which is what Flowise 3.1.1 reads."},

@@ -56,16 +56,25 @@ and Helm would stop halfway through the release). Takes the root context.
 
 {{/*
 Problems of extraVolumes and extraVolumeMounts, as a JSON list: dict "ctx" $ "volumes" (list of
-the names of the chart's own volumes) "paths" (list of the chart's own mount paths). The API
-refuses a pod whose volume names or mount paths repeat, or that mounts a volume it lacks.
+YAML lists: the volumes of the pods that receive extraVolumes, or a StatefulSet's
+volumeClaimTemplates, rendered by the same helpers their templates use) "mounts" (likewise the volumeMounts of the containers that receive
+extraVolumeMounts). Reading the names and paths from what the templates render keeps the
+check complete when a volume is added. The API refuses a pod whose volume names or mount
+paths repeat, or that mounts a volume it lacks. Callers skip it when both lists are empty.
 */}}
 {{- define "flotilla.extraVolumesProblems" -}}
+{{- $own := list -}}
+{{- range fromYamlArray (join "\n" .volumes) }}{{ $own = append $own (toString (.name | default (dig "metadata" "name" "" .))) }}{{ end -}}
+{{- $own = uniq $own -}}
+{{- $ownPaths := list -}}
+{{- range fromYamlArray (join "\n" .mounts) }}{{ $ownPaths = append $ownPaths (trimSuffix "/" (toString .mountPath)) }}{{ end -}}
+{{- $ownPaths = uniq $ownPaths -}}
 {{- $out := list -}}
 {{- $names := dict -}}
 {{- range $i, $v := .ctx.Values.extraVolumes -}}
 {{- $n := toString $v.name -}}
-{{- if has $n $.volumes -}}
-{{- $out = append $out (dict "path" (printf "extraVolumes.%d.name" $i) "message" (printf "%q is the name of one of the chart's own volumes (%s)" $n (join ", " $.volumes))) -}}
+{{- if has $n $own -}}
+{{- $out = append $out (dict "path" (printf "extraVolumes.%d.name" $i) "message" (printf "%q is the name of one of the chart's own volumes (%s)" $n (join ", " $own))) -}}
 {{- else if hasKey $names $n -}}
 {{- $out = append $out (dict "path" (printf "extraVolumes.%d.name" $i) "message" (printf "%q is already the name of extraVolumes.%v" $n (get $names $n))) -}}
 {{- end -}}
@@ -77,8 +86,8 @@ refuses a pod whose volume names or mount paths repeat, or that mounts a volume 
 {{- $out = append $out (dict "path" (printf "extraVolumeMounts.%d.name" $i) "message" (printf "%q is not the name of any of extraVolumes" $m.name)) -}}
 {{- end -}}
 {{- $p := trimSuffix "/" $m.mountPath -}}
-{{- if has $p $.paths -}}
-{{- $out = append $out (dict "path" (printf "extraVolumeMounts.%d.mountPath" $i) "message" (printf "%q is a path the chart mounts itself (%s)" $m.mountPath (join ", " $.paths))) -}}
+{{- if has $p $ownPaths -}}
+{{- $out = append $out (dict "path" (printf "extraVolumeMounts.%d.mountPath" $i) "message" (printf "%q is a path the chart mounts itself (%s)" $m.mountPath (join ", " $ownPaths))) -}}
 {{- else if hasKey $paths $p -}}
 {{- $out = append $out (dict "path" (printf "extraVolumeMounts.%d.mountPath" $i) "message" (printf "%q is already the mountPath of extraVolumeMounts.%v" $m.mountPath (get $paths $p))) -}}
 {{- end -}}

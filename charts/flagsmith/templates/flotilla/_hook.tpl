@@ -123,3 +123,12 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
         path: ca.crt
 {{- end }}
 {{- end -}}
+
+{{/*
+Every volume flotilla.hook.volume can render, as a YAML list: the volumes of the pods that run
+a hook container, for flotilla.extraVolumesProblems (their names are the chart's own whether or
+not this release renders them).
+*/}}
+{{- define "flotilla.hook.volumes" -}}
+{{- include "flotilla.hook.volume" (dict "secret" "s" "key" "k" "caSecret" "s" "caKey" "k") -}}
+{{- end -}}

@@ -124,6 +124,15 @@ PGSSLROOTCERT, to verify the server as the app does), "sslrootcert" "system" (th
 {{- end }}
 {{- end -}}
 
+{{/*
+Every volume flotilla.hook.volume can render, as a YAML list: the volumes of the pods that run
+a hook container, for flotilla.extraVolumesProblems (their names are the chart's own whether or
+not this release renders them).
+*/}}
+{{- define "flotilla.hook.volumes" -}}
+{{- include "flotilla.hook.volume" (dict "secret" "s" "key" "k" "caSecret" "s" "caKey" "k") -}}
+{{- end -}}
+
 {{/* The body of flotilla.hook.bootstrapJob is in files/flotilla/hook.tpl, parsed only when called. */}}
 {{- define "flotilla.hook.bootstrapJob" -}}
 {{- include "flotilla.lazy" (dict "file" "hook" "name" "flotilla.hook.bootstrapJob" "args" .) -}}

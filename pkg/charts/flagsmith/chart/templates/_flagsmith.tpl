@@ -285,6 +285,17 @@ caches, analytics and task run method.
   mountPath: /tmp/prometheus
 {{- end -}}
 
+{{/* The frontend pod's volumes and its container's mounts (checks.yaml reads them too). */}}
+{{- define "flagsmith.frontendVolumes" -}}
+- name: tmp
+  emptyDir: {}
+{{- end -}}
+
+{{- define "flagsmith.frontendVolumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end -}}
+
 {{/*
 The migrate container (Job or init container): the API image's entrypoint with "migrate",
 which waits for the database, applies migrations and creates the cache table. It talks to

@@ -374,7 +374,8 @@ Variables preload.js sets from mounted PEM files, base64-encoded as Flowise expe
 
 {{/*
 Problems of the paths Flowise writes, as a JSON list for flotilla.failOnProblems: they must lie on
-the data volume, or a non-root pod cannot write them. dict "ctx" $ "db" (flowise.database).
+the data volume, or a non-root pod cannot write them; the data volume must not be mounted where
+another one is. dict "ctx" $ "db" (flowise.database) "mounts" (flowise.volumeMounts).
 */}}
 {{- define "flowise.pathProblems" -}}
 {{- $v := .ctx.Values -}}
@@ -385,6 +386,15 @@ the data volume, or a non-root pod cannot write them. dict "ctx" $ "db" (flowise
 {{- end -}}
 {{- if and (eq $v.storage.type "local") (not (hasPrefix $root (printf "%s/" (trimSuffix "/" $v.storage.local.path)))) -}}
 {{- $out = append $out (dict "path" "storage.local.path" "message" (printf "storage.local.path (%s) must lie under flowise.dataPath (%s): the pod runs as a non-root user and can only write the data volume" $v.storage.local.path $v.flowise.dataPath)) -}}
+{{- end -}}
+{{- $data := trimSuffix "/" $v.flowise.dataPath -}}
+{{- /* Another mount at the data path names it too: only then is parsing the mounts worth it. */}}
+{{- if gt (len (splitList $data .mounts)) 2 -}}
+{{- $others := list -}}
+{{- range fromYamlArray .mounts }}{{ if ne .name "data" }}{{ $others = append $others (trimSuffix "/" .mountPath) }}{{ end }}{{ end -}}
+{{- if has $data $others -}}
+{{- $out = append $out (dict "path" "flowise.dataPath" "message" (printf "flowise.dataPath (%s) is a path the chart mounts another volume at (%s)" $v.flowise.dataPath (join ", " $others))) -}}
+{{- end -}}
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
