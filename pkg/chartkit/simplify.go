@@ -45,10 +45,11 @@ func simplifyRule(rule map[string]any) map[string]any {
 //   - {allOf: [X]} and {anyOf: [X]} are X.
 //   - P(k, true) is {required: [k]}.
 //
-// Only the verdict matters in an if, a not (Helm's validator drops their failures) and an
-// anyOf's branches after the first (the first branch's failure comes first), and everything
-// under them. There, moreover, allOf joins every entry on the same property (not only
-// neighbours), and entries on different properties into one object.
+// Only the verdict matters in an if and a not, and everything under them: Helm's validator
+// drops their failures. There, moreover, allOf joins every entry on the same property (not only
+// neighbours), and entries on different properties into one object. (Not in an anyOf's
+// branches after the first, although pkg/render reports the first branch's failure: Helm's
+// message lists every branch's failures, and their order would follow Go's map order.)
 func simplify(s any) any { return simplifyIn(s, false) }
 
 func simplifyIn(s any, cond bool) any {
@@ -56,7 +57,7 @@ func simplifyIn(s any, cond bool) any {
 	if !ok {
 		return s
 	}
-	eachSubschema(obj, func(kw, key string, sub any) any { return simplifyIn(sub, cond || verdictOnly(kw, key)) })
+	eachSubschema(obj, func(kw, _ string, sub any) any { return simplifyIn(sub, cond || verdictOnly(kw)) })
 	switch {
 	case cond && only(obj, "allOf"):
 		return simplifyCondAllOf(obj["allOf"].([]any))
@@ -73,10 +74,10 @@ func simplifyIn(s any, cond bool) any {
 	return obj
 }
 
-// verdictOnly reports whether only the verdict of the subschema at kw (and key) matters, not
-// which of its failures comes first (see simplify).
-func verdictOnly(kw, key string) bool {
-	return kw == "if" || kw == "not" || kw == "anyOf" && key != "0"
+// verdictOnly reports whether only the verdict of the subschema at kw matters: Helm's validator
+// drops its failures (see simplify).
+func verdictOnly(kw string) bool {
+	return kw == "if" || kw == "not"
 }
 
 func simplifyIf(obj map[string]any) any {

@@ -2,6 +2,9 @@ package chartkit
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,10 +49,10 @@ func TestSimplify(t *testing.T) {
 			`{"properties": {"a": {"anyOf": [{"properties": {"x": {"const": 1}}, "required": ["x"]}, {"properties": {"y": {"const": 2}}, "required": ["y"]}]}}, "required": ["a"]}`},
 		{"in a condition, allOf entries on one property or several join", `{"if": {"allOf": [` + aX + `, ` + bZ + `, ` + aY + `]}, "then": {"required": ["c"]}}`,
 			`{"if": {"properties": {"a": {"properties": {"x": {"const": 1}, "y": {"const": 2}}, "required": ["x", "y"]}, "b": {"properties": {"z": {"const": 3}}, "required": ["z"]}}, "required": ["a", "b"]}, "then": {"required": ["c"]}}`},
-		{"in an anyOf branch after the first, too", `{"anyOf": [{"required": ["c"]}, {"allOf": [` + aX + `, ` + bZ + `]}]}`,
-			`{"anyOf": [{"required": ["c"]}, {"properties": {"a": {"properties": {"x": {"const": 1}}, "required": ["x"]}, "b": {"properties": {"z": {"const": 3}}, "required": ["z"]}}, "required": ["a", "b"]}]}`},
-		{"but not in the first", `{"anyOf": [{"allOf": [` + aX + `, ` + bZ + `]}, {"required": ["c"]}]}`,
-			`{"anyOf": [{"allOf": [` + aX + `, ` + bZ + `]}, {"required": ["c"]}]}`},
+		{"in a not, too", `{"not": {"allOf": [` + aX + `, ` + bZ + `]}}`,
+			`{"not": {"properties": {"a": {"properties": {"x": {"const": 1}}, "required": ["x"]}, "b": {"properties": {"z": {"const": 3}}, "required": ["z"]}}, "required": ["a", "b"]}}`},
+		{"but not in an anyOf: Helm lists every branch's failures", `{"anyOf": [{"required": ["c"]}, {"allOf": [` + aX + `, ` + bZ + `]}]}`,
+			`{"anyOf": [{"required": ["c"]}, {"allOf": [` + aX + `, ` + bZ + `]}]}`},
 		{"required and optional properties do not join", `{"anyOf": [` + aX + `, {"properties": {"a": {"const": 1}}}]}`,
 			`{"anyOf": [` + aX + `, {"properties": {"a": {"const": 1}}}]}`},
 	}
@@ -74,5 +77,43 @@ func TestSimplify(t *testing.T) {
 				assert.Equal(t, wantProblems, gotProblems, doc)
 			}
 		})
+	}
+}
+
+// TestLeanRulesFailInOrder checks every generated chart schema: outside conditions (if, not),
+// no object in a rule tests several properties. Helm's validator walks those in Go's map
+// order, so the problem pkg/render reports and Helm's message would change from run to run.
+func TestLeanRulesFailInOrder(t *testing.T) {
+	root, err := Root("")
+	require.NoError(t, err)
+	paths, err := filepath.Glob(filepath.Join(root, "charts", "*", "values.schema.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	var walk func(s any, ptr string, cond bool, bad *[]string)
+	walk = func(s any, ptr string, cond bool, bad *[]string) {
+		obj, ok := s.(map[string]any)
+		if !ok {
+			return
+		}
+		if props, _ := obj["properties"].(map[string]any); !cond && len(props) > 1 {
+			*bad = append(*bad, ptr)
+		}
+		eachSubschema(obj, func(kw, key string, sub any) any {
+			walk(sub, ptr+"/"+kw+pointerSuffix(key), cond || kw == "if" || kw == "not", bad)
+			return sub
+		})
+	}
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		require.NoError(t, err)
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal(raw, &doc), p)
+		rules, _ := doc["allOf"].([]any)
+		require.NotEmpty(t, rules, p)
+		var bad []string
+		for i, r := range rules {
+			walk(r, fmt.Sprintf("#/allOf/%d", i), false, &bad)
+		}
+		assert.Empty(t, bad, p)
 	}
 }
