@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 
 	"path/filepath"
 	"reflect"
@@ -160,7 +159,7 @@ func unreadLeaves(dir string, files Files, fields []field) ([]string, error) {
 	for p, data := range files {
 		if rel, ok := strings.CutPrefix(p, dir+"templates/"); ok {
 			templates[rel] = string(data)
-		} else if rel, ok := strings.CutPrefix(p, dir+lazyDir); ok && strings.HasSuffix(rel, ".tpl") && rel != path.Base(compatResolverFile) {
+		} else if rel, ok := strings.CutPrefix(p, dir+lazyDir); ok && strings.HasSuffix(rel, ".tpl") {
 			lazy[rel] = string(data)
 		}
 	}

@@ -221,7 +221,7 @@ func libraryFor(lib []libraryFile, templates fs.FS, generated ...string) (out, l
 		}
 		mark(h.text)
 		if h.lazy {
-			mark(lazyStub(h, ""))
+			mark(lazyStub(h, "")) // what the stub calls: flotilla.lazy, and helpers in its when
 		}
 	}
 	out, lazy = map[string][]byte{}, map[string][]byte{}

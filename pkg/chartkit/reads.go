@@ -73,20 +73,15 @@ func unreadValues(templates, lazy map[string]string, leaves []string) ([]string,
 	}
 	// Lazy helpers' bodies (name#lazy) stand for their stubs, which run them through tpl.
 	for n, text := range lazy {
-		set := map[string]*parse.Tree{}
 		t := parse.New(n)
 		t.Mode = parse.SkipFuncCheck
-		if _, err := t.Parse(text, "{{", "}}", set); err != nil {
+		if _, err := t.Parse(text, "{{", "}}", r.trees); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
-		for name, tree := range set {
-			if name != n {
-				r.trees[name] = tree
-				// The stub calls the body through tpl: read it as the body.
-				if stub, ok := strings.CutSuffix(name, lazySuffix); ok {
-					r.trees[stub] = tree
-				}
-			}
+	}
+	for name, tree := range r.trees {
+		if stub, ok := strings.CutSuffix(name, lazySuffix); ok {
+			r.trees[stub] = tree
 		}
 	}
 	for _, n := range entries {
