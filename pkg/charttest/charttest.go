@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -187,4 +189,13 @@ func RequireObjects(t testing.TB, res *render.Result, want, absent []string) {
 	for _, a := range absent {
 		assert.NotContains(t, names, a)
 	}
+}
+
+// ValuesFile writes doc (YAML) to a values file in a test directory and returns its path, for
+// renders that take -f files.
+func ValuesFile(t testing.TB, doc string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "values.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(doc), 0o600))
+	return p
 }

@@ -1,7 +1,6 @@
 package flagsmith_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,13 +12,6 @@ import (
 
 	"github.com/flotilla/flotilla/pkg/charttest"
 )
-
-func valuesFile(t *testing.T, doc string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "values.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(doc), 0o600))
-	return p
-}
 
 // TestHighAvailability renders the profile on queue mode with PgBouncer and HPAs.
 func TestHighAvailability(t *testing.T) {
@@ -33,7 +25,7 @@ func TestHighAvailability(t *testing.T) {
 		}
 	})
 	t.Run("on, with autoscaling", func(t *testing.T) {
-		res := renderWith(t, []string{example("queue.yaml"), valuesFile(t, haBase)})
+		res := renderWith(t, []string{example("queue.yaml"), charttest.ValuesFile(t, haBase)})
 		charttest.RequireHighAvailability(t, res, 3, all...)
 		charttest.RequireNetworkPoliciesAdmitClients(t, res)
 		hpa := charttest.Object[*autoscalingv2.HorizontalPodAutoscaler](t, res, "HorizontalPodAutoscaler", "rel-flagsmith")
@@ -41,7 +33,7 @@ func TestHighAvailability(t *testing.T) {
 		assert.EqualValues(t, 6, hpa.Spec.MaxReplicas, "the example's maxReplicas is kept")
 	})
 	t.Run("on, standalone without autoscaling", func(t *testing.T) {
-		res := renderWith(t, []string{valuesFile(t, haBase+"api: {replicaCount: 4}")})
+		res := renderWith(t, []string{charttest.ValuesFile(t, haBase+"api: {replicaCount: 4}")})
 		charttest.RequireHighAvailability(t, res, 3, "rel-flagsmith", "rel-flagsmith-frontend")
 		assert.EqualValues(t, 4, *charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flagsmith").Spec.Replicas)
 	})
@@ -65,7 +57,7 @@ func TestNetworkPolicies(t *testing.T) {
 		assert.False(t, charttest.AdmitsIngress(t, pols, frontend, pg, 5432, nil), "the dashboard never talks to PostgreSQL")
 	})
 	t.Run("restricted egress opens the external database and SMTP ports", func(t *testing.T) {
-		res := renderWith(t, []string{valuesFile(t, "postgresql: {enabled: false}\ndatabase: {external: {host: db, port: 6432, existingSecret: db-creds}}\nemail: {backend: smtp, smtp: {host: mail, port: 587}}\nnetworkPolicy: {egress: {restrict: true}}")})
+		res := renderWith(t, []string{charttest.ValuesFile(t, "postgresql: {enabled: false}\ndatabase: {external: {host: db, port: 6432, existingSecret: db-creds}}\nemail: {backend: smtp, smtp: {host: mail, port: 587}}\nnetworkPolicy: {egress: {restrict: true}}")})
 		eg := charttest.Object[*networkingv1.NetworkPolicy](t, res, "NetworkPolicy", "rel-flagsmith-egress")
 		var ports []int
 		for _, r := range eg.Spec.Egress {

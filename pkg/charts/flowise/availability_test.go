@@ -1,7 +1,6 @@
 package flowise_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,14 +12,6 @@ import (
 	"github.com/flotilla/flotilla/pkg/charttest"
 	"github.com/flotilla/flotilla/pkg/render"
 )
-
-// haFile writes doc (YAML) to a values file for renderWith.
-func haFile(t *testing.T, doc string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "values.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(doc), 0o600))
-	return p
-}
 
 func policy(t *testing.T, res *render.Result, name string) *networkingv1.NetworkPolicy {
 	t.Helper()
@@ -39,7 +30,7 @@ func TestHighAvailability(t *testing.T) {
 		}
 	})
 	t.Run("on", func(t *testing.T) {
-		res := renderWith(t, []string{haFile(t, haBase)})
+		res := renderWith(t, []string{charttest.ValuesFile(t, haBase)})
 		charttest.RequireHighAvailability(t, res, 3, deployments...)
 		charttest.RequireNetworkPoliciesAdmitClients(t, res)
 		d := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise")
@@ -51,13 +42,13 @@ func TestHighAvailability(t *testing.T) {
 		}
 	})
 	t.Run("higher replica counts win, lower ones are raised", func(t *testing.T) {
-		res := renderWith(t, []string{haFile(t, haBase+"flowise: {replicaCount: 5}\nhighAvailability: {enabled: true, replicas: 4}")})
+		res := renderWith(t, []string{charttest.ValuesFile(t, haBase+"flowise: {replicaCount: 5}\nhighAvailability: {enabled: true, replicas: 4}")})
 		charttest.RequireHighAvailability(t, res, 4, deployments...)
 		assert.EqualValues(t, 5, *charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise").Spec.Replicas)
 		assert.EqualValues(t, 4, *charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise-worker").Spec.Replicas)
 	})
 	t.Run("user affinity and spread constraints combine", func(t *testing.T) {
-		res := renderWith(t, []string{haFile(t, haBase+`
+		res := renderWith(t, []string{charttest.ValuesFile(t, haBase+`
 affinity:
   nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: pool, operator: In, values: [apps]}]}]}}
 topologySpreadConstraints:
@@ -80,7 +71,7 @@ topologySpreadConstraints:
 		assert.Equal(t, map[string]int32{"kubernetes.io/hostname": 2, "rack": 1, "topology.kubernetes.io/zone": 1}, byKey,
 			"the user's hostname constraint replaces the profile's; the zone one stays")
 
-		res = renderWith(t, []string{haFile(t, haBase+"affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: x}}}]}}")})
+		res = renderWith(t, []string{charttest.ValuesFile(t, haBase+"affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: x}}}]}}")})
 		anti := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowise").Spec.Template.Spec.Affinity.PodAntiAffinity
 		assert.Len(t, anti.RequiredDuringSchedulingIgnoredDuringExecution, 1, "the user's podAntiAffinity wins")
 		assert.Empty(t, anti.PreferredDuringSchedulingIgnoredDuringExecution)
@@ -156,7 +147,7 @@ func TestNetworkPolicies(t *testing.T) {
 		assert.ElementsMatch(t, []int{5432, 6380, 443, 9000}, ports, "the external database's and Redis's ports, then egress.ports")
 	})
 	t.Run("restricted egress never opens everything", func(t *testing.T) {
-		res := renderWith(t, []string{example("queue.yaml"), haFile(t, "networkPolicy: {egress: {restrict: true, ports: []}}")})
+		res := renderWith(t, []string{example("queue.yaml"), charttest.ValuesFile(t, "networkPolicy: {egress: {restrict: true, ports: []}}")})
 		for _, r := range policy(t, res, "rel-flowise-egress").Spec.Egress {
 			assert.False(t, len(r.To) == 0 && len(r.Ports) == 0, "a rule with neither peers nor ports allows all egress: %+v", r)
 		}

@@ -2,7 +2,6 @@ package flowise_test
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +16,7 @@ import (
 // one before anything renders.
 func TestExtraVolumesClashesRefused(t *testing.T) {
 	queueExternal := example("queue-external.yaml")
-	cases := append(charttest.ExampleCases(t, filepath.Join("..", "..", "..", "examples", "flowise"), ""),
+	cases := append(charttest.ExampleCases(t, example(""), ""),
 		charttest.ExtraVolumesCase{Name: "defaults"},
 		charttest.ExtraVolumesCase{Name: "gcs key and CA bundle Secret", Files: []string{queueExternal},
 			Values: "storage: {type: gcs, gcs: {bucketName: b, existingSecret: gcs}}\ntls: {caBundle: {existingSecret: ca}}"},

@@ -1,7 +1,6 @@
 package flowkit_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -12,13 +11,6 @@ import (
 
 	"github.com/flotilla/flotilla/pkg/charttest"
 )
-
-func valuesFile(t *testing.T, doc string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "values.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(doc), 0o600))
-	return p
-}
 
 // TestHighAvailability renders the profile: FlowMachine, FlowAPI and FlowAuth replicated;
 // FlowDB and FlowETL stay single instances.
@@ -32,7 +24,7 @@ func TestHighAvailability(t *testing.T) {
 		}
 	})
 	t.Run("on", func(t *testing.T) {
-		res := renderWith(t, []string{valuesFile(t, noKeygen+haBase)})
+		res := renderWith(t, []string{charttest.ValuesFile(t, noKeygen+haBase)})
 		charttest.RequireHighAvailability(t, res, 3, replicated...)
 		charttest.RequireNetworkPoliciesAdmitClients(t, res)
 		auth := charttest.Object[*appsv1.Deployment](t, res, "Deployment", "rel-flowkit-flowauth")
