@@ -11,7 +11,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -22,30 +21,6 @@ import (
 
 	"github.com/flotilla/flotilla/pkg/secretensure"
 )
-
-var (
-	hookOnce sync.Once
-	hookPath string
-	hookErr  error
-)
-
-// flotillaHook builds cmd/flotilla-hook once per test binary run: kwok runs no containers, so
-// the tests run the hook Job's command themselves, with the Job's arguments.
-func flotillaHook(t *testing.T) string {
-	t.Helper()
-	hookOnce.Do(func() {
-		hookPath = filepath.Join(env.Work, "bin", "flotilla-hook")
-		cmd := exec.Command("go", "build", "-o", hookPath, "./cmd/flotilla-hook")
-		cmd.Dir = env.RepoRoot
-		if out, err := cmd.CombinedOutput(); err != nil {
-			hookErr = fmt.Errorf("go build ./cmd/flotilla-hook: %w\n%s", err, out)
-		}
-	})
-	if hookErr != nil {
-		t.Fatalf("STEP FAILED: %v", hookErr)
-	}
-	return hookPath
-}
 
 // gitopsCases: per chart, values under which the chart generates Secrets of every shape it has
 // (flowkit's defaults: random, Fernet keys and the JWT RSA pair; Flowise with the bundled

@@ -26,12 +26,10 @@ const migrateComponent = "statefulset-migrate"
 // the pod's phase from the exit code, and the Job controller completes or retries the Job. What
 // is tested for real: the command, the Role the chart gives it, and the upgrade that needs it.
 type hookRunner struct {
-	log    *os.File
-	mu     sync.Mutex
-	done   map[string]bool // pod UIDs handled
-	runs   map[string]int  // namespace -> pods run, for the tests
-	bin    string
-	binErr error
+	log  *os.File
+	mu   sync.Mutex
+	done map[string]bool // pod UIDs handled
+	runs map[string]int  // namespace -> pods run, for the tests
 }
 
 var runner *hookRunner
@@ -122,14 +120,9 @@ func (r *hookRunner) poll(ctx context.Context) {
 
 // run executes the pod's container on the host as its ServiceAccount: exit code and output.
 func (r *hookRunner) run(ctx context.Context, p migratePod) (int, string) {
-	if r.bin == "" && r.binErr == nil {
-		r.bin = filepath.Join(env.Work, "bin", "flotilla-hook")
-		if _, err := runCmd(ctx, "", nil, "go", "build", "-o", r.bin, "./cmd/flotilla-hook"); err != nil {
-			r.binErr = err
-		}
-	}
-	if r.binErr != nil {
-		return 1, r.binErr.Error()
+	bin, err := goBinary("./cmd/flotilla-hook")
+	if err != nil {
+		return 1, err.Error()
 	}
 	server, err := runCmd(ctx, "", nil, "kubectl", "config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")
 	if err != nil {
@@ -162,7 +155,7 @@ func (r *hookRunner) run(ctx context.Context, p migratePod) (int, string) {
 		}
 	}
 	args := append(append([]string{}, p.Spec.Containers[0].Args...), "--service-account-dir="+dir)
-	cmd := exec.CommandContext(ctx, r.bin, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "KUBERNETES_SERVICE_HOST="+u.Hostname(), "KUBERNETES_SERVICE_PORT="+u.Port())
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError

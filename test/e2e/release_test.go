@@ -39,19 +39,17 @@ var (
 	rel     releaseEnv
 )
 
-// releaseSetup builds ./cmd/flotilla once and makes throwaway signing keys.
+// releaseSetup makes throwaway signing keys for ./cmd/flotilla (goBinary).
 func releaseSetup(t *testing.T) releaseEnv {
 	t.Helper()
 	relOnce.Do(func() {
 		dir := filepath.Join(env.Work, "release-setup")
-		rel.bin = filepath.Join(dir, "flotilla")
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
-		defer cancel()
-		if _, rel.err = runCmd(ctx, "", nil, "go", "build", "-o", rel.bin, "./cmd/flotilla"); rel.err != nil {
+		if rel.bin, rel.err = goBinary("./cmd/flotilla"); rel.err != nil {
 			return
 		}
-		t.Logf("go build ./cmd/flotilla: %.0fs", time.Since(start).Seconds())
+		if rel.err = os.MkdirAll(dir, 0o755); rel.err != nil {
+			return
+		}
 		rel.keys = releasetest.NewKeys(t, dir)
 		// flotilla release reads its keys from the environment, as in CI.
 		for k, v := range map[string]string{

@@ -4,37 +4,10 @@ package e2e
 
 import (
 	"encoding/json"
-	"fmt"
-	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/flotilla/flotilla/pkg/secretgen"
 )
-
-var (
-	flotillaOnce sync.Once
-	flotillaPath string
-	flotillaErr  error
-)
-
-// flotilla builds cmd/flotilla once per test binary run, as a user installs it.
-func flotilla(t *testing.T) string {
-	t.Helper()
-	flotillaOnce.Do(func() {
-		flotillaPath = filepath.Join(env.Work, "bin", "flotilla")
-		cmd := exec.Command("go", "build", "-o", flotillaPath, "./cmd/flotilla")
-		cmd.Dir = env.RepoRoot
-		if out, err := cmd.CombinedOutput(); err != nil {
-			flotillaErr = fmt.Errorf("go build ./cmd/flotilla: %w\n%s", err, out)
-		}
-	})
-	if flotillaErr != nil {
-		t.Fatalf("STEP FAILED: %v", flotillaErr)
-	}
-	return flotillaPath
-}
 
 // createSecrets runs what every chart README's Installing section says to run before helm
 // install: `flotilla secrets CHART -f values.yaml --namespace NS --apply` (chart is the same
