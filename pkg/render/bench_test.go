@@ -20,16 +20,34 @@ func BenchmarkRenderFlowiseQueueDecoded(b *testing.B) {
 	benchmarkRender(b, true)
 }
 
+// BenchmarkRenderDefaults renders each chart with its default values; FlowKit's JWT key pair
+// comes from an existingSecret, as an RSA key generated per render would be all it measures.
+func BenchmarkRenderDefaults(b *testing.B) {
+	for _, name := range []string{"flowise", "flowkit", "flagsmith"} {
+		b.Run(name, func(b *testing.B) {
+			var vals []map[string]any
+			if name == "flowkit" {
+				vals = append(vals, map[string]any{"jwt": map[string]any{"existingSecret": "jwt"}})
+			}
+			benchmarkChart(b, name, render.Options{Values: vals}, false)
+		})
+	}
+}
+
 func benchmarkRender(b *testing.B, decode bool) {
-	ch, err := render.Load(context.Background(), "flowise", render.LoadOptions{})
+	benchmarkChart(b, "flowise", render.Options{ValueFiles: []string{queueExample}}, decode)
+}
+
+func benchmarkChart(b *testing.B, name string, values render.Options, decode bool) {
+	ch, err := render.Load(context.Background(), name, render.LoadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	vals, err := render.MergeValues(render.Options{ValueFiles: []string{queueExample}})
+	vals, err := render.MergeValues(values)
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := render.Options{ReleaseName: "flowise", Namespace: "ai"}
+	opts := render.Options{ReleaseName: name, Namespace: "ai"}
 	b.ReportAllocs()
 	start := cpuTime()
 	b.ResetTimer()

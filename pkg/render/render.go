@@ -1,6 +1,8 @@
 // Package render renders Flotilla's charts (or any Helm chart) from Go with Helm's own loader,
-// values coalescing, schema validation and template engine: the same values give the same
-// manifests and the same validation failures as `helm template`.
+// values coalescing, schema library and template functions: the same values give the same
+// manifests and the same validation failures as `helm template`. Schemas are compiled and
+// templates parsed once per chart; a render whose templates fail goes to Helm's engine.Render,
+// so template errors are Helm's own.
 package render
 
 import (
@@ -18,7 +20,6 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/cli/values"
-	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/getter"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
@@ -217,16 +218,26 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 		go func(vals chartutil.Values) { validated <- validate(ch, user, vals) }(copyValues(vals))
 	}
 	// What chartutil.ToRenderValues builds, minus its second coalescing and schema compile.
-	top := chartutil.Values{
-		"Chart":        ch.Metadata,
-		"Capabilities": caps,
-		"Release": map[string]any{
-			"Name": defaultString(opts.ReleaseName, "release"), "Namespace": defaultString(opts.Namespace, "default"),
-			"IsUpgrade": opts.IsUpgrade, "IsInstall": !opts.IsUpgrade, "Revision": 1, "Service": "Helm",
-		},
-		"Values": vals,
+	topOf := func(vals chartutil.Values) chartutil.Values {
+		return chartutil.Values{
+			"Chart":        ch.Metadata,
+			"Capabilities": caps,
+			"Release": map[string]any{
+				"Name": defaultString(opts.ReleaseName, "release"), "Namespace": defaultString(opts.Namespace, "default"),
+				"IsUpgrade": opts.IsUpgrade, "IsInstall": !opts.IsUpgrade, "Revision": 1, "Service": "Helm",
+			},
+			"Values": vals,
+		}
 	}
-	files, err := engine.Render(ch, top)
+	// Helm's engine gets values no template has touched when the fast path gives up.
+	fresh := func() (chartutil.Values, error) {
+		vals, err := chartutil.CoalesceValues(ch, user)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: values: %w", name, err)
+		}
+		return topOf(vals), nil
+	}
+	files, err := renderTemplates(ch, topOf(vals), fresh)
 	if verr := <-validated; verr != nil {
 		return nil, verr
 	}
