@@ -64,7 +64,7 @@ func parsedTemplates(ch *chart.Chart) *parsed {
 	for _, k := range keys {
 		h.WriteString(k)
 		h.WriteByte(0)
-		h.WriteString(tpls[k])
+		h.Write(tpls[k])
 		h.WriteByte(0)
 	}
 	sum := h.Sum64()
@@ -87,12 +87,12 @@ func parsedTemplates(ch *chart.Chart) *parsed {
 	return p
 }
 
-func parse(keys []string, tpls map[string]string) *parsed {
+func parse(keys []string, tpls map[string][]byte) *parsed {
 	t := template.New("gotpl")
 	t.Option("missingkey=zero")
 	t.Funcs(funcMap())
 	for _, k := range keys {
-		if _, err := t.New(k).Parse(tpls[k]); err != nil {
+		if _, err := t.New(k).Parse(string(tpls[k])); err != nil {
 			return nil
 		}
 	}
@@ -101,9 +101,9 @@ func parse(keys []string, tpls map[string]string) *parsed {
 
 // templateTexts is engine's template walk without the values: every template of the chart
 // and its dependencies by full path (a library chart contributes only its partials).
-func templateTexts(c *chart.Chart, out map[string]string) map[string]string {
+func templateTexts(c *chart.Chart, out map[string][]byte) map[string][]byte {
 	if out == nil {
-		out = map[string]string{}
+		out = map[string][]byte{}
 	}
 	for _, dep := range c.Dependencies() {
 		templateTexts(dep, out)
@@ -113,7 +113,7 @@ func templateTexts(c *chart.Chart, out map[string]string) map[string]string {
 		if t == nil || library && !strings.HasPrefix(filepath.Base(t.Name), "_") {
 			continue
 		}
-		out[path.Join(c.ChartFullPath(), t.Name)] = string(t.Data)
+		out[path.Join(c.ChartFullPath(), t.Name)] = t.Data
 	}
 	return out
 }
