@@ -47,7 +47,8 @@ var (
 	parsedCache = map[uint64]*parsed{} // by fingerprint of template names and texts
 )
 
-// parsedCacheSize bounds the cache; a program rendering many charts re-parses the oldest.
+// parsedCacheSize bounds the cache; past it, an arbitrary entry is dropped (and re-parsed when
+// its chart renders again).
 const parsedCacheSize = 16
 
 // parsedTemplates returns the chart's parsed templates, or nil when they cannot be parsed

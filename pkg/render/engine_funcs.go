@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"maps"
 	"path"
 	"strings"
 	"text/template"
@@ -18,7 +19,7 @@ import (
 )
 
 // funcMap is the function set of Helm's engine (pkg/engine/funcs.go, Helm 3.22) for a render
-// without a cluster, in lint mode off and DNS off. include and tpl are bound per render (see
+// without a cluster, with lint mode and DNS lookups off. include and tpl are bound per render (see
 // bindTemplateFuncs). The functions only need to agree with Helm's where they succeed: every
 // error sends the render to Helm's own engine. TestFastEngineMatchesHelm checks the outputs.
 func funcMap() template.FuncMap {
@@ -27,14 +28,14 @@ func funcMap() template.FuncMap {
 	delete(f, "expandenv")
 	extra := template.FuncMap{
 		"toToml":        toTOML,
-		"fromToml":      fromTOML,
+		"fromToml":      decodeMap(toml.Unmarshal),
 		"toYaml":        toYAML,
 		"toYamlPretty":  toYAMLPretty,
-		"fromYaml":      fromYAML,
-		"fromYamlArray": fromYAMLArray,
+		"fromYaml":      decodeMap(yamlUnmarshal),
+		"fromYamlArray": decodeList(yamlUnmarshal),
 		"toJson":        toJSON,
-		"fromJson":      fromJSON,
-		"fromJsonArray": fromJSONArray,
+		"fromJson":      decodeMap(json.Unmarshal),
+		"fromJsonArray": decodeList(json.Unmarshal),
 		"include":       func(string, any) string { return "not implemented" },
 		"tpl":           func(string, any) any { return "not implemented" },
 		// required and fail succeed only where Helm's do; their messages come from Helm.
@@ -48,9 +49,7 @@ func funcMap() template.FuncMap {
 		"lookup":        func(string, string, string, string) (map[string]any, error) { return map[string]any{}, nil },
 		"getHostByName": func(string) string { return "" },
 	}
-	for k, v := range extra {
-		f[k] = v
-	}
+	maps.Copy(f, extra)
 	return f
 }
 
@@ -74,20 +73,28 @@ func toYAMLPretty(v any) string {
 	return strings.TrimSuffix(data.String(), "\n")
 }
 
-func fromYAML(s string) map[string]any {
-	m := map[string]any{}
-	if err := yaml.Unmarshal([]byte(s), &m); err != nil {
-		m["Error"] = err.Error()
+func yamlUnmarshal(data []byte, v any) error { return yaml.Unmarshal(data, v) }
+
+// decodeMap and decodeList are Helm's from* functions: a document that does not decode gives
+// its error as the map's "Error" key, or as the list's only item.
+func decodeMap(unmarshal func([]byte, any) error) func(string) map[string]any {
+	return func(s string) map[string]any {
+		m := map[string]any{}
+		if err := unmarshal([]byte(s), &m); err != nil {
+			m["Error"] = err.Error()
+		}
+		return m
 	}
-	return m
 }
 
-func fromYAMLArray(s string) []any {
-	a := []any{}
-	if err := yaml.Unmarshal([]byte(s), &a); err != nil {
-		a = []any{err.Error()}
+func decodeList(unmarshal func([]byte, any) error) func(string) []any {
+	return func(s string) []any {
+		a := []any{}
+		if err := unmarshal([]byte(s), &a); err != nil {
+			a = []any{err.Error()}
+		}
+		return a
 	}
-	return a
 }
 
 func toTOML(v any) string {
@@ -98,36 +105,12 @@ func toTOML(v any) string {
 	return b.String()
 }
 
-func fromTOML(s string) map[string]any {
-	m := map[string]any{}
-	if err := toml.Unmarshal([]byte(s), &m); err != nil {
-		m["Error"] = err.Error()
-	}
-	return m
-}
-
 func toJSON(v any) string {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return ""
 	}
 	return string(data)
-}
-
-func fromJSON(s string) map[string]any {
-	m := map[string]any{}
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		m["Error"] = err.Error()
-	}
-	return m
-}
-
-func fromJSONArray(s string) []any {
-	a := []any{}
-	if err := json.Unmarshal([]byte(s), &a); err != nil {
-		a = []any{err.Error()}
-	}
-	return a
 }
 
 // files is .Files: the chart's non-template files by name, with the methods Helm's have.

@@ -15,15 +15,7 @@ func BothEngines(ch *chart.Chart, user map[string]any, opts Options, reseed func
 		if err != nil {
 			panic(err)
 		}
-		return chartutil.Values{
-			"Chart":        ch.Metadata,
-			"Capabilities": chartutil.DefaultCapabilities,
-			"Release": map[string]any{
-				"Name": defaultString(opts.ReleaseName, "release"), "Namespace": defaultString(opts.Namespace, "default"),
-				"IsUpgrade": opts.IsUpgrade, "IsInstall": !opts.IsUpgrade, "Revision": 1, "Service": "Helm",
-			},
-			"Values": vals,
-		}
+		return topValues(ch, chartutil.DefaultCapabilities, opts, vals)
 	}
 	reseed()
 	if p := parsedTemplates(ch); p != nil {

@@ -204,9 +204,16 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 	if err := chartutil.ProcessDependenciesWithMerge(ch, user); err != nil {
 		return nil, fmt.Errorf("render %s: dependencies: %w", name, err)
 	}
-	vals, err := chartutil.CoalesceValues(ch, user)
+	coalesce := func() (chartutil.Values, error) {
+		vals, err := chartutil.CoalesceValues(ch, user)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: values: %w", name, err)
+		}
+		return vals, nil
+	}
+	vals, err := coalesce()
 	if err != nil {
-		return nil, fmt.Errorf("render %s: values: %w", name, err)
+		return nil, err
 	}
 	// Validation runs beside the engine, on its own copy of the values (templates may modify
 	// theirs, e.g. with sprig's set or merge); its verdict wins, so invalid values are
@@ -217,27 +224,15 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 	} else {
 		go func(vals chartutil.Values) { validated <- validate(ch, user, vals) }(copyValues(vals))
 	}
-	// What chartutil.ToRenderValues builds, minus its second coalescing and schema compile.
-	topOf := func(vals chartutil.Values) chartutil.Values {
-		return chartutil.Values{
-			"Chart":        ch.Metadata,
-			"Capabilities": caps,
-			"Release": map[string]any{
-				"Name": defaultString(opts.ReleaseName, "release"), "Namespace": defaultString(opts.Namespace, "default"),
-				"IsUpgrade": opts.IsUpgrade, "IsInstall": !opts.IsUpgrade, "Revision": 1, "Service": "Helm",
-			},
-			"Values": vals,
-		}
-	}
 	// Helm's engine gets values no template has touched when the fast path gives up.
 	fresh := func() (chartutil.Values, error) {
-		vals, err := chartutil.CoalesceValues(ch, user)
+		vals, err := coalesce()
 		if err != nil {
-			return nil, fmt.Errorf("render %s: values: %w", name, err)
+			return nil, err
 		}
-		return topOf(vals), nil
+		return topValues(ch, caps, opts, vals), nil
 	}
-	files, err := renderTemplates(ch, topOf(vals), fresh)
+	files, err := renderTemplates(ch, topValues(ch, caps, opts, vals), fresh)
 	if verr := <-validated; verr != nil {
 		return nil, verr
 	}
@@ -261,6 +256,20 @@ func RenderValues(ch *chart.Chart, user map[string]any, opts Options) (*Result, 
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
 	return res, nil
+}
+
+// topValues is what chartutil.ToRenderValues builds, minus its second coalescing and schema
+// compile: the values every template of a render starts from.
+func topValues(ch *chart.Chart, caps *chartutil.Capabilities, opts Options, vals chartutil.Values) chartutil.Values {
+	return chartutil.Values{
+		"Chart":        ch.Metadata,
+		"Capabilities": caps,
+		"Release": map[string]any{
+			"Name": defaultString(opts.ReleaseName, "release"), "Namespace": defaultString(opts.Namespace, "default"),
+			"IsUpgrade": opts.IsUpgrade, "IsInstall": !opts.IsUpgrade, "Revision": 1, "Service": "Helm",
+		},
+		"Values": vals,
+	}
 }
 
 // sortInto splits the rendered files into manifests and hooks in Helm's install order. It
